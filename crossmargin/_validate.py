@@ -1,0 +1,62 @@
+"""Input checks shared by the public functions (messages name field, value and limit)."""
+import math
+
+import numpy as np
+
+from .errors import InvalidInput
+
+SIDES = {"long": 1, "short": -1}
+
+
+def side_sign(side, field="side"):
+    """Map "long"/"short" to +1/-1."""
+    try:
+        return SIDES[side]
+    except (KeyError, TypeError):
+        raise InvalidInput(f"{field} must be 'long' or 'short' (got {side!r})") from None
+
+
+def _as_float(value, field):
+    if isinstance(value, bool):
+        raise InvalidInput(f"{field} must be a number (got {value!r})")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{field} must be a number (got {value!r})") from None
+
+
+def finite(value, field):
+    """A finite real number."""
+    x = _as_float(value, field)
+    if not math.isfinite(x):
+        raise InvalidInput(f"{field} must be a finite number (got {value!r})")
+    return x
+
+
+def positive(value, field):
+    """A finite number > 0."""
+    x = finite(value, field)
+    if x <= 0:
+        raise InvalidInput(f"{field} must be > 0 (got {value!r})")
+    return x
+
+
+def non_negative(value, field):
+    """A finite number >= 0."""
+    x = finite(value, field)
+    if x < 0:
+        raise InvalidInput(f"{field} must be >= 0 (got {value!r})")
+    return x
+
+
+def positive_array(values, field):
+    """Scalar or array of finite numbers > 0, returned as a float ndarray (or float)."""
+    if np.isscalar(values):
+        return positive(values, field)
+    arr = np.asarray(values, dtype=float)
+    bad = ~np.isfinite(arr) | (arr <= 0)
+    if bad.any():
+        first = arr[bad].flat[0]
+        raise InvalidInput(f"{field} must be finite and > 0 everywhere (got {first!r} "
+                           f"at index {int(np.flatnonzero(bad.ravel())[0])})")
+    return arr
