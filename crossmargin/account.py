@@ -80,7 +80,7 @@ class Account:
     >>> acc.set_leverage("BTCUSDT", 10)
     >>> _ = acc.open("BTCUSDT", "long", 60_000, margin=5_000)
     >>> round(acc.liquidation_price("BTCUSDT"), 2)
-    29932.46
+    48222.89
     """
 
     def __init__(self, contracts=None, *, time=None, gap_threshold=0.005):

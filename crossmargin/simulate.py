@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import non_negative, positive, side_sign
-from .account import EVENT_COLUMNS, MARGIN_MODES, Account
+from .account import EVENT_COLUMNS, MARGIN_MODES, Account, _ratio
 from .errors import CrossMarginError, InvalidInput, ScenarioError
 
 __all__ = ["Order", "Replay", "replay", "compare_modes"]
@@ -185,7 +185,7 @@ def _account_row(account):
     cross = account._cross_wallet() + upnl
     iso = sum(p.isolated_margin + account._upnl(p) for p in account._positions.values()
               if p.margin_mode == "isolated")
-    return (cross + iso, account._assets["USDT"], cross, account.margin_ratio(), mm,
+    return (cross + iso, account._assets["USDT"], cross, _ratio(mm, cross), mm,
             max(0.0, cross - im))
 
 
