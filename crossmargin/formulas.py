@@ -25,7 +25,7 @@ def _sign(side):
     arr = np.asarray(side)
     if arr.dtype.kind in "USO":
         return np.vectorize(side_sign, otypes=[float])(arr)
-    if not np.isin(arr, (-1, 1)).all():
+    if arr.dtype.kind == "b" or not np.isin(arr, (-1, 1)).all():
         raise InvalidInput(f"side must be 'long', 'short', +1 or -1 (got {side!r})")
     return arr.astype(float) if arr.ndim else float(arr)
 
