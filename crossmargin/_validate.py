@@ -56,7 +56,7 @@ def positive_array(values, field):
     arr = np.asarray(values, dtype=float)
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
-        first = arr[bad].flat[0]
+        first = float(arr[bad].flat[0])
         raise InvalidInput(f"{field} must be finite and > 0 everywhere (got {first!r} "
                            f"at index {int(np.flatnonzero(bad.ravel())[0])})")
     return arr
