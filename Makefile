@@ -61,7 +61,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env $(NOTEBOOK_DIR)) $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python tests/benchmarks/bench_engine.py
 
 # ---------------------------------------------------------------- maintenance
 
@@ -83,7 +83,7 @@ lock:
 	@echo "Wrote $(LOCK); run 'make test' and check the diff before committing."
 
 clean:
-	rm -rf build dist *.egg-info .pytest_cache .hypothesis tests/output benchmarks/output test-results
+	rm -rf build dist *.egg-info .pytest_cache .hypothesis tests/output tests/benchmarks/output test-results
 	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints -o -name .virtual_documents \) -type d -print0 | xargs -0 rm -rf
 
 distclean: clean

@@ -1,7 +1,7 @@
 """Engine benchmark: prints medians (and ratios) of the engine's hot paths.
 
-    python benchmarks/bench_engine.py            # full sizes
-    python benchmarks/bench_engine.py --quick    # smaller, for a smoke run
+    python tests/benchmarks/bench_engine.py            # full sizes
+    python tests/benchmarks/bench_engine.py --quick    # smaller, for a smoke run
 
 Figures, not assertions: budgets are in DESIGN.md, results go into the issue notes.
 """
