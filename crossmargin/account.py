@@ -301,6 +301,58 @@ class Account:
         return (f"<Account equity {s.equity:,.2f} USDT, {len(self._positions)} position(s), "
                 f"cross margin ratio {s.margin_ratio:.2%}>")
 
+    # -- what if? ----------------------------------------------------------------------------
+    def copy(self):
+        """An independent copy: try things on it without touching this account."""
+        return copy.deepcopy(self)
+
+    def preview_open(self, symbol, side, price, *, size=None, margin=None, notional=None):
+        """What :meth:`open` would do, without doing it (a pre-trade check).
+
+        Returns a Series: the order's size, notional, initial margin, fee and cost,
+        the available balance before and after, the cross margin ratio after and
+        the liquidation price of ``symbol`` after. Raises exactly what ``open`` would.
+        """
+        trial = self.copy()
+        before = trial.available_balance()
+        fees_before = trial._fees_paid()
+        trial.open(symbol, side, price, size=size, margin=margin, notional=notional)
+        qty = abs(trial._signed_size(symbol) - self._signed_size(symbol))   # traded, one-way
+        fee = trial._fees_paid() - fees_before
+        lev = trial.leverage(symbol)
+        return pd.Series({
+            "symbol": symbol, "side": side, "size": qty, "notional": qty * price,
+            "initial_margin": qty * price / lev, "fee": fee,
+            "cost": qty * price / lev + fee,
+            "available_before": before, "available_after": trial.available_balance(),
+            "margin_ratio_after": trial.margin_ratio(),
+            "liquidation_price_after": (trial.liquidation_price(symbol)
+                                        if symbol in trial._positions else None),
+        }, name="preview")
+
+    def max_open_size(self, symbol, side, price):
+        """Largest size :meth:`open` accepts now, in base units (available balance and
+        the bracket's leverage cap both count)."""
+        spec = self._contract(symbol)
+        side_sign(side)
+        price = positive(price, "price")
+        lev = self.leverage(symbol)
+        per_unit = price / lev + price * spec.taker_fee
+        held = self._signed_size(symbol) * side_sign(side)
+        closing = max(0.0, -held)     # an opposite position is closed first, freeing margin
+        budget = self.available_balance() if self.margin_mode(symbol) == "cross" else min(
+            self.available_balance(), self._assets["USDT"])
+        size = closing + budget / per_unit
+        cap = spec.brackets.max_notional(lev) / price - max(0.0, held)
+        return max(0.0, min(size, cap) * (1 - 1e-9))
+
+    def _signed_size(self, symbol):
+        p = self._positions.get(symbol)
+        return 0.0 if p is None else p.sign * p.size
+
+    def _fees_paid(self):
+        return -sum(r[6] for r in self._ledger if r[2] == "fee")
+
     # -- money in and out ------------------------------------------------------------------
     @_atomic
     def deposit(self, amount, asset="USDT", *, price=None):

@@ -264,3 +264,37 @@ def test_summary_and_repr(account):
     assert "equity 10,000.00 USDT" in repr(account)
     assert account.margin_ratio() == 0.0
     assert math.isinf(formulas.margin_ratio(1.0, 0.0))
+
+
+def test_preview_open_changes_nothing_and_predicts_the_open(account):
+    account.set_leverage("BTCUSDT", 10)
+    before = (account.summary().to_json(), len(account.ledger()))
+    preview = account.preview_open("BTCUSDT", "long", 60_000, margin=2_000)
+    assert (account.summary().to_json(), len(account.ledger())) == before
+    account.open("BTCUSDT", "long", 60_000, margin=2_000)
+    assert preview["size"] == pytest.approx(account.positions().loc["BTCUSDT", "contracts"])
+    assert preview["fee"] == pytest.approx(20_000 * 0.0005)
+    assert preview["cost"] == pytest.approx(2_000 + 10)
+    assert preview["available_after"] == pytest.approx(account.available_balance())
+    assert preview["margin_ratio_after"] == pytest.approx(account.margin_ratio())
+    assert preview["liquidation_price_after"] == pytest.approx(account.liquidation_price("BTCUSDT"))
+
+
+def test_preview_refuses_what_open_refuses(account):
+    with pytest.raises(InsufficientBalance):
+        account.preview_open("BTCUSDT", "long", 60_000, margin=20_000)
+
+
+def test_max_open_size_is_the_edge_of_what_open_accepts(account):
+    account.set_leverage("ETHUSDT", 5)
+    biggest = account.max_open_size("ETHUSDT", "long", 3_000)
+    account.preview_open("ETHUSDT", "long", 3_000, size=biggest)
+    with pytest.raises(InsufficientBalance):
+        account.preview_open("ETHUSDT", "long", 3_000, size=biggest * 1.001)
+
+
+def test_max_open_size_respects_the_bracket_cap():
+    acc = Account()
+    acc.deposit(10_000_000)
+    acc.set_leverage("BTCUSDT", 100)       # 100x only up to 600,000 USDT of notional
+    assert acc.max_open_size("BTCUSDT", "long", 60_000) * 60_000 == pytest.approx(600_000, rel=1e-6)
