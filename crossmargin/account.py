@@ -219,7 +219,8 @@ class Account:
         """Binance's one-way liquidation price of the symbol's position (None if none exists).
 
         Cross: it depends on every other cross position at its current mark, so it
-        moves when they move. Non-USDT collateral is held at its current value.
+        moves when they move. Collateral in the position's own asset (BTC behind a
+        BTC position) moves with the price; other collateral is held at today's value.
         """
         p = self._position(symbol)
         brackets = self.contracts[symbol].brackets
@@ -228,10 +229,13 @@ class Account:
                                               brackets=brackets)
         others = [q for q in self._positions.values()
                   if q.margin_mode == "cross" and q.symbol != symbol]
+        base = self.contracts[symbol].base
+        units = self._assets.get(base, 0.0) * COLLATERAL_VALUE_RATIOS.get(base, 0.0)
         return formulas.liquidation_price(
-            p.side, p.size, p.entry_price, self._cross_wallet(), brackets=brackets,
+            p.side, p.size, p.entry_price,
+            self._cross_wallet() - units * self._asset_prices.get(base, 0.0), brackets=brackets,
             other_maintenance=sum(self._mm(q) for q in others),
-            other_unrealized_pnl=sum(self._upnl(q) for q in others))
+            other_unrealized_pnl=sum(self._upnl(q) for q in others), collateral_units=units)
 
     def summary(self):
         """The account at a glance (a pandas Series, USDT unless named otherwise)."""
@@ -309,7 +313,8 @@ class Account:
     def preview_open(self, symbol, side, price, *, size=None, margin=None, notional=None):
         """What :meth:`open` would do, without doing it (a pre-trade check).
 
-        Returns a Series: the order's size, notional, initial margin, fee and cost,
+        Returns a Series: the order's size, notional, initial margin (of the part
+        that opens or grows a position; closing needs none), fee and cost,
         the available balance before and after, the cross margin ratio after and
         the liquidation price of ``symbol`` after. Raises exactly what ``open`` would.
         """
@@ -317,13 +322,14 @@ class Account:
         before = trial.available_balance()
         fees_before = trial._fees_paid()
         trial.open(symbol, side, price, size=size, margin=margin, notional=notional)
-        qty = abs(trial._signed_size(symbol) - self._signed_size(symbol))   # traded, one-way
+        old, new = self._signed_size(symbol), trial._signed_size(symbol)
+        qty = abs(new - old)                                  # traded, in one-way mode
+        opening = abs(new) if old * new <= 0 else max(0.0, abs(new) - abs(old))
         fee = trial._fees_paid() - fees_before
-        lev = trial.leverage(symbol)
+        margin_needed = opening * price / trial.leverage(symbol)
         return pd.Series({
             "symbol": symbol, "side": side, "size": qty, "notional": qty * price,
-            "initial_margin": qty * price / lev, "fee": fee,
-            "cost": qty * price / lev + fee,
+            "initial_margin": margin_needed, "fee": fee, "cost": margin_needed + fee,
             "available_before": before, "available_after": trial.available_balance(),
             "margin_ratio_after": trial.margin_ratio(),
             "liquidation_price_after": (trial.liquidation_price(symbol)

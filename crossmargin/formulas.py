@@ -88,13 +88,15 @@ def margin_ratio(maintenance_margin, margin_balance):
     return _scalar_or_array(ratio)
 
 
-def _lp(sign, size, entry_price, free_balance, mmr, cum):
-    """Solve ``free + side*Q*(LP-EP) = Q*LP*MMR - cum`` for LP."""
-    return (free_balance + cum - sign * size * entry_price) / (size * mmr - sign * size)
+def _lp(sign, size, entry_price, free_balance, mmr, cum, collateral=0.0):
+    """Solve ``free + C*LP + side*Q*(LP-EP) = Q*LP*MMR - cum`` for LP."""
+    return ((free_balance + cum - sign * size * entry_price)
+            / (size * mmr - sign * size - collateral))
 
 
 def liquidation_price(side, size, entry_price, wallet_balance, *, brackets=None, mmr=None,
-                      cum=0.0, other_maintenance=0.0, other_unrealized_pnl=0.0):
+                      cum=0.0, other_maintenance=0.0, other_unrealized_pnl=0.0,
+                      collateral_units=0.0):
     """Liquidation price in Binance's one-way mode.
 
     ``LP = (WB - TMM1 + UPNL1 + cum - side*Q*EP) / (Q*MMR - side*Q)``
@@ -106,26 +108,36 @@ def liquidation_price(side, size, entry_price, wallet_balance, *, brackets=None,
     note: recompute in the right bracket); with ``mmr``/``cum`` they are used
     as given. Returns ``None`` (NaN in arrays) when no positive price solves it,
     e.g. a long whose collateral covers the whole notional.
+
+    ``collateral_units`` (C): cross collateral in the position's own asset, in
+    units already multiplied by its value ratio (0.1 BTC at 95 % -> 0.095) and
+    left out of ``wallet_balance``: its value moves with the price, so it moves
+    the liquidation price too (BTC collateral behind a BTC long brings it closer)::
+
+        LP = (WB - TMM1 + UPNL1 + cum - side*Q*EP) / (Q*MMR - side*Q - C)
     """
     sign = _sign(side)
     size = positive_array(size, "size")
     entry = positive_array(entry_price, "entry_price")
     if brackets is not None and all(np.ndim(v) == 0 for v in
                                     (sign, size, entry, wallet_balance, other_maintenance,
-                                     other_unrealized_pnl)):
+                                     other_unrealized_pnl, collateral_units)):
         free = float(wallet_balance) - float(other_maintenance) + float(other_unrealized_pnl)
-        return _scalar_lp_in_brackets(sign, size, entry, free, brackets)
+        return _scalar_lp_in_brackets(sign, size, entry, free, brackets,
+                                      float(collateral_units))
     size = np.asarray(size)
     entry = np.asarray(entry)
     free = (np.asarray(wallet_balance, float) - np.asarray(other_maintenance, float)
             + np.asarray(other_unrealized_pnl, float))
+    units = np.asarray(collateral_units, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         if brackets is None:
             if mmr is None:
                 raise InvalidInput("liquidation_price needs brackets or mmr (got neither)")
-            lp = _lp(sign, size, entry, free, np.asarray(mmr, float), np.asarray(cum, float))
+            lp = _lp(sign, size, entry, free, np.asarray(mmr, float), np.asarray(cum, float),
+                     units)
         else:
-            lp = _lp_in_brackets(sign, size, entry, free, brackets)
+            lp = _lp_in_brackets(sign, size, entry, free, brackets, units)
     # A price below a billionth of the entry is round-off of zero: no liquidation.
     lp = np.where(np.isfinite(lp) & (lp > entry * 1e-9), lp, np.nan)
     if lp.ndim == 0:
@@ -133,17 +145,18 @@ def liquidation_price(side, size, entry_price, wallet_balance, *, brackets=None,
     return lp
 
 
-def _lp_in_brackets(sign, size, entry, free, brackets):
+def _lp_in_brackets(sign, size, entry, free, brackets, collateral):
     """Try every tier at once; keep the tier whose notional range holds ``Q * LP``.
 
     The margin balance minus the maintenance margin is strictly monotone in the
     price and continuous across tiers (the cum rule), so exactly one tier holds it.
     """
     floors, caps = brackets.floors, brackets.caps
-    shape = np.broadcast(sign, size, entry, free).shape
+    shape = np.broadcast(sign, size, entry, free, collateral).shape
     expand = (...,) + (np.newaxis,)
     lps = _lp(np.asarray(sign)[expand], size[expand], entry[expand], free[expand],
-              brackets.maintenance_margin_rates, brackets.maintenance_amounts)
+              brackets.maintenance_margin_rates, brackets.maintenance_amounts,
+              collateral[expand])
     value = size[expand] * lps
     inside = (lps > 0) & (value >= floors) & (value < caps)
     first = np.argmax(inside, axis=-1)
@@ -151,10 +164,10 @@ def _lp_in_brackets(sign, size, entry, free, brackets):
     return np.broadcast_to(np.where(inside.any(axis=-1), chosen, np.nan), shape)
 
 
-def _scalar_lp_in_brackets(sign, size, entry, free, brackets):
+def _scalar_lp_in_brackets(sign, size, entry, free, brackets, collateral):
     """The same as :func:`_lp_in_brackets` for one position, in plain Python (fast)."""
     for floor, cap, mmr, cum in brackets.tiers:
-        denominator = size * mmr - sign * size
+        denominator = size * mmr - sign * size - collateral
         if denominator == 0:
             continue
         lp = (free + cum - sign * size * entry) / denominator

@@ -298,3 +298,26 @@ def test_max_open_size_respects_the_bracket_cap():
     acc.deposit(10_000_000)
     acc.set_leverage("BTCUSDT", 100)       # 100x only up to 600,000 USDT of notional
     assert acc.max_open_size("BTCUSDT", "long", 60_000) * 60_000 == pytest.approx(600_000, rel=1e-6)
+
+
+def test_btc_collateral_behind_a_btc_long_liquidates_where_the_account_says():
+    acc = Account()
+    acc.deposit(1_000)
+    acc.deposit(0.2, "BTC", price=60_000)
+    acc.set_leverage("BTCUSDT", 10)
+    acc.open("BTCUSDT", "long", 60_000, size=0.5)
+    lp = acc.liquidation_price("BTCUSDT")
+    acc._marks["BTCUSDT"] = acc._asset_prices["BTC"] = lp     # look exactly there
+    assert acc.margin_ratio() == pytest.approx(1.0, rel=1e-9)
+    acc._marks["BTCUSDT"] = acc._asset_prices["BTC"] = 60_000
+    assert acc.mark({"BTCUSDT": lp * 1.001}) == []
+    assert [e["type"] for e in acc.mark({"BTCUSDT": lp * 0.999})] == ["liquidation"]
+
+
+def test_preview_of_a_reducing_order_needs_no_margin(account):
+    account.open("ETHUSDT", "long", 3_000, size=2)
+    preview = account.preview_open("ETHUSDT", "short", 3_000, size=1)
+    assert preview["initial_margin"] == 0
+    assert preview["cost"] == pytest.approx(preview["fee"])
+    flip = account.preview_open("ETHUSDT", "short", 3_000, size=3)
+    assert flip["initial_margin"] == pytest.approx(1 * 3_000 / 20)
