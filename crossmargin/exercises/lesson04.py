@@ -1,0 +1,111 @@
+"""Lesson 04 · Open positions: exercises (answers computed by the engine)."""
+from ..account import Account
+from ..brackets import Brackets
+from ..check import Exercise, Mistake
+from ..contracts import contract
+
+PRICE = 60_000.0
+#: Exercise 04.1: a 0.25 BTC long at 20x.
+SIZE, LEVERAGE = 0.25, 20
+#: Exercise 04.2: the largest BTC long of a 10,000 USDT account at 20x.
+BALANCE = 10_000.0
+#: Exercise 04.3: the notional whose highest allowed leverage is asked.
+NOTIONAL = 700_000.0
+
+
+def _account():
+    account = Account()
+    account.deposit(BALANCE)
+    account.mark({"BTCUSDT": PRICE})
+    account.set_leverage("BTCUSDT", LEVERAGE)
+    return account
+
+
+def order_cost():
+    """Initial margin + taker fee of the 04.1 order, from the engine's pre-trade preview."""
+    return float(_account().preview_open("BTCUSDT", "long", PRICE, size=SIZE)["cost"])
+
+
+def max_size():
+    """``Account.max_open_size`` of a BTC long, 10,000 USDT at 20x."""
+    return _account().max_open_size("BTCUSDT", "long", PRICE)
+
+
+def highest_leverage():
+    """The bracket table's maximum leverage for a 700,000 USDT BTCUSDT position."""
+    return Brackets.load("BTCUSDT").max_leverage(NOTIONAL)
+
+
+def _notional():
+    return SIZE * PRICE
+
+
+def _fees():
+    return contract("BTCUSDT").maker_fee, contract("BTCUSDT").taker_fee
+
+
+def _tier_below():
+    table = Brackets.load("BTCUSDT")
+    return float(table.max_leverages[table.tier(NOTIONAL) - 1])
+
+
+EXERCISES = [
+    Exercise(
+        id="04.1",
+        prompt="What does a market order to long 0.25 BTC at 60,000 USDT with 20x leverage cost "
+               "(initial margin + taker fee), in USDT?",
+        expected=order_cost,
+        unit="USDT",
+        rel_tol=1e-5,   # tells "fee on the margin" (750.375) from "no fee" (750)
+        hint="Initial margin = notional / leverage; the taker fee is a share of the notional "
+             "(contract('BTCUSDT').taker_fee).",
+        mistakes=(
+            Mistake(lambda: _notional() / LEVERAGE,
+                    "That is the initial margin alone: a market order also pays the taker fee."),
+            Mistake(lambda: _notional() / LEVERAGE + _notional() * _fees()[0],
+                    "You used the maker fee; a market order takes liquidity and pays the taker "
+                    "fee."),
+            Mistake(lambda: _notional() / LEVERAGE * (1 + _fees()[1]),
+                    "The fee is charged on the notional, not on the margin."),
+            Mistake(lambda: _notional() * (1 + _fees()[1]),
+                    "That is the whole notional: with 20x leverage you put up only 1/20 of it."),
+            Mistake(_notional,
+                    "That is the notional: with 20x leverage you put up only 1/20 of it, plus "
+                    "the fee."),
+        ),
+    ),
+    Exercise(
+        id="04.2",
+        prompt="An account holds 10,000 USDT and nothing else. At 20x, what is the largest BTC "
+               "long it can open at 60,000 USDT, in BTC?",
+        expected=max_size,
+        unit="BTC",
+        rel_tol=1e-4,
+        abs_tol=1e-6,
+        hint="Each BTC needs its initial margin (price / leverage) plus its taker fee "
+             "(price × taker fee) from the available balance.",
+        mistakes=(
+            Mistake(lambda: BALANCE * LEVERAGE / PRICE,
+                    "Close, but the fee must fit in the balance too: each BTC costs price/20 + "
+                    "the taker fee."),
+            Mistake(lambda: BALANCE / PRICE,
+                    "That is the size without leverage; at 20x each BTC needs only 1/20 of its "
+                    "price as margin."),
+        ),
+    ),
+    Exercise(
+        id="04.3",
+        prompt="Using the BTCUSDT bracket table, what is the highest leverage allowed for a "
+               "position of 700,000 USDT notional?",
+        expected=highest_leverage,
+        unit="x",
+        hint="Find the tier whose floor ≤ 700,000 < cap: Brackets.load('BTCUSDT').to_frame().",
+        mistakes=(
+            Mistake(lambda: contract("BTCUSDT").max_leverage,
+                    "That is the first tier's maximum, for small positions only; the cap falls "
+                    "as the notional grows."),
+            Mistake(_tier_below,
+                    "That is the tier below; 700,000 is past that tier's cap."),
+        ),
+    ),
+]

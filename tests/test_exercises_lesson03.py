@@ -1,0 +1,68 @@
+"""Lesson 03 exercises: the engine's answer passes, known mistakes get their message."""
+import math
+
+import pytest
+
+from crossmargin import Account
+from crossmargin.check import ExerciseFailed, check, evaluate
+from crossmargin.contracts import COLLATERAL_VALUE_RATIOS
+from crossmargin.exercises import lesson03
+
+
+def test_solutions_pass_strictly():
+    account = Account()
+    account.deposit(0.5, "BTC", price=60_000)
+    value = account.summary()["cross_wallet_balance"]
+    check("03.1", value, strict=True)
+    account.mark({"BTCUSDT": 48_000})
+    check("03.2", account.summary()["cross_wallet_balance"], strict=True)
+    account = Account()
+    account.deposit(0.5, "BTC", price=60_000)
+    account.mark({"BTCUSDT": 60_000})
+    account.set_leverage("BTCUSDT", 5)
+    account.open("BTCUSDT", "long", 60_000, size=0.4)
+    before = account.summary()["equity"]
+    account.mark({"BTCUSDT": 54_000})
+    check("03.3", before - account.summary()["equity"], strict=True)
+
+
+def test_expected_answers_follow_the_value_ratio():
+    ratio = COLLATERAL_VALUE_RATIOS["BTC"]
+    assert lesson03.margin_value_of_btc() == pytest.approx(0.5 * 60_000 * ratio)
+    assert lesson03.margin_value_after_fall() == pytest.approx(0.5 * 48_000 * ratio)
+    # the long loses 0.4 × 6,000; the collateral 0.5 × 6,000 × 95 %
+    assert lesson03.equity_loss_btc_backed() == pytest.approx(0.4 * 6_000 + 0.5 * 6_000 * ratio)
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("03.1", 30_000, "market value"),
+    ("03.1", 1_500, "haircut"),
+    ("03.1", 0.475, "in BTC"),
+    ("03.2", 28_500, "follows the price"),
+    ("03.2", 24_000, "new market value"),
+    ("03.2", 22_500, "whole market drop"),
+    ("03.3", 2_400, "long's loss alone"),
+    ("03.3", 2_850, "collateral's loss alone"),
+    ("03.3", 5_400, "95 % of its market drop"),
+])
+def test_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and words in result.message and result.hint
+
+
+def test_wrong_answer_raises_only_in_strict_mode():
+    check("03.1", 29_000)
+    with pytest.raises(ExerciseFailed):
+        check("03.1", 29_000, strict=True)
+
+
+@pytest.mark.parametrize("exercise_id", ["03.1", "03.2", "03.3"])
+def test_placeholder_is_gentle(exercise_id):
+    result = evaluate(exercise_id, ...)
+    assert not result.ok and not result.answered and "replace ..." in result.message
+
+
+@pytest.mark.parametrize("exercise_id", ["03.1", "03.2", "03.3"])
+@pytest.mark.parametrize("answer", [None, "28500", "cross", math.nan, [1]])
+def test_odd_answers_never_raise(exercise_id, answer):
+    assert not evaluate(exercise_id, answer).ok

@@ -1,0 +1,68 @@
+"""Lesson 04 exercises: the engine's answer passes, known mistakes get their message."""
+import math
+
+import pytest
+
+from crossmargin import Account, Brackets
+from crossmargin.check import ExerciseFailed, check, evaluate
+from crossmargin.exercises import lesson04
+
+
+def _account():
+    account = Account()
+    account.deposit(10_000)
+    account.mark({"BTCUSDT": 60_000})
+    account.set_leverage("BTCUSDT", 20)
+    return account
+
+
+def test_solutions_pass_strictly():
+    check("04.1", _account().preview_open("BTCUSDT", "long", 60_000, size=0.25)["cost"],
+          strict=True)
+    check("04.2", _account().max_open_size("BTCUSDT", "long", 60_000), strict=True)
+    check("04.3", Brackets.load("BTCUSDT").max_leverage(700_000), strict=True)
+
+
+def test_expected_answers_are_what_the_account_does():
+    account = _account()
+    account.open("BTCUSDT", "long", 60_000, size=0.25)
+    assert 10_000 - account.available_balance() == pytest.approx(lesson04.order_cost())
+    assert lesson04.order_cost() == pytest.approx(750 + 7.5)   # 15,000 / 20 + 0.05 % of 15,000
+    biggest = _account()
+    biggest.open("BTCUSDT", "long", 60_000, size=lesson04.max_size())
+    assert biggest.available_balance() == pytest.approx(0, abs=1e-4)
+    assert lesson04.highest_leverage() == 75
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("04.1", 750, "initial margin alone"),
+    ("04.1", 753, "maker fee"),
+    ("04.1", 750.375, "on the notional"),
+    ("04.1", 15_000, "notional"),
+    ("04.1", 15_007.5, "whole notional"),
+    ("04.2", 10_000 * 20 / 60_000, "fee must fit"),
+    ("04.2", 10_000 / 60_000, "without leverage"),
+    ("04.3", 125, "first tier"),
+    ("04.3", 100, "tier below"),
+])
+def test_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and words in result.message and result.hint
+
+
+def test_wrong_answer_raises_only_in_strict_mode():
+    check("04.3", 50)
+    with pytest.raises(ExerciseFailed):
+        check("04.3", 50, strict=True)
+
+
+@pytest.mark.parametrize("exercise_id", ["04.1", "04.2", "04.3"])
+def test_placeholder_is_gentle(exercise_id):
+    result = evaluate(exercise_id, ...)
+    assert not result.ok and not result.answered and "replace ..." in result.message
+
+
+@pytest.mark.parametrize("exercise_id", ["04.1", "04.2", "04.3"])
+@pytest.mark.parametrize("answer", [None, "757.5", math.inf, True, {}])
+def test_odd_answers_never_raise(exercise_id, answer):
+    assert not evaluate(exercise_id, answer).ok
