@@ -535,10 +535,11 @@ class Account:
         if fee_rate is None:
             fee = qty * price * spec.taker_fee
             self._book("fee", -fee, symbol=p.symbol, isolated=iso)
-        else:   # liquidation fee, capped by what is left
-            left = p.isolated_margin if iso else self._cross_equity()
-            fee = min(qty * price * fee_rate, max(0.0, left))
-            self._book("liquidation_fee", -fee, symbol=p.symbol, isolated=iso)
+        elif iso:   # liquidation fee, capped by the margin that is left
+            fee = min(qty * price * fee_rate, max(0.0, p.isolated_margin))
+            self._book("liquidation_fee", -fee, symbol=p.symbol, isolated=True)
+        else:       # cross: charged by _liquidate_cross once every position is closed
+            fee = 0.0
         full = qty >= p.size * (1 - 1e-12)
         if iso:
             if p.isolated_margin < 0:
@@ -661,10 +662,23 @@ class Account:
                 rate = self.contracts[p.symbol].liquidation_fee_rate
                 events.append(self._close(p, p.size, self._marks[p.symbol], "liquidation", rate))
         if self.margin_ratio() >= 1.0:
-            for p in [q for q in self._positions.values() if q.margin_mode == "cross"]:
-                rate = self.contracts[p.symbol].liquidation_fee_rate
-                events.append(self._close(p, p.size, self._marks[p.symbol], "liquidation", rate))
-            self._settle_negative_cross()
+            events += self._liquidate_cross()
+        return events
+
+    def _liquidate_cross(self):
+        """Close every cross position at its mark, then charge their liquidation fees,
+        together capped by what the cross wallet has left (so the order does not matter)."""
+        events = [self._close(p, p.size, self._marks[p.symbol], "liquidation", fee_rate=0.0)
+                  for p in list(self._positions.values()) if p.margin_mode == "cross"]
+        fees = [e["size"] * e["price"] * self.contracts[e["symbol"]].liquidation_fee_rate
+                for e in events]
+        left = max(0.0, self._cross_equity())
+        scale = min(1.0, left / sum(fees)) if sum(fees) > 0 else 0.0
+        for event, fee in zip(events, fees):
+            event["fee"] = fee * scale
+            event["amount"] -= event["fee"]
+            self._book("liquidation_fee", -event["fee"], symbol=event["symbol"])
+        self._settle_negative_cross()
         return events
 
     def _settle_negative_cross(self):
