@@ -1,0 +1,89 @@
+"""Lesson 02 exercises: solutions pass, known mistakes are named, odd answers never raise."""
+import math
+
+import pytest
+
+from crossmargin import Account
+from crossmargin.check import ExerciseFailed, check, evaluate, exercise
+from crossmargin.exercises import lesson02
+from crossmargin.exercises.lesson02 import DEPOSIT, EXERCISES, LEGS
+from crossmargin.shocks import liquidation_move, shock_outcomes
+
+IDS = [e.id for e in EXERCISES]
+
+
+def test_ids():
+    assert IDS == ["02.1", "02.2", "02.3"]
+
+
+def test_expected_answers_mean_what_the_prompts_say():
+    # 02.1: the same shock through an Account, marked once.
+    acc = lesson02.opened("cross")
+    acc.mark({"BTCUSDT": 60_000 * 0.88, "ETHUSDT": 3_000})
+    assert exercise("02.1").expected() == pytest.approx(acc.summary().equity)
+    # 02.2: at that BTC price (ETH +15 %) the cross margin ratio is 100 %.
+    move = exercise("02.2").expected()
+    acc = lesson02.opened("cross")
+    acc.mark({"BTCUSDT": 60_000 * (1 + move), "ETHUSDT": 3_000 * 1.15})
+    assert acc.margin_ratio() == pytest.approx(1.0)
+    assert liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "cross") < move < -0.1
+    # 02.3: the profit makes the cross account richer in available balance than the isolated one.
+    assert exercise("02.3").expected() > lesson02.available_after_eth_falls("isolated")
+
+
+@pytest.mark.parametrize("exercise_id, solution", [
+    ("02.1", lambda: shock_outcomes(LEGS, 10_000, {"BTCUSDT": -0.12}).cross_equity),
+    ("02.1", lambda: round(shock_outcomes(LEGS, 10_000, {"BTCUSDT": -0.12}).cross_equity)),
+    ("02.2", lambda: liquidation_move(LEGS, 10_000, "BTCUSDT", "cross", {"ETHUSDT": 0.15})),
+    ("02.2", lambda: round(liquidation_move(LEGS, 10_000, "BTCUSDT", "cross",
+                                            {"ETHUSDT": 0.15}), 4)),
+    ("02.3", lambda: lesson02.available_after_eth_falls("cross")),
+])
+def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
+    check(exercise_id, solution(), strict=True)
+    assert "✓" in capsys.readouterr().out
+
+
+def test_the_notebook_solution_of_02_3(capsys):
+    account = Account()
+    account.deposit(10_000)
+    for leg in LEGS:
+        account.set_leverage(leg.symbol, leg.leverage)
+        account.open(leg.symbol, leg.side, leg.entry_price, margin=leg.margin)
+    account.mark({"ETHUSDT": 2_400})
+    check("02.3", account.available_balance(), strict=True)
+    assert "✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("02.1", shock_outcomes(LEGS, DEPOSIT, {"BTCUSDT": -0.12}).isolated_equity, "isolated account"),
+    ("02.1", 10_000 - 2_400, "opening fees"),
+    ("02.1", 2_420, "what was lost"),
+    ("02.2", liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "cross"), "That is with ETH flat"),
+    ("02.2", liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "isolated"), "ISOLATED BTC long"),
+    ("02.2", -(9_980 - 3_000) / 20_000, "bankruptcy"),
+    ("02.2", 100 * liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "cross", {"ETHUSDT": 0.15}),
+     "wrong unit"),
+    ("02.2", -liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "cross", {"ETHUSDT": 0.15}), "sign"),
+    ("02.3", 5_980, "locked inside the ETH position"),
+    ("02.3", 9_980, "mark price"),
+])
+def test_common_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and words in result.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("answer", [..., None, "7580", math.nan, True, [1, 2], 1e12])
+def test_odd_answers_never_raise(exercise_id, answer, capsys):
+    check(exercise_id, answer)
+    out = capsys.readouterr().out
+    assert f"Exercise {exercise_id}" in out
+    if answer is ...:
+        assert "replace ... with your answer" in out
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_wrong_solution_fails_in_strict_mode(exercise_id):
+    with pytest.raises(ExerciseFailed):
+        check(exercise_id, 123.0, strict=True)
