@@ -550,6 +550,8 @@ class Account:
                 self._book("transfer", release, symbol=p.symbol)
         if full:
             del self._positions[p.symbol]
+            if not iso and not any(q.margin_mode == "cross" for q in self._positions.values()):
+                self._settle_negative_cross()      # e.g. a stop that gapped past bankruptcy
         else:
             p.size -= qty
         return {"step": self.step, "time": self.time, "type": kind, "symbol": p.symbol,
@@ -682,7 +684,7 @@ class Account:
         return events
 
     def _settle_negative_cross(self):
-        """After a cross liquidation: sell collateral to cover a negative USDT balance,
+        """With no cross position left: sell collateral to cover a negative USDT balance,
         then let the insurance fund cover whatever is still missing."""
         for asset in [a for a in self._assets if a != "USDT"]:
             held, price = self._assets[asset], self._asset_prices[asset]

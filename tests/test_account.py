@@ -321,3 +321,16 @@ def test_preview_of_a_reducing_order_needs_no_margin(account):
     assert preview["cost"] == pytest.approx(preview["fee"])
     flip = account.preview_open("ETHUSDT", "short", 3_000, size=3)
     assert flip["initial_margin"] == pytest.approx(1 * 3_000 / 20)
+
+
+def test_a_stop_that_gaps_past_bankruptcy_leaves_nothing_below_zero(account):
+    account.set_leverage("BTCUSDT", 100)
+    account.open("BTCUSDT", "long", 60_000, margin=1_000)
+    account.set_stop_loss("BTCUSDT", 59_900)
+    (event,) = account.mark({"BTCUSDT": 50_000})
+    assert event["type"] == "stop_loss" and event["price"] == 50_000
+    s = account.summary()
+    assert s.wallet_balance == 0 and s.equity == 0
+    size = 100_000 / 60_000
+    wallet_after = 10_000 - 100_000 * 0.0005 - size * 10_000 - size * 50_000 * 0.0005
+    assert s.insurance_cover == pytest.approx(-wallet_after)
