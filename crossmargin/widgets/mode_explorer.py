@@ -93,7 +93,7 @@ class ModeExplorer(W.VBox):
                                        default_size=110, marker="square")
         self.figure, _, _ = style.figure(
             "Equity after an instant shock", "BTC move (%)", "equity (USDT)",
-            x_scale=xs, y_scale=ys, css_class="cm-mode-figure", legend=True,
+            x_scale=xs, y_scale=ys, css_class="cm-mode-figure",
             marks=[self.deposit_line, self.isolated_liquidation_rule, self.cross_liquidation_rule,
                    self.isolated_line, self.cross_line, self.isolated_marker, self.cross_marker])
         self.figure.legend_location = "top-left"

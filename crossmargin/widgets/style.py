@@ -62,12 +62,12 @@ def ratio_color(ratio):
 
 
 def figure(title, x_label, y_label, *, x_scale=None, y_scale=None, css_class=None,
-           marks=(), legend=False):
+           marks=()):
     """A bqplot Figure with the course's layout; returns ``(figure, x_scale, y_scale)``."""
     xs = x_scale or bq.LinearScale()
     ys = y_scale or bq.LinearScale()
     axes = [bq.Axis(scale=xs, label=x_label, grid_lines="dashed", num_ticks=6),
-            bq.Axis(scale=ys, label=y_label, orientation="vertical", grid_lines="dashed",
+            bq.Axis(scale=ys, label=y_label, side="left", grid_lines="dashed",
                     tick_format=",.0f", label_offset="60px")]
     fig = bq.Figure(marks=list(marks), axes=axes, title=title, layout=FIGURE_LAYOUT,
                     fig_margin=dict(FIGURE_MARGIN), legend_location="top-right",

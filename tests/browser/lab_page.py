@@ -36,8 +36,9 @@ def run_all(page, timeout_s=90):
 
 
 def assert_no_widget_errors(page):
-    content = page.content()
-    assert ERROR_TEXT not in content, "the page shows 'Error displaying widget'"
+    """No output area shows ipywidgets' "Error displaying widget" (lesson text may mention it)."""
+    errors = page.locator(f".jp-OutputArea-output:has-text('{ERROR_TEXT}')")
+    assert errors.count() == 0, f"the page shows '{ERROR_TEXT}': {errors.all_inner_texts()}"
 
 
 def cell_errors(page):
