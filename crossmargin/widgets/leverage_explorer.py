@@ -1,0 +1,239 @@
+"""Leverage explorer: one isolated position, its equity against the mark price, and where it dies.
+
+Controls: leverage, entry price, side, margin. The position's size follows from
+the definition of leverage (notional = margin × leverage). The plot shows the
+position's equity (margin + unrealized PnL) and its maintenance margin over a
+grid of mark prices: the position is liquidated where the two lines meet (the
+liquidation price, margin ratio 100 %) and its margin is gone where equity
+reaches zero (the bankruptcy price). Every number comes from
+:mod:`crossmargin.formulas` with the symbol's bracket table.
+"""
+import bqplot as bq
+import ipywidgets as W
+import numpy as np
+
+from .. import formulas
+from .._validate import finite, positive, side_sign
+from ..contracts import contract
+from ..errors import InvalidInput
+from . import style
+
+__all__ = ["LeverageExplorer"]
+
+
+class LeverageExplorer(W.VBox):
+    """Leverage, entry price, side and margin of one isolated position → equity vs mark price.
+
+    Attributes for tests and curious learners: controls ``leverage``,
+    ``entry_price``, ``side``, ``margin``; the ``figure`` with marks
+    ``equity_line``, ``maintenance_line``, ``liquidation_line`` (vertical, at
+    the liquidation price), ``points`` (entry, liquidation, bankruptcy — named in
+    ``point_names``) and their text ``annotations``; the
+    labels ``notional_label``, ``size_label``, ``initial_margin_label``,
+    ``maintenance_margin_label``, ``liquidation_label``, ``distance_label``,
+    ``bankruptcy_label`` and the ``status`` line. ``values`` holds the latest
+    engine numbers.
+    """
+
+    MARGIN_RANGE = (10, 100_000)
+    ENTRY_RANGE = (0.01, 10_000_000.0)
+    GRID_POINTS = 241
+    #: Half-width of the price window around the entry (widened to show far-away prices).
+    WINDOW = 0.15
+
+    def __init__(self, symbol="BTCUSDT", *, leverage=10, entry_price=60_000, side="long",
+                 margin=1_000):
+        self.symbol = symbol
+        self.brackets = contract(symbol).brackets
+        max_leverage = int(self.brackets.max_leverage(0.0))
+        leverage = finite(leverage, "leverage")
+        if not 1 <= leverage <= max_leverage or leverage != int(leverage):
+            raise InvalidInput(f"leverage must be a whole number from 1 to {max_leverage} for "
+                               f"{symbol} (got {leverage:g})")
+        entry_price = positive(entry_price, "entry_price")
+        low_price, high_price = self.ENTRY_RANGE
+        if not low_price <= entry_price <= high_price:
+            raise InvalidInput(f"entry_price must be between {low_price:,.2f} and "
+                               f"{high_price:,.0f} USDT (got {entry_price:,.2f})")
+        side_sign(side)
+        margin = finite(margin, "margin")
+        low, high = self.MARGIN_RANGE
+        if not low <= margin <= high or margin != int(margin):
+            raise InvalidInput(f"margin must be a whole number of USDT from {low:,} to "
+                               f"{high:,} (got {margin:,.2f})")
+
+        self.leverage = W.IntSlider(value=int(leverage), min=1, max=max_leverage,
+                                    description="leverage (x)", continuous_update=True,
+                                    style={"description_width": "initial"},
+                                    layout=W.Layout(width="95%", max_width="520px"))
+        self.leverage.add_class("cm-leverage")
+        # Typed, not slid: the picture only shifts with the entry price. (A FloatSlider would
+        # also echo a rounded value on first display, which makes the browser drop kernel
+        # updates until the echo returns.)
+        self.entry_price = W.BoundedFloatText(value=entry_price, min=low_price, max=high_price,
+                                              description="entry price (USDT)",
+                                              style={"description_width": "initial"})
+        self.entry_price.add_class("cm-entry-price")
+        self.side = W.ToggleButtons(options=["long", "short"], value=side, description="side",
+                                    style={"button_width": "90px", "description_width": "initial"})
+        self.side.add_class("cm-side")
+        self.margin = W.IntSlider(value=int(margin), min=low, max=high, step=10,
+                                  description="margin (USDT)", continuous_update=True,
+                                  style={"description_width": "initial"},
+                                  layout=W.Layout(width="95%", max_width="520px"))
+        self.margin.add_class("cm-margin")
+
+        xs, ys = bq.LinearScale(), bq.LinearScale()
+        scales = {"x": xs, "y": ys}
+        self.equity_line = bq.Lines(scales=scales, stroke_width=3, display_legend=True,
+                                    labels=["position equity (margin + PnL)"])
+        self.maintenance_line = bq.Lines(scales=scales, stroke_width=2, line_style="dashed",
+                                         colors=[style.COLORS["neutral"]], display_legend=True,
+                                         labels=["maintenance margin"])
+        self.liquidation_line = bq.Lines(scales=scales, stroke_width=2,
+                                         colors=[style.COLORS["liquidation"]],
+                                         display_legend=True, labels=["liquidation price"])
+        self.points = bq.Scatter(scales=scales, default_size=90, stroke=style.COLORS["text"])
+        # One text mark per point, each placed its own way so that close points stay readable.
+        self.annotations = {
+            "entry": bq.Label(scales=scales, text=["entry"], colors=[style.COLORS["text"]],
+                              default_size=15),
+            "liquidation": bq.Label(scales=scales, text=["liquidation"],
+                                    colors=[style.COLORS["liquidation"]], default_size=15),
+            "bankruptcy": bq.Label(scales=scales, text=["bankruptcy"],
+                                   colors=[style.COLORS["text"]], default_size=15),
+        }
+        self.figure, _, _ = style.figure(
+            f"{symbol} isolated position: equity vs mark price", "mark price (USDT)",
+            "USDT", x_scale=xs, y_scale=ys, css_class="cm-leverage-figure",
+            marks=[self.maintenance_line, self.equity_line, self.liquidation_line, self.points,
+                   *self.annotations.values()])
+        self.figure.axes[0].tick_format = ",.0f"
+
+        names = ("notional", "size", "initial_margin", "maintenance_margin", "liquidation",
+                 "distance", "bankruptcy")
+        for name in names:
+            setattr(self, f"{name}_label", style.value_label(f"cm-{name.replace('_', '-')}"))
+        self.status = style.value_label("cm-leverage-status")
+        self.values = {}
+
+        for control in (self.leverage, self.entry_price, self.side, self.margin):
+            control.observe(self._update, names="value")
+        self._update()
+        labels = W.GridBox([getattr(self, f"{n}_label") for n in names],
+                           layout=W.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))",
+                                           max_width="760px"))
+        super().__init__([self.leverage, self.entry_price, self.side, self.margin, self.figure,
+                          labels, self.status])
+        self.add_class("cm-leverage-explorer")
+
+    def _window(self, entry, *prices):
+        """Price grid: entry ± 15 %, widened to include the liquidation and bankruptcy prices."""
+        low, high = entry * (1 - self.WINDOW), entry * (1 + self.WINDOW)
+        for price in prices:
+            if price is not None:
+                low, high = min(low, price - 0.05 * entry), max(high, price + 0.05 * entry)
+        return np.linspace(max(low, 0.01 * entry), high, self.GRID_POINTS)
+
+    def _update(self, _change=None):
+        lev, entry = self.leverage.value, self.entry_price.value
+        side, margin = self.side.value, self.margin.value
+        size = margin * lev / entry                      # notional = margin × leverage
+        notional = formulas.notional(size, entry)
+        initial = formulas.initial_margin(size, entry, lev)
+        maintenance = formulas.maintenance_margin(size, entry, self.brackets)
+        ratio = formulas.margin_ratio(maintenance, margin)
+        liq = formulas.liquidation_price(side, size, entry, margin, brackets=self.brackets)
+        bankrupt = formulas.bankruptcy_price(side, size, entry, margin)
+        liquidated = ratio >= 1
+        if liquidated:
+            liq = None                                   # gone on opening: no price to wait for
+        grid = self._window(entry, liq, bankrupt)
+        equity = formulas.margin_balance(margin,
+                                         formulas.unrealized_pnl(side, size, entry, grid))
+        mm_curve = formulas.maintenance_margin(size, grid, self.brackets)
+        self.values = dict(size=size, notional=notional, initial_margin=initial,
+                           maintenance_margin=maintenance, margin_ratio=ratio,
+                           liquidation_price=liq, bankruptcy_price=bankrupt,
+                           liquidated=liquidated, max_leverage=self.brackets.max_leverage(notional))
+
+        xs, ys, names, colors = [entry], [margin], ["entry"], [style.COLORS["price"]]
+        if liq is not None:
+            xs.append(liq)
+            ys.append(formulas.maintenance_margin(size, liq, self.brackets))
+            names.append("liquidation")
+            colors.append(style.COLORS["liquidation"])
+        if bankrupt is not None:
+            xs.append(bankrupt)
+            ys.append(0.0)
+            names.append("bankruptcy")
+            colors.append(style.COLORS["text"])
+        with self.equity_line.hold_sync():
+            self.equity_line.x, self.equity_line.y = grid, equity
+            self.equity_line.colors = [style.COLORS[side]]
+        with self.maintenance_line.hold_sync():
+            self.maintenance_line.x, self.maintenance_line.y = grid, mm_curve
+        with self.liquidation_line.hold_sync():
+            span = [float(equity.min()), float(equity.max())]
+            self.liquidation_line.x = [liq, liq] if liq is not None else []
+            self.liquidation_line.y = span if liq is not None else []
+            self.liquidation_line.visible = liq is not None
+        with self.points.hold_sync():
+            self.points.x, self.points.y = np.array(xs), np.array(ys)
+            self.points.colors = colors
+        self.point_names = names
+        long = side == "long"
+        # Text beside each point, on the empty side of the equity line; "liquidation" at the
+        # foot of its vertical line, so that it never covers the entry when the two are close.
+        spots = {"entry": ((entry, margin), ("start", 10) if long else ("end", -10), 22),
+                 "liquidation": ((liq, span[0]), ("end", -6) if long else ("start", 6), -8),
+                 "bankruptcy": ((bankrupt, 0.0), ("end", -8) if long else ("start", 8), 22)}
+        for name, label in self.annotations.items():
+            (x, y), (align, x_offset), y_offset = spots[name]
+            with label.hold_sync():
+                label.x, label.y = ([x], [y]) if x is not None else ([], [])
+                label.align, label.x_offset, label.y_offset = align, x_offset, y_offset
+        self.figure.legend_location = "top-left" if long else "top-right"
+        self._labels(entry, side)
+
+    def _labels(self, entry, side):
+        v = self.values
+        base = self.brackets.symbol.replace("USDT", "")
+        self.notional_label.value = f"<b>notional</b> {style.fmt_usdt(v['notional'])}"
+        self.size_label.value = f"<b>size</b> {v['size']:,.6f} {base}"
+        self.initial_margin_label.value = (f"<b>initial margin</b> "
+                                           f"{style.fmt_usdt(v['initial_margin'])}")
+        self.maintenance_margin_label.value = (
+            f"<b>maintenance margin</b> {style.fmt_usdt(v['maintenance_margin'])} at entry")
+        self.bankruptcy_label.value = (f"<b>bankruptcy price</b> "
+                                       f"{style.fmt_price(v['bankruptcy_price'])}")
+        liq = v["liquidation_price"]
+        if v["liquidated"]:
+            self.liquidation_label.value = (f"<b>liquidation price</b> "
+                                            f"{style.badge('liquidated', 'liquidation')}")
+        else:
+            self.liquidation_label.value = f"<b>liquidation price</b> {style.fmt_price(liq)}"
+        if liq is None:
+            self.distance_label.value = "<b>distance to liquidation</b> --"
+        else:
+            move = liq / entry - 1
+            where = "below" if move < 0 else "above"
+            self.distance_label.value = (f"<b>distance to liquidation</b> "
+                                         f"{style.fmt_pct(abs(move))} {where} entry")
+        notes = []
+        if v["liquidated"]:
+            notes.append(f"{style.badge('liquidated', 'liquidation')} on opening: the maintenance "
+                         f"margin ({style.fmt_usdt(v['maintenance_margin'])}) is more than the "
+                         f"margin ({style.fmt_usdt(self.margin.value)}).")
+        elif liq is None:
+            notes.append(f"{style.badge('no liquidation price', 'neutral')} the margin covers "
+                         "the whole position: even at a price of 0 the long only loses its margin.")
+        else:
+            notes.append(f"Margin ratio at entry {style.fmt_pct(v['margin_ratio'])}; it reaches "
+                         f"100 % when the mark price hits {style.fmt_price(liq)}.")
+        if self.leverage.value > v["max_leverage"]:
+            notes.append(f"{style.badge('refused', 'warning')} {self.leverage.value}x is above "
+                         f"the {v['max_leverage']:g}x the bracket allows for a "
+                         f"{style.fmt_usdt(v['notional'], 0)} position: the exchange would "
+                         "refuse this order.")
+        self.status.value = "<br>".join(notes)

@@ -1,0 +1,96 @@
+"""Lesson 01 exercises: solutions pass, known mistakes are named, odd answers never raise."""
+import math
+
+import numpy as np
+import pytest
+
+from crossmargin import Brackets, formulas
+from crossmargin.check import ExerciseFailed, check, evaluate, exercise
+from crossmargin.exercises import lesson01
+from crossmargin.exercises.lesson01 import EXERCISES
+
+IDS = [e.id for e in EXERCISES]
+BTC = Brackets.load("BTCUSDT")
+
+
+def notebook_solution_01_3():
+    """The notebook's solution: one vectorized call over many leverages."""
+    leverage = np.arange(2, 125, 0.001)
+    lp = formulas.liquidation_price("long", 0.5, 60_000, 30_000 / leverage, brackets=BTC)
+    return float(leverage[np.argmin(abs(lp - 57_000))])
+
+
+def test_ids():
+    assert IDS == ["01.1", "01.2", "01.3"]
+
+
+def test_expected_answers_have_the_meaning_the_prompts_give():
+    assert exercise("01.1").expected() == pytest.approx(0.25 * 64_000 / 20)
+    lp = exercise("01.2").expected()
+    mm = formulas.maintenance_margin(2, lp, BTC)
+    equity = 12_000 + formulas.unrealized_pnl("long", 2, 60_000, lp)
+    assert formulas.margin_ratio(mm, equity) == pytest.approx(1.0)
+    leverage = exercise("01.3").expected()
+    assert formulas.liquidation_price("long", 0.5, 60_000, 30_000 / leverage,
+                                      brackets=BTC) == pytest.approx(57_000, rel=1e-9)
+    assert 1 < leverage < 20
+
+
+@pytest.mark.parametrize("exercise_id, solution", [
+    ("01.1", lambda: formulas.initial_margin(0.25, 64_000, 20)),
+    ("01.2", lambda: formulas.liquidation_price("long", 2, 60_000, 12_000, brackets=BTC)),
+    ("01.2", lambda: round(formulas.liquidation_price("long", 2, 60_000, 12_000,
+                                                      brackets=BTC), 2)),
+    ("01.3", notebook_solution_01_3),
+    ("01.3", lambda: round(lesson01.leverage_for_distance(), 2)),
+])
+def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
+    check(exercise_id, solution(), strict=True)
+    assert "✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("01.1", 16_000, "That is the notional"),
+    ("01.1", 320_000, "multiplied by the leverage"),
+    ("01.2", 54_000, "bankruptcy price"),
+    ("01.2", lesson01.liquidation_with_entry_maintenance(), "at the entry price"),
+    ("01.2", lesson01.liquidation_without_cum(), "(cum)"),
+    ("01.2", formulas.liquidation_price("short", 2, 60_000, 12_000, brackets=BTC), "short"),
+    ("01.3", 20, "bankruptcy price 5 % away"),
+    ("01.3", lesson01.leverage_with_entry_maintenance(), "entry notional"),
+])
+def test_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and words in result.message and result.hint
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_mistakes_are_distinct_from_the_answer(exercise_id):
+    ex = exercise(exercise_id)
+    for mistake in ex.mistakes:
+        assert not math.isclose(mistake.value(), ex.expected(), rel_tol=ex.rel_tol,
+                                abs_tol=ex.abs_tol)
+
+
+def test_liquidation_needs_the_cent():
+    lp = exercise("01.2").expected()
+    assert evaluate("01.2", lp + 0.004).ok
+    assert not evaluate("01.2", lp + 1).ok
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_placeholder_is_gentle(exercise_id):
+    result = evaluate(exercise_id, ...)
+    assert not result.ok and not result.answered
+    assert "replace ... with your answer" in result.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("answer", ["800", None, math.inf, (1, 2), False])
+def test_odd_answers_never_raise(exercise_id, answer):
+    assert not evaluate(exercise_id, answer).ok
+
+
+def test_a_wrong_solution_raises_in_strict_mode():
+    with pytest.raises(ExerciseFailed, match="01.2"):
+        check("01.2", 54_000, strict=True)
