@@ -1,0 +1,135 @@
+"""Lesson 06 · Stop losses: exercises (answers computed by the engine)."""
+from .. import scenarios
+from ..account import Account
+from ..brackets import Brackets
+from ..check import Exercise, Mistake
+from ..formulas import liquidation_price
+from ..simulate import Order, replay
+
+BTC = Brackets.load("BTCUSDT")
+
+#: 06.1: an isolated BTC long at 60,000 with 1,000 USDT of margin at 25x.
+ENTRY, MARGIN, LEVERAGE = 60_000.0, 1_000.0, 25
+
+#: 06.2: a cross 0.5 BTC long at 60,000 (10x) with a stop at 58,500; the mark then gaps.
+GAP_SIZE, GAP_TRIGGER, GAP_MARKS = 0.5, 58_500.0, (58_700.0, 56_000.0)
+
+#: 06.3: an isolated 10x BTC long with 1,000 USDT through the whipsaw, with a 3 % stop or none.
+WHIPSAW_LEVERAGE, WHIPSAW_STOP = 10, 0.03
+CHOICES = ("with the stop", "without a stop")
+
+
+def liquidation_distance_pct():
+    """How far below the entry the isolated long is liquidated, in % of the entry."""
+    size = MARGIN * LEVERAGE / ENTRY
+    lp = liquidation_price("long", size, ENTRY, MARGIN, brackets=BTC)
+    return (ENTRY - lp) / ENTRY * 100
+
+
+def gap_account():
+    """The account of 06.2 before the mark moves."""
+    account = Account()
+    account.deposit(10_000)
+    account.mark({"BTCUSDT": ENTRY})
+    account.set_leverage("BTCUSDT", 10)
+    account.open("BTCUSDT", "long", ENTRY, size=GAP_SIZE)
+    account.set_stop_loss("BTCUSDT", GAP_TRIGGER)
+    return account
+
+
+def gap_stop_event():
+    """The stop-loss event after the two marks of 06.2."""
+    account = gap_account()
+    events = []
+    for price in GAP_MARKS:
+        events += account.mark({"BTCUSDT": price})
+    (event,) = [e for e in events if e["type"] == "stop_loss"]
+    return event
+
+
+def _fee_at(price):
+    return GAP_SIZE * price * gap_account().contracts["BTCUSDT"].taker_fee
+
+
+def whipsaw_final_equity(stop_distance):
+    """Final equity of 06.3's plan on the whipsaw, with ``stop_distance`` (None: no stop)."""
+    order = Order("BTCUSDT", "long", margin=MARGIN, leverage=WHIPSAW_LEVERAGE,
+                  margin_mode="isolated", stop_distance=stop_distance)
+    run = replay(scenarios.whipsaw()[["BTCUSDT"]], [order], liquidation_prices=False)
+    return run.summary()["final_equity"]
+
+
+def better_on_whipsaw():
+    with_stop = whipsaw_final_equity(WHIPSAW_STOP)
+    return CHOICES[0] if with_stop > whipsaw_final_equity(None) else CHOICES[1]
+
+
+def _other(choice):
+    return CHOICES[1] if choice == CHOICES[0] else CHOICES[0]
+
+
+EXERCISES = [
+    Exercise(
+        id="06.1",
+        prompt="An isolated BTC long opened at 60,000 with 1,000 USDT of margin at 25x. How far "
+               "below the entry (in % of the entry) is its liquidation price — the farthest a "
+               "stop can sit and still trigger first?",
+        expected=liquidation_distance_pct,
+        unit="%",
+        hint="Find the liquidation price with formulas.liquidation_price (size = margin × "
+             "leverage / entry, wallet_balance = the isolated margin, brackets=...), then "
+             "(entry − liquidation price) / entry × 100.",
+        mistakes=(
+            Mistake(lambda: 100 / LEVERAGE,
+                    "1 / leverage is where the margin would be all gone (the bankruptcy "
+                    "price). Liquidation comes earlier, while the maintenance margin is "
+                    "still there."),
+            Mistake(lambda: liquidation_distance_pct() / 100,
+                    "That is the fraction; give it in percent (multiply by 100)."),
+        ),
+        explanation="A stop placed farther away than this never triggers: the position is "
+                    "liquidated first.",
+    ),
+    Exercise(
+        id="06.2",
+        prompt="Cross account, 10,000 USDT, 10x: a 0.5 BTC long from 60,000 with a stop at "
+               "58,500. The mark moves to 58,700, then gaps to 56,000 in one step. What does "
+               "the stop realize, fee included (negative for a loss), in USDT?",
+        expected=lambda: gap_stop_event()["amount"],
+        unit="USDT",
+        hint="Replay it: account.mark({'BTCUSDT': 58_700}), then account.mark({'BTCUSDT': "
+             "56_000}) returns the stop event; its 'amount' is realized PnL minus the fee. "
+             "The mark landed far past the trigger: where does the stop fill?",
+        mistakes=(
+            Mistake(lambda: GAP_SIZE * (GAP_TRIGGER - ENTRY) - _fee_at(GAP_TRIGGER),
+                    "That is the loss at the trigger price. The mark gapped more than 0.5 % "
+                    "past the trigger, so the stop filled at the gapped mark."),
+            Mistake(lambda: GAP_SIZE * (GAP_MARKS[1] - ENTRY),
+                    "Right fill price, but the taker fee on the closing trade is missing."),
+            Mistake(lambda: -gap_stop_event()["amount"],
+                    "Right size, wrong sign: a loss is negative."),
+        ),
+        explanation="The gap cost far more than the distance to the stop: a stop-market "
+                    "order limits the size of the position, not the price you get.",
+    ),
+    Exercise(
+        id="06.3",
+        prompt="An isolated 10x BTC long with 1,000 USDT of margin rides scenarios.whipsaw() "
+               "(a 10 % drop and a full recovery, twice). Which ends with more equity: "
+               "'with the stop' (3 % below the entry) or 'without a stop'?",
+        expected=better_on_whipsaw,
+        kind="choice",
+        options=CHOICES,
+        hint="Replay both plans with replay(path, [Order(..., margin_mode='isolated', "
+             "stop_distance=0.03)]) and compare run.summary()['final_equity']. Where is the "
+             "liquidation price of a 10x long, compared with a 10 % drop?",
+        mistakes=(
+            Mistake(lambda: _other(better_on_whipsaw()),
+                    "Look at the liquidation price: at 10x it is less than 10 % below the "
+                    "entry, so without a stop the first dip liquidates the position before "
+                    "the recovery. At 5x the same stop would have cost money instead."),
+        ),
+        explanation="A stop costs money in a dip that recovers, unless the dip would have "
+                    "liquidated you anyway.",
+    ),
+]

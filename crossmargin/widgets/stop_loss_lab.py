@@ -1,0 +1,393 @@
+"""Stop-loss lab: one position, one stop, one price path — where does it end?
+
+:func:`stop_outcome` is the engine side: it follows one position opened at the
+first price of a path, step by step as :meth:`crossmargin.Account.mark` would
+(funding, then the stop, then liquidation), but over the whole path at once
+with the vectorized :mod:`crossmargin.formulas`. It gives the same exit, fill
+price and equity change as :func:`crossmargin.simulate.replay` with
+``Order(..., stop_distance=...)`` (the tests check that), in well under a
+millisecond instead of a tenth of a second — fast enough for a slider.
+
+:class:`StopLossLab` is the tool: a scenario, a stop distance and a leverage
+→ the price path with the entry, the stop and the liquidation price, the fill,
+and the profit or loss with and without the stop.
+"""
+import html
+from dataclasses import dataclass
+
+import bqplot as bq
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+
+from .. import formulas, scenarios
+from .._validate import finite, non_negative, positive, positive_array, side_sign
+from ..account import MARGIN_MODES
+from ..contracts import Contract, default_contracts
+from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
+from . import style
+from .margin_monitor import key_html, time_axis
+
+__all__ = ["StopOutcome", "stop_outcome", "StopLossLab", "LAB_SCENARIOS"]
+
+#: The scenarios the lab offers by default (names of :mod:`crossmargin.scenarios`).
+LAB_SCENARIOS = ("btc_crash", "gap_through_stop", "whipsaw")
+_FUNDING_PERIOD_NS = pd.Timedelta(hours=8).value
+#: Account's default: a stop fills at its trigger unless the mark is more than 0.5 % past it.
+GAP_THRESHOLD = 0.005
+
+
+@dataclass(frozen=True)
+class StopOutcome:
+    """How one position ended on a path.
+
+    ``exit`` is ``"stop"``, ``"liquidated"`` or ``"open"`` (still open at the
+    end). ``exit_step`` is the row of the path (None if open), ``exit_price``
+    the stop's fill or the liquidation mark, ``slippage`` how far the fill is
+    past the trigger in price (0 when it filled at the trigger, None without a
+    stop fill). ``pnl`` is the account's equity change in USDT from before the
+    order to the end of the path: fees and funding included.
+    """
+
+    exit: str
+    exit_step: int | None
+    exit_time: pd.Timestamp | None
+    exit_price: float | None
+    trigger: float | None
+    slippage: float | None
+    size: float
+    entry_price: float
+    liquidation_price: float | None
+    pnl: float
+
+
+class _Path:
+    """One symbol's prices as numpy arrays, with the funding instants counted per step."""
+
+    def __init__(self, path, symbol):
+        if not isinstance(path, pd.DataFrame):
+            raise InvalidInput(f"path must be a scenario DataFrame (got {type(path).__name__})")
+        if symbol not in path.columns:
+            raise InvalidInput(f"path has no {symbol!r} column (columns: "
+                               f"{', '.join(map(str, path.columns))})")
+        if len(path) < 2:
+            raise InvalidInput(f"path must have at least 2 rows (got {len(path)})")
+        self.prices = np.asarray(positive_array(path[symbol].to_numpy(dtype=float),
+                                                f"path[{symbol!r}]"))
+        self.index = path.index
+        if isinstance(path.index, pd.DatetimeIndex):
+            # Account pays funding at each 00:00/08:00/16:00 UTC instant in (previous, now].
+            ticks = path.index.tz_convert("UTC").as_unit("ns").asi8 // _FUNDING_PERIOD_NS
+            self.funding_counts = np.concatenate([[0], np.diff(ticks)]).astype(float)
+        else:
+            self.funding_counts = np.zeros(len(path))
+
+
+def _contract(symbol, contract):
+    if contract is None:
+        specs = default_contracts()
+        if symbol not in specs:
+            raise UnknownSymbol(f"symbol {symbol!r} has no contract spec "
+                                f"(known: {', '.join(specs)})")
+        return specs[symbol]
+    if not isinstance(contract, Contract) or contract.symbol != symbol:
+        raise InvalidInput(f"contract must be the Contract of {symbol} (got {contract!r})")
+    return contract
+
+
+def _first(mask):
+    """Index of the first True, or None."""
+    i = int(np.argmax(mask))
+    return i if mask[i] else None
+
+
+def stop_outcome(path, *, leverage, stop_distance=None, margin=1_000.0, deposit=10_000.0,
+                 side="long", margin_mode="isolated", symbol="BTCUSDT", contract=None,
+                 gap_threshold=GAP_THRESHOLD):
+    """Open one position at the path's first price and follow it to a stop, a liquidation
+    or the end of the path — the same result as replaying
+    ``Order(symbol, side, margin=margin, leverage=leverage, margin_mode=margin_mode,
+    stop_distance=stop_distance)`` on an account funded with ``deposit``.
+
+    ``stop_distance`` is a fraction of the entry price (0.05 = a stop 5 % away on
+    the losing side; None = no stop). Per step, as :meth:`Account.mark`: funding if
+    due, then the stop (it fills at its trigger, or at the mark when the mark is
+    more than ``gap_threshold`` past the trigger), then liquidation when the margin
+    ratio ``MM / (collateral + UPNL)`` reaches 100 %. The collateral is the isolated
+    margin, or in cross the whole wallet. A stop that fills past the bankruptcy price leaves
+    the account at zero, never below (the insurance fund covers the rest; ``Account`` does
+    that for isolated positions only). Returns a :class:`StopOutcome`.
+    """
+    data = path if isinstance(path, _Path) else _Path(path, symbol)
+    spec = _contract(symbol, contract)
+    sign = side_sign(side)
+    leverage = positive(leverage, "leverage")
+    margin = positive(margin, "margin")
+    deposit = positive(deposit, "deposit")
+    gap_threshold = non_negative(gap_threshold, "gap_threshold")
+    if margin_mode not in MARGIN_MODES:
+        raise InvalidInput(f"margin_mode must be 'cross' or 'isolated' (got {margin_mode!r})")
+    if stop_distance is not None:
+        stop_distance = finite(stop_distance, "stop_distance")
+        if not 0 < stop_distance < 1:
+            raise InvalidInput(f"stop_distance must be between 0 and 1, e.g. 0.05 for 5 % "
+                               f"(got {stop_distance!r})")
+    brackets = spec.brackets
+    if leverage < 1:
+        raise InvalidInput(f"leverage must be >= 1 (got {leverage:g})")
+    notional = margin * leverage
+    limit = brackets.max_leverage(notional)
+    if leverage > limit:
+        raise LeverageTooHigh(f"leverage {leverage:g}x exceeds the {limit:g}x maximum of "
+                              f"{symbol}'s bracket for a {notional:,.0f} USDT position")
+    prices = data.prices
+    entry = float(prices[0])
+    size = notional / entry
+    open_fee = notional * spec.taker_fee
+    if margin + open_fee > deposit + 1e-9:
+        raise InsufficientBalance(f"margin {margin:,.2f} + fee {open_fee:,.2f} USDT exceeds "
+                                  f"the deposit of {deposit:,.2f} USDT")
+    wallet = deposit - open_fee                      # cross wallet after the opening fee
+    collateral = margin if margin_mode == "isolated" else wallet
+    lp = formulas.liquidation_price(side, size, entry, collateral, brackets=brackets)
+
+    # Funding paid so far (a long pays a positive rate), from step 1 on.
+    funding = np.cumsum(data.funding_counts * sign * size * prices * spec.funding_rate)
+    upnl = formulas.unrealized_pnl(side, size, entry, prices)
+    mm = formulas.maintenance_margin(size, prices, brackets)
+    ratio = formulas.margin_ratio(mm, collateral - funding + upnl)
+    liquidated = ratio >= 1.0
+    liquidated[0] = False                            # the order is placed after step 0's checks
+    trigger = None
+    stop_step = None
+    if stop_distance is not None:
+        trigger = entry * (1 - sign * stop_distance)
+        hit = (prices <= trigger) if sign > 0 else (prices >= trigger)
+        hit[0] = False
+        stop_step = _first(hit)
+    liq_step = _first(liquidated)
+
+    times = data.index
+    kept = deposit - open_fee - (margin if margin_mode == "isolated" else 0.0)
+    if stop_step is not None and (liq_step is None or stop_step <= liq_step):
+        mark = float(prices[stop_step])
+        fill = mark if abs(mark - trigger) > gap_threshold * trigger else trigger
+        pnl = sign * size * (fill - entry) - size * fill * spec.taker_fee
+        # An account never ends below zero: the insurance fund covers a fill past bankruptcy.
+        left = max(0.0, collateral - funding[stop_step] + pnl)
+        equity = kept + left if margin_mode == "isolated" else left
+        return StopOutcome("stop", stop_step, _time(times, stop_step), fill, trigger,
+                           sign * (trigger - fill), size, entry, lp, equity - deposit)
+    if liq_step is not None:
+        mark = float(prices[liq_step])
+        left = collateral - funding[liq_step] + sign * size * (mark - entry)
+        fee = min(size * mark * spec.liquidation_fee_rate, max(0.0, left))
+        equity = (kept if margin_mode == "isolated" else 0.0) + max(0.0, left - fee)
+        return StopOutcome("liquidated", liq_step, _time(times, liq_step), mark, trigger, None,
+                           size, entry, lp, equity - deposit)
+    equity = deposit - open_fee - funding[-1] + upnl[-1]
+    return StopOutcome("open", None, None, None, trigger, None, size, entry, lp,
+                       equity - deposit)
+
+
+def _time(index, step):
+    return index[step] if isinstance(index, pd.DatetimeIndex) else None
+
+
+_EXIT_TEXT = {"stop": ("stopped out", "text"), "liquidated": ("liquidated", "liquidation"),
+              "open": ("still open", "long")}
+
+
+class StopLossLab(W.VBox):
+    """Move the stop and the leverage; see where one long (BTC by default) ends on a scenario.
+
+    The position is a long on ``symbol`` opened at the scenario's first price with
+    ``margin`` USDT at the chosen leverage, in an account funded with ``deposit``
+    USDT (isolated: only ``margin`` backs it; cross: the whole wallet does).
+
+    Attributes tests and learners drive: ``scenario`` (Dropdown), ``stop_distance``
+    (% slider), ``leverage`` (slider), ``margin_mode`` (ToggleButtons); the
+    ``figure`` with ``price_line``, ``entry_line``, ``stop_line``,
+    ``liquidation_line``, ``fill_marker`` and ``no_stop_marker`` (legend: the HTML
+    ``key``); the labels
+    ``status``, ``fill``, ``pnl``, ``distances`` and ``description``; and
+    ``outcome`` / ``outcome_without_stop`` (the last :class:`StopOutcome` s).
+    """
+
+    def __init__(self, scenario="btc_crash", *, stop_distance=5.0, leverage=10.0,
+                 margin_mode="isolated", margin=1_000.0, deposit=10_000.0,
+                 scenario_names=LAB_SCENARIOS, symbol="BTCUSDT"):
+        names = tuple(scenario_names)
+        unknown = [n for n in names if n not in scenarios.SCENARIOS]
+        if not names or unknown:
+            raise InvalidInput(f"scenario_names must be built-in scenarios "
+                               f"({', '.join(scenarios.SCENARIOS)}) (got {list(names)!r})")
+        if scenario not in names:
+            raise InvalidInput(f"scenario must be one of {', '.join(names)} (got {scenario!r})")
+        if margin_mode not in MARGIN_MODES:
+            raise InvalidInput(f"margin_mode must be 'cross' or 'isolated' (got {margin_mode!r})")
+        self.contract = _contract(symbol, None)
+        self.symbol = symbol
+        base = self.contract.base
+        self.margin = positive(margin, "margin")
+        self.deposit = positive(deposit, "deposit")
+        stop_distance = finite(stop_distance, "stop_distance")
+        if not 0.5 <= stop_distance <= 20:
+            raise InvalidInput(f"stop_distance must be from 0.5 to 20 % (got {stop_distance!r})")
+        max_lev = min(100.0, float(self.contract.brackets.max_leverage(self.margin * 100)))
+        leverage = finite(leverage, "leverage")
+        if not 1 <= leverage <= max_lev:
+            raise InvalidInput(f"leverage must be from 1 to {max_lev:g} (got {leverage!r})")
+        # Each scenario's path is built once; moving a slider only reads these arrays.
+        self._frames = {n: scenarios.load(n) for n in names}
+        self._paths = {n: _Path(f, symbol) for n, f in self._frames.items()}
+        self._x = {n: time_axis(f.index) for n, f in self._frames.items()}
+
+        self.scenario = W.Dropdown(options=list(names), value=scenario, description="Scenario",
+                                   style={"description_width": "initial"})
+        self.scenario.add_class("cm-scenario")
+        self.stop_distance = style.slider("Stop distance (% below entry)", stop_distance, 0.5,
+                                          20, 0.5, fmt=".1f", css_class="cm-stop-distance")
+        self.leverage = style.slider("Leverage (x)", leverage, 1, max_lev, 1, fmt=".0f",
+                                     css_class="cm-leverage")
+        self.margin_mode = W.ToggleButtons(options=list(MARGIN_MODES), value=margin_mode,
+                                           description="Margin mode",
+                                           style={"description_width": "initial"})
+        self.margin_mode.add_class("cm-margin-mode")
+        self.description = style.value_label("cm-description")
+
+        xs, ys = bq.LinearScale(), bq.LinearScale()
+        sc = {"x": xs, "y": ys}
+        dashed = dict(scales=sc, line_style="dashed", stroke_width=2)
+        self.price_line = bq.Lines(x=[], y=[], scales=sc, colors=[style.COLORS["price"]],
+                                   stroke_width=2)
+        self.entry_line = bq.Lines(x=[], y=[], colors=[style.COLORS["long"]], **dashed)
+        self.stop_line = bq.Lines(x=[], y=[], colors=[style.COLORS["text"]], **dashed)
+        self.liquidation_line = bq.Lines(x=[], y=[], colors=[style.COLORS["liquidation"]],
+                                         **dashed)
+        self.fill_marker = bq.Scatter(x=[], y=[], scales=sc, colors=[style.COLORS["text"]],
+                                      default_size=140, marker="diamond")
+        self.no_stop_marker = bq.Scatter(x=[], y=[], scales=sc,
+                                         colors=[style.COLORS["liquidation"]], fill=False,
+                                         stroke=style.COLORS["liquidation"], default_size=140,
+                                         marker="circle")
+        self._marks = (self.price_line, self.entry_line, self.stop_line,
+                       self.liquidation_line, self.fill_marker, self.no_stop_marker)
+        self.figure, self.x_scale, self.y_scale = style.figure(
+            f"{base} long: stop vs liquidation", self._x[scenario][1], f"{base} mark price (USDT)",
+            x_scale=xs, y_scale=ys, css_class="cm-stop-loss-figure", marks=self._marks)
+        self.key = W.HTML(key_html([
+            (f"{base} mark price", style.COLORS["price"], "line"),
+            ("entry", style.COLORS["long"], "dashed"),
+            ("stop trigger", style.COLORS["text"], "dashed"),
+            ("liquidation price", style.COLORS["liquidation"], "dashed"),
+            ("exit with the stop", style.COLORS["text"], "◆"),
+            ("liquidation without a stop", style.COLORS["liquidation"], "○")]))
+        self.key.add_class("cm-key")
+
+        self.status = style.value_label("cm-status")
+        self.fill = style.value_label("cm-fill")
+        self.pnl = style.value_label("cm-pnl")
+        self.distances = style.value_label("cm-distances")
+        self.outcome = self.outcome_without_stop = None
+
+        for control in (self.scenario, self.stop_distance, self.leverage, self.margin_mode):
+            control.observe(self._on_change, names="value")
+        controls = W.VBox([self.scenario, self.description, self.margin_mode,
+                           self.stop_distance, self.leverage])
+        super().__init__([controls, self.figure, self.key, self.status, self.fill, self.pnl,
+                          self.distances])
+        self.add_class("cm-stop-loss-lab")
+        self._scenario_shown = None
+        self.update()
+
+    def _on_change(self, _change):
+        self.update()
+
+    def update(self):
+        """Recompute both outcomes from the controls and redraw marks and labels."""
+        name = self.scenario.value
+        data = self._paths[name]
+        options = dict(leverage=self.leverage.value, margin=self.margin, deposit=self.deposit,
+                       margin_mode=self.margin_mode.value, symbol=self.symbol,
+                       contract=self.contract)
+        with_stop = stop_outcome(data, stop_distance=self.stop_distance.value / 100, **options)
+        without = stop_outcome(data, **options)
+        self.outcome, self.outcome_without_stop = with_stop, without
+        x, x_label, x_ticks = self._x[name]
+        ends = x[[0, -1]]
+        entry, trigger, lp = with_stop.entry_price, with_stop.trigger, with_stop.liquidation_price
+        low, high = float(data.prices.min()), float(data.prices.max())
+        bottom = min(low, trigger)
+        lp_on_chart = lp is not None and lp >= 0.7 * low
+        if lp_on_chart:
+            bottom = min(bottom, lp)
+        with self.figure.hold_sync():
+            if self._scenario_shown != name:
+                with self.price_line.hold_sync():
+                    self.price_line.x, self.price_line.y = x, data.prices
+                self.figure.axes[0].label = x_label
+                self.figure.axes[0].tick_values = x_ticks
+                self.x_scale.min, self.x_scale.max = float(x[0]), float(x[-1])
+                self.description.value = html.escape(self._frames[name].attrs["description"])
+                self._scenario_shown = name
+            self.y_scale.min, self.y_scale.max = bottom * 0.98, max(high, entry) * 1.01
+            with self.entry_line.hold_sync():
+                self.entry_line.x, self.entry_line.y = ends, [entry, entry]
+            with self.stop_line.hold_sync():
+                self.stop_line.x, self.stop_line.y = ends, [trigger, trigger]
+            with self.liquidation_line.hold_sync():
+                self.liquidation_line.x = ends if lp_on_chart else []
+                self.liquidation_line.y = [lp, lp] if lp_on_chart else []
+            self._marker(self.fill_marker, x, with_stop,
+                         "text" if with_stop.exit == "stop" else "liquidation")
+            self._marker(self.no_stop_marker, x, without, "liquidation")
+        self._labels(with_stop, without, lp_on_chart)
+
+    @staticmethod
+    def _marker(mark, x, outcome, kind):
+        with mark.hold_sync():
+            if outcome.exit == "open":
+                mark.x, mark.y = [], []
+            else:
+                mark.x, mark.y = x[[outcome.exit_step]], [outcome.exit_price]
+                mark.colors = [style.COLORS[kind]]
+
+    def _labels(self, out, without, lp_on_chart):
+        text, kind = _EXIT_TEXT[out.exit]
+        when = "" if out.exit_time is None else f" at {out.exit_time:%H:%M} UTC"
+        self.status.value = f"With the stop: {style.badge(text, kind)}{when}"
+        if out.exit == "stop":
+            gap = ("filled at the trigger (no slippage)" if out.slippage == 0 else
+                   f"the price gapped through the trigger: {style.fmt_price(out.slippage)} "
+                   f"USDT worse per {self.contract.base} "
+                   f"({style.fmt_usdt(out.slippage * out.size)} on {out.size:.4f} "
+                   f"{self.contract.base})")
+            lp = out.liquidation_price
+            beyond = ("; the fill is past the liquidation price too: the stop came too late"
+                      if lp is not None and out.exit_price <= lp else "")
+            self.fill.value = (f"Trigger {style.fmt_price(out.trigger)} · fill "
+                               f"{style.fmt_price(out.exit_price)} — {gap}{beyond}")
+        elif out.exit == "liquidated":
+            self.fill.value = (f"Liquidated at {style.fmt_price(out.exit_price)} before the "
+                               f"stop at {style.fmt_price(out.trigger)} could trigger")
+        else:
+            self.fill.value = (f"The stop at {style.fmt_price(out.trigger)} never triggered; "
+                               f"fill --")
+        no_text, _ = _EXIT_TEXT[without.exit]
+        self.pnl.value = (f"Profit/loss with the stop: <b>{out.pnl:+,.2f} USDT</b> · without a "
+                          f"stop: <b>{without.pnl:+,.2f} USDT</b> ({no_text}) — fees and "
+                          f"funding included")
+        stop_pct = self.stop_distance.value
+        if out.liquidation_price is None:
+            self.distances.value = (f"Stop {stop_pct:.1f} % below entry · liquidation price -- "
+                                    f"(this position cannot be liquidated)")
+            return
+        liq_pct = (out.entry_price - out.liquidation_price) / out.entry_price * 100
+        where = "" if lp_on_chart else " (below the chart)"
+        verdict = (style.badge("stop sits before liquidation", "long") if stop_pct < liq_pct
+                   else style.badge("stop is beyond liquidation: it cannot help",
+                                    "liquidation"))
+        self.distances.value = (f"Stop {stop_pct:.1f} % below entry · liquidation price "
+                                f"{style.fmt_price(out.liquidation_price)}{where}, "
+                                f"{liq_pct:.2f} % below entry · {verdict}")

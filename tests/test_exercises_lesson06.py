@@ -1,0 +1,120 @@
+"""Lesson 06 exercises: solutions pass, known mistakes are named, odd answers never raise."""
+import math
+
+import pytest
+
+from crossmargin import Account, Brackets, Order, formulas, replay, scenarios
+from crossmargin.check import ExerciseFailed, check, evaluate, exercise
+from crossmargin.exercises import lesson06
+from crossmargin.exercises.lesson06 import EXERCISES
+
+IDS = [e.id for e in EXERCISES]
+BTC = Brackets.load("BTCUSDT")
+
+
+def notebook_solution_06_1():
+    size = 1_000 * 25 / 60_000
+    lp = formulas.liquidation_price("long", size, 60_000, 1_000, brackets=BTC)
+    return (60_000 - lp) / 60_000 * 100
+
+
+def notebook_solution_06_2():
+    account = Account()
+    account.deposit(10_000)
+    account.mark({"BTCUSDT": 60_000})
+    account.set_leverage("BTCUSDT", 10)
+    account.open("BTCUSDT", "long", 60_000, size=0.5)
+    account.set_stop_loss("BTCUSDT", 58_500)
+    account.mark({"BTCUSDT": 58_700})
+    events = account.mark({"BTCUSDT": 56_000})
+    return events[0]["amount"]
+
+
+def notebook_solution_06_3():
+    path = scenarios.whipsaw()[["BTCUSDT"]]
+    final = {}
+    for stop in (0.03, None):
+        order = Order("BTCUSDT", "long", margin=1_000, leverage=10, margin_mode="isolated",
+                      stop_distance=stop)
+        final[stop] = replay(path, [order]).summary()["final_equity"]
+    return "with the stop" if final[0.03] > final[None] else "without a stop"
+
+
+def test_ids():
+    assert IDS == ["06.1", "06.2", "06.3"]
+
+
+def test_expected_answers_have_the_meaning_the_prompts_give():
+    distance = exercise("06.1").expected()
+    assert 0 < distance < 100 / 25
+    event = lesson06.gap_stop_event()
+    assert event["price"] == 56_000               # filled at the gapped mark, not the trigger
+    assert exercise("06.2").expected() == pytest.approx(0.5 * (56_000 - 60_000)
+                                                        - 0.5 * 56_000 * 0.0005)
+    with_stop = lesson06.whipsaw_final_equity(0.03)
+    without = lesson06.whipsaw_final_equity(None)
+    assert with_stop > without                     # at 10x the first dip liquidates
+    assert exercise("06.3").expected() == "with the stop"
+
+
+def test_a_stop_just_inside_the_liquidation_distance_triggers_first():
+    distance = exercise("06.1").expected() / 100
+    path = scenarios.btc_crash()[["BTCUSDT"]]
+    for stop, kind in ((distance * 0.9, "stop_loss"), (distance * 1.1, "liquidation")):
+        order = Order("BTCUSDT", "long", margin=1_000, leverage=25, margin_mode="isolated",
+                      stop_distance=stop)
+        events = replay(path, [order]).events
+        assert events[events["type"] != "funding"]["type"].iloc[0] == kind
+
+
+@pytest.mark.parametrize("exercise_id, solution", [
+    ("06.1", notebook_solution_06_1),
+    ("06.1", lambda: round(notebook_solution_06_1(), 2)),
+    ("06.2", notebook_solution_06_2),
+    ("06.3", notebook_solution_06_3),
+    ("06.3", lambda: notebook_solution_06_3().upper()),
+])
+def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
+    check(exercise_id, solution(), strict=True)
+    assert "✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("06.1", 4.0, "bankruptcy price"),
+    ("06.1", exercise("06.1").expected() / 100, "in percent"),
+    ("06.2", -764.625, "gapped more than 0.5 %"),
+    ("06.2", -2_000, "taker fee"),
+    ("06.2", 2_014, "wrong sign"),
+    ("06.3", "without a stop", "liquidates the position before the recovery"),
+])
+def test_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and words in result.message and result.hint
+
+
+@pytest.mark.parametrize("exercise_id", ["06.1", "06.2"])
+def test_mistakes_are_distinct_from_the_answer(exercise_id):
+    ex = exercise(exercise_id)
+    for mistake in ex.mistakes:
+        assert not math.isclose(mistake.value(), ex.expected(), rel_tol=ex.rel_tol,
+                                abs_tol=ex.abs_tol)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_placeholder_is_gentle(exercise_id):
+    result = evaluate(exercise_id, ...)
+    assert not result.ok and not result.answered
+    assert "replace ... with your answer" in result.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("answer", ["3.6", None, math.inf, math.nan, (1, 2), False, 7])
+def test_odd_answers_never_raise(exercise_id, answer, capsys):
+    assert not evaluate(exercise_id, answer).ok
+    check(exercise_id, answer)
+    assert "✗" in capsys.readouterr().out
+
+
+def test_a_wrong_solution_raises_in_strict_mode():
+    with pytest.raises(ExerciseFailed, match="06.2"):
+        check("06.2", -764.625, strict=True)
