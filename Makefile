@@ -25,7 +25,7 @@ NOTEBOOK_DIR := $(wildcard notebooks)
 help:
 	@echo "make lab        open the course in JupyterLab (creates $(VENV) and installs on first run)"
 	@echo "make test       run every test: pytest tests + nbval over notebooks/"
-	@echo "make bench      run the engine benchmarks"
+	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets)"
 	@echo "make install    only create/update $(VENV)"
 	@echo "make lock       regenerate $(LOCK) from a clean venv with the newest allowed versions"
 	@echo "make clean      remove caches and test/benchmark outputs (keeps $(VENV))"
@@ -62,6 +62,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_engine.py
+	$(BIN)/python tests/benchmarks/bench_montecarlo.py
+	$(BIN)/python tests/benchmarks/bench_widgets.py
 
 # ---------------------------------------------------------------- maintenance
 

@@ -4,7 +4,7 @@ The public API, in the words of the course::
 
     from crossmargin import Account, formulas, Brackets, scenarios
 """
-from . import formulas, platforms, scenarios, simulate
+from . import formulas, montecarlo, platforms, scenarios, simulate
 from .account import Account, Position
 from .brackets import Brackets
 from .contracts import Contract, contract, default_contracts
@@ -17,7 +17,7 @@ from .simulate import Order, compare_modes, replay
 __version__ = "0.1.0"
 
 __all__ = [
-    "Account", "Position", "Order", "replay", "compare_modes", "platforms", "scenarios",
+    "Account", "Position", "Order", "replay", "compare_modes", "montecarlo", "platforms", "scenarios",
     "simulate", "Brackets", "Contract", "contract", "default_contracts", "formulas",
     "unrealized_pnl", "notional", "initial_margin", "maintenance_margin", "margin_ratio",
     "liquidation_price", "CrossMarginError", "InvalidInput", "UnknownSymbol",
