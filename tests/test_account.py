@@ -4,23 +4,18 @@ import math
 import pandas as pd
 import pytest
 
-from crossmargin import Account, contract, formulas
+from crossmargin import Account, formulas
 from crossmargin.errors import InsufficientBalance, MarginModeLocked, NoPosition
+from crossmargin.examples import BINANCE_MARKS, binance_example
 
 WB = 1_535_443.01
 
 
 def binance_example_account():
-    """Binance's worked example as an account: zero fees so the wallet is as published."""
-    specs = [contract("BTCUSDT", brackets="BTCUSDT-2021").with_(taker_fee=0.0),
-             contract("ETHUSDT", brackets="ETHUSDT-2021").with_(taker_fee=0.0)]
-    acc = Account(specs)
-    acc.deposit(WB)
-    acc.set_leverage("BTCUSDT", 20)
-    acc.set_leverage("ETHUSDT", 4)
-    acc.open("BTCUSDT", "long", 32_481.98, size=109.488)
-    acc.open("ETHUSDT", "long", 1_456.84, size=3_683.979)
-    events = acc.mark({"BTCUSDT": 31_967.27, "ETHUSDT": 1_335.18})
+    """Binance's worked example as an account (crossmargin.examples): zero fees so the wallet
+    is as published; marking it at the example's prices liquidates nothing."""
+    acc = binance_example(marked=False)
+    events = acc.mark(BINANCE_MARKS)
     assert events == []
     return acc
 

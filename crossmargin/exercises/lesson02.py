@@ -3,8 +3,8 @@
 The lesson's pair: 10,000 USDT deposited, a BTC long (2,000 USDT margin, 10x,
 entry 60,000) and an ETH short (2,000 USDT margin, 10x, entry 3,000).
 """
-from ..account import Account
 from ..check import Exercise, Mistake
+from ..comparison import open_legs
 from ..contracts import contract
 from ..shocks import Leg, liquidation_move, shock_outcomes
 
@@ -21,13 +21,7 @@ ETH_FALL = -0.20
 
 def opened(mode):
     """The lesson's pair opened in an Account, every position in ``mode``."""
-    account = Account()
-    account.deposit(DEPOSIT)
-    for leg in LEGS:
-        account.set_margin_mode(leg.symbol, mode)
-        account.set_leverage(leg.symbol, leg.leverage)
-        account.open(leg.symbol, leg.side, leg.entry_price, margin=leg.margin)
-    return account
+    return open_legs(LEGS, DEPOSIT, mode)
 
 
 def available_after_eth_falls(mode):

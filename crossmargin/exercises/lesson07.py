@@ -8,22 +8,14 @@ import numpy as np
 from .. import formulas, scenarios
 from ..check import Exercise, Mistake
 from ..contracts import contract
-from ..shocks import Leg, liquidation_move, shock_outcomes
+from ..examples import GUIDE_DEPOSIT as DEPOSIT, GUIDE_MARGIN as MARGIN, example_legs
+from ..shocks import liquidation_move, shock_outcomes
 
-DEPOSIT = 10_000.0
-MARGIN = 4_900.0
-BTC_ENTRY, ETH_ENTRY = 60_000.0, 3_000.0
 #: 07.2: BTC -15 % and ETH +15 % at once, at 5x.
 TWIST = {"BTCUSDT": -0.15, "ETHUSDT": 0.15}
 TWIST_LEVERAGE = 5
 #: 07.3: leverages a trader would consider.
 LEVERAGES = np.arange(1, 21)
-
-
-def example_legs(leverage):
-    """The guide's pair at ``leverage``: BTC long and ETH short, 4,900 USDT margin each."""
-    return (Leg("BTCUSDT", "long", MARGIN, leverage, BTC_ENTRY),
-            Leg("ETHUSDT", "short", MARGIN, leverage, ETH_ENTRY))
 
 
 def lowest_liquidating_leverage(price="low"):

@@ -24,6 +24,8 @@ _TOOLS = {
     "OrderTicket": "order_ticket",
     "MarginRatioMonitor": "margin_monitor",
     "StopLossLab": "stop_loss_lab",
+    "ModeTimelines": "mode_timelines",
+    "MarginRatioWalk": "margin_walk",
 }
 
 __all__ = ["Quiz", "COLORS", *_TOOLS]

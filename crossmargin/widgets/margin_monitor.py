@@ -18,6 +18,7 @@ from .. import scenarios
 from ..errors import InvalidInput
 from ..simulate import Order, Replay, replay as run_replay
 from . import style
+from .style import key_html, time_axis  # noqa: F401  (moved to style; kept importable)
 
 __all__ = ["MarginRatioMonitor", "DEFAULT_PLAN", "DEFAULT_DEPOSIT"]
 
@@ -32,39 +33,6 @@ DEFAULT_DEPOSIT = 10_000.0
 #: The plots stop at 120 %: above 100 % the account is already being liquidated.
 RATIO_CAP = 1.2
 _CLOSING_EVENTS = {"liquidation": "liquidated", "stop_loss": "stopped out"}
-
-
-def time_axis(index):
-    """x values, axis label and tick values of a path: hours since its first row (UTC), or
-    step numbers (ticks None: bqplot picks them).
-
-    Hours rather than dates: a browser draws bqplot dates in its own time zone, while the
-    course speaks UTC.
-    """
-    if isinstance(index, pd.DatetimeIndex):
-        hours = np.asarray((index - index[0]) / pd.Timedelta(hours=1), dtype=float)
-        start = index[0].tz_convert("UTC") if index.tz is not None else index[0]
-        span = max(float(hours[-1]), 1e-9)
-        every = next((h for h in (1, 2, 3, 6, 12, 24, 48, 168) if span / h <= 10), 24 * 30)
-        ticks = np.arange(0.0, span + 1e-9, every)
-        return hours, f"hours since {start:%Y-%m-%d %H:%M} UTC", ticks
-    return np.arange(len(index), dtype=float), "step", None
-
-
-def key_html(entries):
-    """A legend in HTML under a figure: ``(label, colour, kind)`` with kind ``"line"``,
-    ``"dashed"`` or a marker character (e.g. ``"◆"``); readable on a projector."""
-    items = []
-    for label, colour, kind in entries:
-        if kind in ("line", "dashed"):
-            style_ = "solid" if kind == "line" else "dashed"
-            swatch = (f"<span style='display:inline-block;width:26px;vertical-align:middle;"
-                      f"border-top:4px {style_} {colour};box-shadow:0 0 0 1px #bbb'></span>")
-        else:
-            swatch = f"<span style='color:{colour};font-size:18px'>{kind}</span>"
-        items.append(f"<span style='margin-right:18px;white-space:nowrap'>{swatch} "
-                     f"{html.escape(label)}</span>")
-    return f"<div style='font-size:14px;color:{style.COLORS['text']}'>{''.join(items)}</div>"
 
 
 class MarginRatioMonitor(W.VBox):
@@ -127,7 +95,7 @@ class MarginRatioMonitor(W.VBox):
         tl = replay.timeline
         account = tl["account"]
         self._index = tl.index
-        self._x, self._x_label, self._x_ticks = time_axis(tl.index)
+        self._x, self._x_label, self._x_ticks = style.time_axis(tl.index)
         self._ratio = account["margin_ratio"].to_numpy(dtype=float)
         self._equity = account["equity"].to_numpy(dtype=float)
         self._balance = account["cross_margin_balance"].to_numpy(dtype=float)
@@ -220,8 +188,7 @@ class MarginRatioMonitor(W.VBox):
                    ("now", style.COLORS["neutral"], "dashed")]
         if liq is not None:
             entries.append(("liquidated", style.COLORS["liquidation"], "✚"))
-        self.key = W.HTML(key_html(entries))
-        self.key.add_class("cm-key")
+        self.key = style.key(entries)
 
     # -- one step -----------------------------------------------------------------------------
     def _on_step(self, change):

@@ -1,197 +1,28 @@
 """Stop-loss lab: one position, one stop, one price path — where does it end?
 
-:func:`stop_outcome` is the engine side: it follows one position opened at the
-first price of a path, step by step as :meth:`crossmargin.Account.mark` would
-(funding, then the stop, then liquidation), but over the whole path at once
-with the vectorized :mod:`crossmargin.formulas`. It gives the same exit, fill
-price and equity change as :func:`crossmargin.simulate.replay` with
-``Order(..., stop_distance=...)`` (the tests check that), in well under a
-millisecond instead of a tenth of a second — fast enough for a slider.
-
 :class:`StopLossLab` is the tool: a scenario, a stop distance and a leverage
 → the price path with the entry, the stop and the liquidation price, the fill,
-and the profit or loss with and without the stop.
+and the profit or loss with and without the stop. The outcomes come from
+:func:`crossmargin.stops.stop_outcome` (the same rules as
+:func:`crossmargin.simulate.replay`, vectorized so a slider stays fast); it is
+re-exported here with :class:`~crossmargin.stops.StopOutcome`.
 """
 import html
-from dataclasses import dataclass
 
 import bqplot as bq
 import ipywidgets as W
-import numpy as np
-import pandas as pd
 
-from .. import formulas, scenarios
-from .._validate import finite, non_negative, positive, positive_array, side_sign
+from .. import scenarios
+from .._validate import finite, positive
 from ..account import MARGIN_MODES
-from ..contracts import Contract, default_contracts
-from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
+from ..errors import InvalidInput
+from ..stops import GAP_THRESHOLD, StopOutcome, _contract, _Path, stop_outcome
 from . import style
-from .margin_monitor import key_html, time_axis
 
-__all__ = ["StopOutcome", "stop_outcome", "StopLossLab", "LAB_SCENARIOS"]
+__all__ = ["StopOutcome", "stop_outcome", "GAP_THRESHOLD", "StopLossLab", "LAB_SCENARIOS"]
 
 #: The scenarios the lab offers by default (names of :mod:`crossmargin.scenarios`).
 LAB_SCENARIOS = ("btc_crash", "gap_through_stop", "whipsaw")
-_FUNDING_PERIOD_NS = pd.Timedelta(hours=8).value
-#: Account's default: a stop fills at its trigger unless the mark is more than 0.5 % past it.
-GAP_THRESHOLD = 0.005
-
-
-@dataclass(frozen=True)
-class StopOutcome:
-    """How one position ended on a path.
-
-    ``exit`` is ``"stop"``, ``"liquidated"`` or ``"open"`` (still open at the
-    end). ``exit_step`` is the row of the path (None if open), ``exit_price``
-    the stop's fill or the liquidation mark, ``slippage`` how far the fill is
-    past the trigger in price (0 when it filled at the trigger, None without a
-    stop fill). ``pnl`` is the account's equity change in USDT from before the
-    order to the end of the path: fees and funding included.
-    """
-
-    exit: str
-    exit_step: int | None
-    exit_time: pd.Timestamp | None
-    exit_price: float | None
-    trigger: float | None
-    slippage: float | None
-    size: float
-    entry_price: float
-    liquidation_price: float | None
-    pnl: float
-
-
-class _Path:
-    """One symbol's prices as numpy arrays, with the funding instants counted per step."""
-
-    def __init__(self, path, symbol):
-        if not isinstance(path, pd.DataFrame):
-            raise InvalidInput(f"path must be a scenario DataFrame (got {type(path).__name__})")
-        if symbol not in path.columns:
-            raise InvalidInput(f"path has no {symbol!r} column (columns: "
-                               f"{', '.join(map(str, path.columns))})")
-        if len(path) < 2:
-            raise InvalidInput(f"path must have at least 2 rows (got {len(path)})")
-        self.prices = np.asarray(positive_array(path[symbol].to_numpy(dtype=float),
-                                                f"path[{symbol!r}]"))
-        self.index = path.index
-        if isinstance(path.index, pd.DatetimeIndex):
-            # Account pays funding at each 00:00/08:00/16:00 UTC instant in (previous, now].
-            ticks = path.index.tz_convert("UTC").as_unit("ns").asi8 // _FUNDING_PERIOD_NS
-            self.funding_counts = np.concatenate([[0], np.diff(ticks)]).astype(float)
-        else:
-            self.funding_counts = np.zeros(len(path))
-
-
-def _contract(symbol, contract):
-    if contract is None:
-        specs = default_contracts()
-        if symbol not in specs:
-            raise UnknownSymbol(f"symbol {symbol!r} has no contract spec "
-                                f"(known: {', '.join(specs)})")
-        return specs[symbol]
-    if not isinstance(contract, Contract) or contract.symbol != symbol:
-        raise InvalidInput(f"contract must be the Contract of {symbol} (got {contract!r})")
-    return contract
-
-
-def _first(mask):
-    """Index of the first True, or None."""
-    i = int(np.argmax(mask))
-    return i if mask[i] else None
-
-
-def stop_outcome(path, *, leverage, stop_distance=None, margin=1_000.0, deposit=10_000.0,
-                 side="long", margin_mode="isolated", symbol="BTCUSDT", contract=None,
-                 gap_threshold=GAP_THRESHOLD):
-    """Open one position at the path's first price and follow it to a stop, a liquidation
-    or the end of the path — the same result as replaying
-    ``Order(symbol, side, margin=margin, leverage=leverage, margin_mode=margin_mode,
-    stop_distance=stop_distance)`` on an account funded with ``deposit``.
-
-    ``stop_distance`` is a fraction of the entry price (0.05 = a stop 5 % away on
-    the losing side; None = no stop). Per step, as :meth:`Account.mark`: funding if
-    due, then the stop (it fills at its trigger, or at the mark when the mark is
-    more than ``gap_threshold`` past the trigger), then liquidation when the margin
-    ratio ``MM / (collateral + UPNL)`` reaches 100 %. The collateral is the isolated
-    margin, or in cross the whole wallet. A stop that fills past the bankruptcy price leaves
-    the account at zero, never below (the insurance fund covers the rest; ``Account`` does
-    that for isolated positions only). Returns a :class:`StopOutcome`.
-    """
-    data = path if isinstance(path, _Path) else _Path(path, symbol)
-    spec = _contract(symbol, contract)
-    sign = side_sign(side)
-    leverage = positive(leverage, "leverage")
-    margin = positive(margin, "margin")
-    deposit = positive(deposit, "deposit")
-    gap_threshold = non_negative(gap_threshold, "gap_threshold")
-    if margin_mode not in MARGIN_MODES:
-        raise InvalidInput(f"margin_mode must be 'cross' or 'isolated' (got {margin_mode!r})")
-    if stop_distance is not None:
-        stop_distance = finite(stop_distance, "stop_distance")
-        if not 0 < stop_distance < 1:
-            raise InvalidInput(f"stop_distance must be between 0 and 1, e.g. 0.05 for 5 % "
-                               f"(got {stop_distance!r})")
-    brackets = spec.brackets
-    if leverage < 1:
-        raise InvalidInput(f"leverage must be >= 1 (got {leverage:g})")
-    notional = margin * leverage
-    limit = brackets.max_leverage(notional)
-    if leverage > limit:
-        raise LeverageTooHigh(f"leverage {leverage:g}x exceeds the {limit:g}x maximum of "
-                              f"{symbol}'s bracket for a {notional:,.0f} USDT position")
-    prices = data.prices
-    entry = float(prices[0])
-    size = notional / entry
-    open_fee = notional * spec.taker_fee
-    if margin + open_fee > deposit + 1e-9:
-        raise InsufficientBalance(f"margin {margin:,.2f} + fee {open_fee:,.2f} USDT exceeds "
-                                  f"the deposit of {deposit:,.2f} USDT")
-    wallet = deposit - open_fee                      # cross wallet after the opening fee
-    collateral = margin if margin_mode == "isolated" else wallet
-    lp = formulas.liquidation_price(side, size, entry, collateral, brackets=brackets)
-
-    # Funding paid so far (a long pays a positive rate), from step 1 on.
-    funding = np.cumsum(data.funding_counts * sign * size * prices * spec.funding_rate)
-    upnl = formulas.unrealized_pnl(side, size, entry, prices)
-    mm = formulas.maintenance_margin(size, prices, brackets)
-    ratio = formulas.margin_ratio(mm, collateral - funding + upnl)
-    liquidated = ratio >= 1.0
-    liquidated[0] = False                            # the order is placed after step 0's checks
-    trigger = None
-    stop_step = None
-    if stop_distance is not None:
-        trigger = entry * (1 - sign * stop_distance)
-        hit = (prices <= trigger) if sign > 0 else (prices >= trigger)
-        hit[0] = False
-        stop_step = _first(hit)
-    liq_step = _first(liquidated)
-
-    times = data.index
-    kept = deposit - open_fee - (margin if margin_mode == "isolated" else 0.0)
-    if stop_step is not None and (liq_step is None or stop_step <= liq_step):
-        mark = float(prices[stop_step])
-        fill = mark if abs(mark - trigger) > gap_threshold * trigger else trigger
-        pnl = sign * size * (fill - entry) - size * fill * spec.taker_fee
-        # An account never ends below zero: the insurance fund covers a fill past bankruptcy.
-        left = max(0.0, collateral - funding[stop_step] + pnl)
-        equity = kept + left if margin_mode == "isolated" else left
-        return StopOutcome("stop", stop_step, _time(times, stop_step), fill, trigger,
-                           sign * (trigger - fill), size, entry, lp, equity - deposit)
-    if liq_step is not None:
-        mark = float(prices[liq_step])
-        left = collateral - funding[liq_step] + sign * size * (mark - entry)
-        fee = min(size * mark * spec.liquidation_fee_rate, max(0.0, left))
-        equity = (kept if margin_mode == "isolated" else 0.0) + max(0.0, left - fee)
-        return StopOutcome("liquidated", liq_step, _time(times, liq_step), mark, trigger, None,
-                           size, entry, lp, equity - deposit)
-    equity = deposit - open_fee - funding[-1] + upnl[-1]
-    return StopOutcome("open", None, None, None, trigger, None, size, entry, lp,
-                       equity - deposit)
-
-
-def _time(index, step):
-    return index[step] if isinstance(index, pd.DatetimeIndex) else None
 
 
 _EXIT_TEXT = {"stop": ("stopped out", "text"), "liquidated": ("liquidated", "liquidation"),
@@ -241,7 +72,7 @@ class StopLossLab(W.VBox):
         # Each scenario's path is built once; moving a slider only reads these arrays.
         self._frames = {n: scenarios.load(n) for n in names}
         self._paths = {n: _Path(f, symbol) for n, f in self._frames.items()}
-        self._x = {n: time_axis(f.index) for n, f in self._frames.items()}
+        self._x = {n: style.time_axis(f.index) for n, f in self._frames.items()}
 
         self.scenario = W.Dropdown(options=list(names), value=scenario, description="Scenario",
                                    style={"description_width": "initial"})
@@ -276,14 +107,13 @@ class StopLossLab(W.VBox):
         self.figure, self.x_scale, self.y_scale = style.figure(
             f"{base} long: stop vs liquidation", self._x[scenario][1], f"{base} mark price (USDT)",
             x_scale=xs, y_scale=ys, css_class="cm-stop-loss-figure", marks=self._marks)
-        self.key = W.HTML(key_html([
+        self.key = style.key([
             (f"{base} mark price", style.COLORS["price"], "line"),
             ("entry", style.COLORS["long"], "dashed"),
             ("stop trigger", style.COLORS["text"], "dashed"),
             ("liquidation price", style.COLORS["liquidation"], "dashed"),
             ("exit with the stop", style.COLORS["text"], "◆"),
-            ("liquidation without a stop", style.COLORS["liquidation"], "○")]))
-        self.key.add_class("cm-key")
+            ("liquidation without a stop", style.COLORS["liquidation"], "○")])
 
         self.status = style.value_label("cm-status")
         self.fill = style.value_label("cm-fill")

@@ -5,10 +5,13 @@ meaning each, everywhere in the course (SVG diagrams included):
 cross = blue, isolated = orange, liquidation = vermillion, long = green,
 short = purple, warning (80 % margin ratio) = yellow, neutral = grey.
 """
+import html
 import math
 
 import bqplot as bq
 import ipywidgets as W
+import numpy as np
+import pandas as pd
 
 COLORS = {
     "cross": "#0072B2",
@@ -75,6 +78,48 @@ def figure(title, x_label, y_label, *, x_scale=None, y_scale=None, css_class=Non
     if css_class:
         fig.add_class(css_class)
     return fig, xs, ys
+
+
+def time_axis(index):
+    """x values, axis label and tick values for a path's index: hours since its first row
+    (UTC) for a DatetimeIndex, else step numbers (ticks None: bqplot picks them).
+
+    Hours rather than dates: a browser draws bqplot dates in its own time zone, while the
+    course speaks UTC.
+    """
+    if isinstance(index, pd.DatetimeIndex):
+        if len(index) == 0:
+            return np.array([], dtype=float), "hours", None
+        hours = np.asarray((index - index[0]) / pd.Timedelta(hours=1), dtype=float)
+        start = index[0].tz_convert("UTC") if index.tz is not None else index[0]
+        span = max(float(hours[-1]), 1e-9)
+        every = next((h for h in (1, 2, 3, 6, 12, 24, 48, 168) if span / h <= 10), 24 * 30)
+        ticks = np.arange(0.0, span + 1e-9, every)
+        return hours, f"hours since {start:%Y-%m-%d %H:%M} UTC", ticks
+    return np.arange(len(index), dtype=float), "step", None
+
+
+def key_html(entries):
+    """A legend in HTML, shown under a figure: ``(label, colour, kind)`` with kind ``"line"``,
+    ``"dashed"`` or a marker character (e.g. ``"◆"``); readable on a projector."""
+    items = []
+    for label, colour, kind in entries:
+        if kind in ("line", "dashed"):
+            line = "solid" if kind == "line" else "dashed"
+            swatch = (f"<span style='display:inline-block;width:26px;vertical-align:middle;"
+                      f"border-top:4px {line} {colour};box-shadow:0 0 0 1px #bbb'></span>")
+        else:
+            swatch = f"<span style='color:{colour};font-size:18px'>{html.escape(kind)}</span>"
+        items.append(f"<span style='margin-right:18px;white-space:nowrap'>{swatch} "
+                     f"{html.escape(label)}</span>")
+    return f"<div style='font-size:14px;color:{COLORS['text']}'>{''.join(items)}</div>"
+
+
+def key(entries):
+    """:func:`key_html` in an HTML widget with the ``cm-key`` class."""
+    widget = W.HTML(key_html(entries))
+    widget.add_class("cm-key")
+    return widget
 
 
 def value_label(css_class=None):

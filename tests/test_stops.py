@@ -1,0 +1,155 @@
+"""crossmargin.stops: liquidation distances, a stop's fill against its trigger, exits told.
+
+(stop_outcome is cross-checked against replay in test_widgets_stop_loss_lab.py.)"""
+import math
+
+import pandas as pd
+import pytest
+
+from crossmargin import Account, Order, formulas, replay, scenarios, stops
+from crossmargin.errors import InvalidInput, LeverageTooHigh
+from crossmargin.examples import big_btc_long_small_eth_short
+from crossmargin.widgets import stop_loss_lab
+
+
+def test_the_lab_uses_the_engine_module():
+    assert stop_loss_lab.stop_outcome is stops.stop_outcome
+    assert stop_loss_lab.StopOutcome is stops.StopOutcome
+
+
+# -- liquidation_distances ------------------------------------------------------------------------
+def test_isolated_distance_is_the_formula_and_a_bit_less_than_one_over_leverage():
+    table = stops.liquidation_distances((5, 10, 20))
+    btc = Account().contracts["BTCUSDT"].brackets
+    for leverage in (5, 10, 20):
+        lp = formulas.liquidation_price("long", 1_000 * leverage / 60_000, 60_000, 1_000,
+                                        brackets=btc)
+        expected = (60_000 - lp) / 60_000 * 100
+        assert table.loc[leverage, "isolated: liquidation distance %"] == pytest.approx(expected)
+        assert expected < 100 / leverage
+    assert list(table.columns) == ["isolated: liquidation distance %",
+                                   "cross: liquidation distance %"]
+    assert table.index.name == "leverage"
+
+
+def test_cross_is_farther_and_nan_when_the_wallet_covers_everything():
+    table = stops.liquidation_distances((2, 10, 50))
+    assert math.isnan(table.loc[2, "cross: liquidation distance %"])      # no liquidation price
+    cross = table["cross: liquidation distance %"].dropna()
+    assert (cross > table.loc[cross.index, "isolated: liquidation distance %"]).all()
+
+
+def test_a_short_is_measured_above_the_entry():
+    short = stops.liquidation_distances((10,), side="short")
+    long = stops.liquidation_distances((10,))
+    assert 0 < short.iloc[0, 0] < 10
+    assert short.iloc[0, 0] == pytest.approx(long.iloc[0, 0], abs=0.2)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(leverages=()), InvalidInput, "at least one"),
+    (dict(leverages=10), InvalidInput, "list of leverages"),
+    (dict(leverages=(0.5,)), InvalidInput, "leverages\\[0\\] must be >= 1"),
+    (dict(leverages=(5, "x")), InvalidInput, "leverages\\[1\\]"),
+    (dict(leverages=(5,), margin=0), InvalidInput, "margin"),
+    (dict(leverages=(5,), deposit=-1), InvalidInput, "deposit"),
+    (dict(leverages=(5,), entry_price=math.inf), InvalidInput, "entry_price"),
+    (dict(leverages=(5,), side="up"), InvalidInput, "side"),
+    (dict(leverages=(200,)), LeverageTooHigh, "200"),
+])
+def test_liquidation_distances_refuses_bad_input(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        stops.liquidation_distances(**kwargs)
+
+
+# -- stop_fill ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gap():
+    return scenarios.gap_through_stop()[["BTCUSDT"]]
+
+
+def test_a_gapped_stop_costs_the_gap(gap):
+    order = Order("BTCUSDT", "long", margin=1_000, leverage=5, margin_mode="isolated",
+                  stop_distance=0.05)
+    run = replay(gap, [order])
+    fill = stops.stop_fill(run, order)
+    event = run.events[run.events["type"] == "stop_loss"].iloc[0]
+    entry = gap["BTCUSDT"].iloc[0]
+    assert fill.entry_price == entry and fill.trigger == pytest.approx(entry * 0.95)
+    assert fill.price == event["price"] and fill.size == event["size"]
+    assert fill.time == event["time"] and fill.fee == event["fee"]
+    assert fill.planned_pnl == pytest.approx(fill.size * (fill.trigger - entry))
+    assert fill.slippage == pytest.approx(fill.trigger - fill.price) and fill.slippage > 0
+    assert fill.gap_cost == pytest.approx(fill.size * fill.slippage)
+    # what the account booked is the plan minus the gap
+    assert fill.realized_pnl == pytest.approx(fill.planned_pnl - fill.gap_cost, abs=1e-9)
+
+
+def test_a_stop_at_its_trigger_has_no_gap_cost():
+    path = pd.DataFrame({"BTCUSDT": [60_000, 58_000, 56_990, 56_000]},
+                        index=pd.date_range("2024-01-01", periods=4, freq="min", tz="UTC"))
+    order = Order("BTCUSDT", "long", margin=1_000, leverage=10, stop_loss=57_000)
+    fill = stops.stop_fill(replay(path, [order]), order)
+    assert fill.price == fill.trigger == 57_000
+    assert fill.slippage == 0 and fill.gap_cost == 0
+    assert fill.realized_pnl == pytest.approx(fill.planned_pnl)
+
+
+def test_a_short_stop_above_the_entry(gap):
+    path = gap.copy()
+    path["BTCUSDT"] = path["BTCUSDT"].iloc[0] ** 2 / path["BTCUSDT"]      # the mirror image
+    order = Order("BTCUSDT", "short", margin=1_000, leverage=5, stop_distance=0.05)
+    fill = stops.stop_fill(replay(path, [order]), order)
+    assert fill.side == "short" and fill.trigger == pytest.approx(path["BTCUSDT"].iloc[0] * 1.05)
+    assert fill.price > fill.trigger and fill.slippage > 0
+    assert fill.realized_pnl == pytest.approx(fill.planned_pnl - fill.gap_cost)
+
+
+def test_no_fill_is_none_and_a_late_order_uses_its_own_entry(gap):
+    order = Order("BTCUSDT", "long", margin=1_000, leverage=2, stop_distance=0.5, at=10)
+    run = replay(gap, [order])
+    assert stops.stop_fill(run, order) is None
+    late = Order("BTCUSDT", "long", margin=1_000, leverage=5, stop_distance=0.01, at=10)
+    fill = stops.stop_fill(replay(gap, [late]), late)
+    assert fill.entry_price == gap["BTCUSDT"].iloc[10]
+
+
+def test_stop_fill_refuses_bad_input(gap):
+    order = Order("BTCUSDT", "long", margin=1_000, leverage=5, stop_distance=0.05)
+    run = replay(gap, [order])
+    with pytest.raises(InvalidInput, match="run must be a Replay"):
+        stops.stop_fill("run", order)
+    with pytest.raises(InvalidInput, match="order must be an Order"):
+        stops.stop_fill(run, {"symbol": "BTCUSDT"})
+    with pytest.raises(InvalidInput, match="must carry a stop"):
+        stops.stop_fill(run, Order("BTCUSDT", "long", margin=1_000))
+    with pytest.raises(InvalidInput, match="'ETHUSDT' is not in the replay"):
+        stops.stop_fill(run, Order("ETHUSDT", "long", margin=1_000, stop_distance=0.1))
+    with pytest.raises(InvalidInput, match="order.at"):
+        stops.stop_fill(run, Order("BTCUSDT", "long", margin=1, stop_distance=0.1, at=10**6))
+
+
+# -- describe_exits ------------------------------------------------------------------------------------
+def test_describe_exits_tells_stops_and_liquidations_in_order():
+    crash = scenarios.btc_crash()
+    without = replay(crash, big_btc_long_small_eth_short())
+    told = stops.describe_exits(without)
+    liq = without.liquidations()
+    assert told.count("liquidation at") == 2 == len(liq)
+    first = liq.iloc[0]
+    assert told.startswith(f"{first['symbol']} liquidation at {first['time']:%H:%M} "
+                           f"({first['amount']:+,.2f} USDT)")
+    with_stop = replay(crash, big_btc_long_small_eth_short(0.05))
+    assert stops.describe_exits(with_stop).startswith("BTCUSDT stop_loss at ")
+    assert "funding" not in told
+
+
+def test_describe_exits_without_exits_or_timestamps():
+    path = pd.DataFrame({"BTCUSDT": [60_000.0, 61_000.0, 30_000.0]})
+    quiet = replay(path.iloc[:2], [Order("BTCUSDT", "long", margin=1_000, leverage=2)])
+    assert stops.describe_exits(quiet) == "no stop and no liquidation"
+    crashed = replay(path, [Order("BTCUSDT", "long", margin=1_000, leverage=10,
+                                  margin_mode="isolated")])
+    assert stops.describe_exits(crashed).startswith("BTCUSDT liquidation at step ")
+    with pytest.raises(InvalidInput, match="run must be a Replay"):
+        stops.describe_exits(None)
