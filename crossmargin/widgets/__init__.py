@@ -26,6 +26,8 @@ _TOOLS = {
     "StopLossLab": "stop_loss_lab",
     "ModeTimelines": "mode_timelines",
     "MarginRatioWalk": "margin_walk",
+    "HedgeLab": "hedge_lab",
+    "HedgeChart": "hedge_lab",
 }
 
 __all__ = ["Quiz", "COLORS", *_TOOLS]

@@ -1,0 +1,89 @@
+"""Lesson 08 exercises: solutions pass, known mistakes are named, odd answers never raise."""
+import math
+
+import pytest
+
+from crossmargin import montecarlo
+from crossmargin.check import ExerciseFailed, check, evaluate, exercise
+from crossmargin.exercises import lesson08
+from crossmargin.exercises.lesson08 import EXERCISES
+from crossmargin.hedging import (SYMBOLS, hedge_grid, hedge_paths, hedge_plan,
+                                 min_variance_ratio, required_deposit)
+
+IDS = [e.id for e in EXERCISES]
+
+
+def test_ids():
+    assert IDS == ["08.1", "08.2", "08.3"]
+
+
+def cross_odds(ratio, rho=0.8):
+    run = montecarlo.run(hedge_plan(3_000, ratio, 15), hedge_paths(rho), list(SYMBOLS),
+                         deposit=10_000, modes=("cross",))
+    return run.outcomes["liquidated"].mean()
+
+
+def test_answers_mean_what_the_prompts_say():
+    assert exercise("08.1").expected() == cross_odds(1.0)
+    assert abs(cross_odds(1.0) - cross_odds(0.0)) < 0.03       # "about the same as no hedge"
+    best = exercise("08.2").expected()
+    assert all(cross_odds(best) <= cross_odds(r) for r in lesson08.RATIOS)
+    assert best != 1.0
+    needed = exercise("08.3").expected()
+    assert 0.8 * lesson08.money_needed(0.0) < needed < lesson08.money_needed(0.0)  # a little
+
+
+def solution_08_1():
+    grid = hedge_grid([0, 1], [0.8])
+    return grid.query("hedge_ratio == 1 and mode == 'cross'")["p_liquidation"].item()
+
+
+def solution_08_2():
+    grid = hedge_grid([0, 0.25, 0.5, 0.75, 1, 1.25, 1.5], [0.8])
+    cross = grid[grid["mode"] == "cross"]
+    return cross.loc[cross["p_liquidation"].idxmin(), "hedge_ratio"]
+
+
+def solution_08_3():
+    return required_deposit(min_variance_ratio(0.5), 0.5, "cross")
+
+
+@pytest.mark.parametrize("exercise_id, solution", [
+    ("08.1", solution_08_1), ("08.1", lambda: round(solution_08_1(), 3)),
+    ("08.2", solution_08_2), ("08.3", solution_08_3),
+])
+def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
+    check(exercise_id, solution(), strict=True)
+    assert "✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("08.1", lambda: lesson08.odds(1.0, "isolated"), "isolated row"),
+    ("08.1", lambda: lesson08.odds(0.0), "hedge ratio 0"),
+    ("08.1", lambda: 100 * lesson08.odds(1.0), "wrong unit"),
+    ("08.2", lambda: 1.0, "1:1 hedge is not the tightest"),
+    ("08.2", lambda: 0.0, "ISOLATED"),
+    ("08.2", lambda: 0.6, "theory's best"),
+    ("08.3", lambda: lesson08.money_needed(0.6), "correlation 0.8"),
+    ("08.3", lambda: lesson08.money_needed(0.0), "without a hedge"),
+    ("08.3", lambda: lesson08.money_needed(0.375, "isolated"), "isolated mode"),
+])
+def test_common_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer())
+    assert not result.ok and words in result.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("answer", [..., None, "0.5", math.nan, -math.inf, False, {"x": 1}])
+def test_odd_answers_never_raise(exercise_id, answer, capsys):
+    check(exercise_id, answer)
+    out = capsys.readouterr().out
+    assert f"Exercise {exercise_id}" in out
+    if answer is ...:
+        assert "replace ... with your answer" in out
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_wrong_solution_fails_in_strict_mode(exercise_id):
+    with pytest.raises(ExerciseFailed):
+        check(exercise_id, 123.0, strict=True)
