@@ -28,6 +28,8 @@ _TOOLS = {
     "MarginRatioWalk": "margin_walk",
     "HedgeLab": "hedge_lab",
     "HedgeChart": "hedge_lab",
+    "CascadeLab": "cascade_lab",
+    "LiquidationChase": "cascade_lab",
 }
 
 __all__ = ["Quiz", "COLORS", *_TOOLS]

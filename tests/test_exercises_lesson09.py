@@ -1,0 +1,90 @@
+"""Lesson 09 exercises: solutions pass, known mistakes are named, odd answers never raise."""
+import pytest
+
+from crossmargin import Account, cascade, scenarios
+from crossmargin.check import ExerciseFailed, check, evaluate, exercise
+from crossmargin.exercises import lesson09
+from crossmargin.exercises.lesson09 import DEPOSIT, EXERCISES, POOL_PLAN, THREE_LONGS
+
+IDS = [e.id for e in EXERCISES]
+
+
+def test_ids():
+    assert IDS == ["09.1", "09.2", "09.3"]
+
+
+def three_longs_account():
+    acc = Account()
+    acc.deposit(DEPOSIT)
+    for leg in THREE_LONGS:
+        acc.set_leverage(leg.symbol, leg.leverage)
+        acc.open(leg.symbol, leg.side, leg.entry_price, margin=leg.margin)
+    return acc
+
+
+def test_09_2_is_what_the_account_shows_after_sols_fall():
+    acc = three_longs_account()
+    before = acc.liquidation_price("BTCUSDT")
+    acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000, "SOLUSDT": 120})
+    assert exercise("09.2").expected() == pytest.approx(acc.liquidation_price("BTCUSDT"))
+    assert exercise("09.2").expected() > before          # SOL's loss pulled it closer
+
+
+def test_09_3_is_the_tipping_point():
+    share = exercise("09.3").expected()
+    assert lesson09.reaches_low_leverage(share)
+    assert not any(lesson09.reaches_low_leverage(s) for s in range(0, int(share), 5))
+
+
+def test_09_1_counts_the_saved_paths():
+    paths = scenarios.random_paths(2_000, 1_440, [60_000, 150], [0.03, 0.055], -0.5, seed=9)
+    effect = cascade.shared_pool_effect(POOL_PLAN, paths, ["BTCUSDT", "SOLUSDT"], deposit=4_040)
+    saved = (effect["effect"] == "saved by the pool").mean()
+    assert exercise("09.1").expected() == pytest.approx(saved)
+    assert 0 < saved < 1
+
+
+@pytest.mark.parametrize("exercise_id, solution", [
+    ("09.2", lambda: lesson09.btc_liquidation_price(-0.2)),
+    ("09.2", lambda: round(lesson09.btc_liquidation_price(-0.2), 2)),
+    ("09.3", lesson09.tipping_share),
+    ("09.3", lambda: int(lesson09.tipping_share())),
+    ("09.1", lambda: float(lesson09.pool_shares(-0.5)["saved by the pool"])),
+])
+def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
+    check(exercise_id, solution(), strict=True)
+    assert "✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("09.2", lambda: lesson09.btc_liquidation_price(0.0), "before SOL fell"),
+    ("09.2", lambda: lesson09.btc_liquidation_price(mode="isolated"), "isolated"),
+    ("09.2", lambda: 120.0, "SOL's new price"),
+    ("09.3", lambda: lesson09.tipping_share() - 5, "cascade ends there"),
+    ("09.3", lambda: lesson09.tipping_share() / 100, "wrong unit"),
+    ("09.1", lambda: float(lesson09.pool_shares(-0.5)["dragged down by the pool"]), "DOWN"),
+    ("09.1", lambda: float(lesson09.pool_shares(0.8)["saved by the pool"]), "correlation 0.8"),
+    ("09.1", lambda: 100 * float(lesson09.pool_shares(-0.5)["saved by the pool"]), "wrong unit"),
+])
+def test_listed_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer())
+    assert not result.ok and words in result.message and result.hint
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_placeholder_gets_a_gentle_message(exercise_id):
+    result = evaluate(exercise_id, ...)
+    assert not result.ok and not result.answered and "replace ..." in result.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("answer", [None, "53117", "", float("nan"), float("inf"), True, [1]])
+def test_odd_answers_never_raise(exercise_id, answer):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and result.hint
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_wrong_solution_raises_in_strict_mode(exercise_id):
+    with pytest.raises(ExerciseFailed):
+        check(exercise_id, -123.0, strict=True)
