@@ -30,6 +30,8 @@ _TOOLS = {
     "HedgeChart": "hedge_lab",
     "CascadeLab": "cascade_lab",
     "LiquidationChase": "cascade_lab",
+    "ReserveTool": "reserve_tool",
+    "SignalChart": "signal_chart",
 }
 
 __all__ = ["Quiz", "COLORS", *_TOOLS]

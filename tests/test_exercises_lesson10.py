@@ -1,0 +1,97 @@
+"""Lesson 10 exercises: solutions pass, known mistakes are named, odd answers never raise."""
+import math
+
+import pandas as pd
+import pytest
+
+from crossmargin import indicators, reserve
+from crossmargin.check import ExerciseFailed, check, evaluate
+from crossmargin.exercises import lesson10
+from crossmargin.exercises.lesson10 import EXERCISES
+from crossmargin.scenarios import START_PRICES
+
+IDS = [e.id for e in EXERCISES]
+TWO_BETS = reserve.PLANS["two bets: long BTC, long SOL"]
+
+
+def test_ids():
+    assert IDS == ["10.1", "10.2", "10.3", "10.4"]
+
+
+def solution_10_1():
+    account = reserve.open_plan(reserve.PLANS["hedge: long BTC, short ETH"], START_PRICES)
+    check_ = reserve.what_if(account, "SOLUSDT", "long", margin=2_000, leverage=10)
+    return check_.positions.loc["BTCUSDT", "liquidation_after"]
+
+
+def solution_10_2():
+    table = reserve.reserve_outcomes(TWO_BETS, reserve.market_paths(), reserve.SYMBOLS,
+                                     reserves=(0.4, 0.5, 0.6, 0.7))
+    cross = table[(table["mode"] == "cross") & (table["p_liquidation"] < 0.05)]
+    return cross["reserve"].min()
+
+
+def solution_10_3():
+    return indicators.rsi(pd.Series([100, 102, 101, 104, 103, 106]), 3).iloc[-1]
+
+
+def solution_10_4():
+    account = reserve.open_plan(TWO_BETS, START_PRICES)
+    account.mark({"BTCUSDT": 57_000, "SOLUSDT": 135})
+    return account.positions()["notional"].sum() / account.summary()["equity"]
+
+
+@pytest.mark.parametrize("exercise_id, solution", [
+    ("10.1", solution_10_1), ("10.2", solution_10_2), ("10.3", solution_10_3),
+    ("10.4", solution_10_4),
+])
+def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
+    check(exercise_id, solution(), strict=True)
+    assert "✓" in capsys.readouterr().out
+
+
+def test_answers_mean_what_the_prompts_say():
+    odds = lesson10.reserve_odds()
+    answer = lesson10.smallest_reserve()
+    assert odds.loc[answer, "cross"] < 0.05 <= odds.loc[lesson10._next_riskier(), "cross"]
+    assert math.isnan(lesson10.smallest_reserve("isolated"))   # the reserve does not help there
+    # 10.3 by hand: Wilder's averages of gains/losses after six prices
+    gain, loss = 5 / 3, 1 / 3
+    gain, loss = (gain * 2 + 0) / 3, (loss * 2 + 1) / 3
+    gain, loss = (gain * 2 + 3) / 3, (loss * 2 + 0) / 3
+    assert lesson10.rsi_by_hand() == pytest.approx(100 - 100 / (1 + gain / loss))
+    assert lesson10.rsi_by_hand("simple") == pytest.approx(100 - 100 / (1 + 6))
+    assert lesson10.effective_leverage("start") < lesson10.effective_leverage() < 10
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("10.1", lesson10.btc_liquidation("before"), "before the order"),
+    ("10.1", lesson10._isolated_btc_liquidation(), "isolated"),
+    ("10.2", 60, "wrong unit"),
+    ("10.2", 0.5, "Not yet"),
+    ("10.3", lesson10.rsi_by_hand("simple"), "Cutler"),
+    ("10.3", lesson10.rsi_by_hand("rs"), "That is RS"),
+    ("10.3", lesson10.rsi_by_hand() / 100, "0–100 scale"),
+    ("10.4", 10, "leverage setting"),
+    ("10.4", lesson10.effective_leverage("start"), "at the start"),
+    ("10.4", lesson10.effective_leverage("entry_notional"), "entry price"),
+])
+def test_common_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and words in result.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("answer", [..., None, "5", math.nan, -math.inf, False, {"x": 1}])
+def test_odd_answers_never_raise(exercise_id, answer, capsys):
+    check(exercise_id, answer)
+    out = capsys.readouterr().out
+    assert f"Exercise {exercise_id}" in out
+    if answer is ...:
+        assert "replace ... with your answer" in out
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_wrong_solution_fails_in_strict_mode(exercise_id):
+    with pytest.raises(ExerciseFailed):
+        check(exercise_id, 123.0, strict=True)

@@ -1,0 +1,116 @@
+"""ReserveTool: the curves are the engine's odds, markers follow the reserve, the what-if is
+Account.preview_open's, extreme values and refusals never raise."""
+import numpy as np
+import pytest
+
+from crossmargin import InvalidInput
+from crossmargin.reserve import PLANS, SYMBOLS, open_plan, reserve_outcomes, scaled_plan, what_if
+from crossmargin.scenarios import START_PRICES
+from crossmargin.widgets import ReserveTool
+from crossmargin.widgets.style import fmt_pct, fmt_price, fmt_usdt
+
+SMALL = dict(n_paths=80, days=5)
+
+
+@pytest.fixture(scope="module")
+def tool():
+    return ReserveTool(**SMALL)
+
+
+def engine_table(tool, plan, leverage):
+    return reserve_outcomes(PLANS[plan], tool.paths, SYMBOLS, reserves=tool.grid,
+                            leverage=leverage)
+
+
+def test_curves_are_the_engine_odds(tool):
+    assert "cm-reserve-tool" in tool._dom_classes
+    table = engine_table(tool, "two bets: long BTC, long SOL", 10)
+    cross = table[table["mode"] == "cross"]["p_liquidation"].to_numpy() * 100
+    isolated = table[table["mode"] == "isolated"]["p_liquidation"].to_numpy() * 100
+    np.testing.assert_allclose(tool.cross_line.x, tool.grid * 100)
+    np.testing.assert_allclose(tool.cross_line.y, cross)
+    np.testing.assert_allclose(tool.isolated_line.y, isolated)
+    assert cross[0] > cross[-1] and isolated.max() - isolated.min() < 5
+
+
+def test_markers_and_labels_follow_the_reserve(tool):
+    tool.reserve.value = 0.3
+    table = tool.table
+    cross = table[(table["mode"] == "cross") & np.isclose(table["reserve"], 0.3)].iloc[0]
+    isolated = table[(table["mode"] == "isolated") & np.isclose(table["reserve"], 0.3)].iloc[0]
+    assert list(tool.markers.x) == pytest.approx([30, 30])
+    assert list(tool.markers.y) == pytest.approx([cross.p_liquidation * 100,
+                                                  isolated.p_liquidation * 100])
+    assert list(tool.reserve_rule.x) == pytest.approx([30, 30])
+    assert fmt_pct(cross.p_liquidation, 1) in tool.cross_label.value
+    assert fmt_usdt(cross.median_equity, 0) in tool.cross_label.value
+    assert fmt_pct(isolated.p_all_liquidated, 1) in tool.isolated_label.value
+    assert fmt_usdt(7_000, 0) in tool.summary_label.value and "7.00x" in tool.summary_label.value
+
+
+def test_leverage_reruns_the_monte_carlo_and_caches_it(tool):
+    before = list(tool.cross_line.y)
+    tool.leverage.value = 20
+    table = engine_table(tool, "two bets: long BTC, long SOL", 20)
+    np.testing.assert_allclose(tool.cross_line.y,
+                               table[table["mode"] == "cross"]["p_liquidation"] * 100)
+    assert list(tool.cross_line.y) != before
+    tool.leverage.value = 10
+    assert list(tool.cross_line.y) == before and len(tool._tables) == 2
+
+
+def test_plan_switch(tool):
+    tool.plan.value = "hedge: long BTC, short ETH"
+    table = engine_table(tool, "hedge: long BTC, short ETH", tool.leverage.value)
+    np.testing.assert_allclose(tool.isolated_line.y,
+                               table[table["mode"] == "isolated"]["p_liquidation"] * 100)
+    assert set(tool.account.open_symbols) == {"BTCUSDT", "ETHUSDT"}
+    tool.plan.value = "two bets: long BTC, long SOL"
+
+
+def test_what_if_is_the_engine_preview(tool):
+    tool.reserve.value = 0.5
+    tool.trade_symbol.value, tool.trade_side.value = "ETHUSDT", "short"
+    tool.trade_margin.value = 1_500
+    account = open_plan(scaled_plan(PLANS["two bets: long BTC, long SOL"], 0.5, leverage=10),
+                        START_PRICES)
+    check = what_if(account, "ETHUSDT", "short", margin=1_500, leverage=10)
+    assert fmt_pct(check.preview["margin_ratio_before"]) in tool.ratio_label.value
+    assert fmt_pct(check.preview["margin_ratio_after"]) in tool.ratio_label.value
+    assert fmt_usdt(check.preview["available_after"]) in tool.trade_label.value
+    for symbol in ("BTCUSDT", "SOLUSDT", "ETHUSDT"):
+        assert fmt_price(check.positions.loc[symbol, "liquidation_after"]) in \
+            tool.liquidation_table.value
+    assert tool.check.preview["margin_ratio_after"] == check.preview["margin_ratio_after"]
+
+
+def test_extreme_values_show_liquidated_and_refusals_without_raising():
+    tool = ReserveTool(reserve=0.05, leverage=25, **SMALL)
+    row = tool.table[(tool.table["mode"] == "cross") & np.isclose(tool.table["reserve"], 0.05)]
+    assert row["p_liquidation"].iloc[0] > 0.3
+    assert "liquidated on" in tool.cross_label.value
+    tool.trade_margin.value = 1e6
+    assert "Refused" in tool.trade_label.value and tool.check is None
+    assert tool.ratio_label.value == "Cross margin ratio: --"
+    tool.trade_margin.value = 0                      # margin must be > 0: refused, no traceback
+    assert "Refused" in tool.trade_label.value
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(plan="three bets"), "plan must be one of"),
+    (dict(reserve=0.33), "steps of 0.05"),
+    (dict(reserve=0.95), "steps of 0.05"),
+    (dict(reserve=-1), "reserve must be > 0"),
+    (dict(leverage=0), "leverage must be a whole number"),
+    (dict(leverage=2.5), "leverage must be a whole number"),
+    (dict(leverage=30), "leverage must be a whole number"),
+    (dict(trade_symbol="XRPUSDT"), "trade_symbol"),
+    (dict(trade_side="up"), "trade_side"),
+    (dict(trade_margin=-5), "trade_margin"),
+    (dict(n_paths=0), "n_paths"),
+    (dict(days=0), "days"),
+    (dict(deposit="a lot"), "deposit"),
+])
+def test_bad_constructor_arguments(kwargs, words):
+    with pytest.raises(InvalidInput, match=words):
+        ReserveTool(**{**SMALL, **kwargs})
