@@ -28,7 +28,7 @@ def test_course_map_lists_every_lesson_with_its_metadata():
 def test_course_map_total_time():
     text, rows = course_map()
     total = sum(int(r[4]) + int(r[5]) for r in rows)
-    assert f"take {total // 60} h {total % 60} min in all" in text
+    assert f"takes {total // 60} h {total % 60} min in all" in text
 
 
 def test_the_two_commands_come_first():

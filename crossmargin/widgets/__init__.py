@@ -30,6 +30,7 @@ _TOOLS = {
     "HedgeChart": "hedge_lab",
     "CascadeLab": "cascade_lab",
     "LiquidationChase": "cascade_lab",
+    "CapstoneReport": "capstone_report",
     "ReserveTool": "reserve_tool",
     "SignalChart": "signal_chart",
 }

@@ -1,0 +1,110 @@
+"""Lesson 11 exercises: solutions pass, known mistakes are named, odd answers never raise."""
+import numpy as np
+import pytest
+
+from crossmargin import Order
+from crossmargin.capstone import grade
+from crossmargin.check import ExerciseFailed, check, evaluate
+from crossmargin.contracts import contract
+from crossmargin.exercises import lesson11
+from crossmargin.exercises.lesson11 import ENTRY, EXERCISES, FATES, LEVERAGE, MARGIN, RECKLESS_PAIR
+from crossmargin.formulas import liquidation_price
+
+#: The notebook's solution of 11.1.
+SOLUTION = [
+    Order("BTCUSDT", "long", margin=1_500, leverage=5, margin_mode="isolated",
+          stop_distance=0.05),
+    Order("ETHUSDT", "short", margin=1_500, leverage=5, margin_mode="cross",
+          stop_distance=0.05),
+]
+
+
+def test_ids():
+    assert [e.id for e in EXERCISES] == ["11.1", "11.2", "11.3"]
+
+
+@pytest.mark.parametrize("exercise_id, solution", [
+    ("11.1", lambda: SOLUTION),
+    ("11.2", lambda: liquidation_price("long", MARGIN * LEVERAGE / ENTRY, ENTRY, MARGIN,
+                                       brackets=contract("BTCUSDT").brackets)),
+    ("11.2", lambda: round(lesson11.stop_limit_price(), 2)),
+    ("11.3", lambda: "it is closed with the ETH short"),
+    ("11.3", lambda: "  It is closed with the ETH short "),
+])
+def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
+    check(exercise_id, solution(), strict=True)
+    assert "✓" in capsys.readouterr().out
+
+
+def test_11_1_says_why_a_reckless_portfolio_fails():
+    result = evaluate("11.1", list(RECKLESS_PAIR))
+    assert not result.ok and result.hint
+    assert "Not passed: the stress day liquidated the portfolio." in result.message
+    assert "cross took your BTC long with it" in result.message
+    with pytest.raises(ExerciseFailed):
+        check("11.1", list(RECKLESS_PAIR), strict=True)
+
+
+def test_11_1_names_the_broken_constraint():
+    answer = [Order("BTCUSDT", "long", margin=4_000, leverage=5, margin_mode="cross"),
+              Order("ETHUSDT", "short", margin=3_000, leverage=5, margin_mode="cross")]
+    result = evaluate("11.1", answer)
+    assert not result.ok
+    assert "total initial margin must be at most 6,000 USDT" in result.message
+    assert "7,000.00 USDT" in result.message
+
+
+def test_11_1_a_portfolio_that_only_survives_the_known_day_does_not_pass():
+    answer = [Order("SOLUSDT", "short", margin=3_000, leverage=10, margin_mode="isolated"),
+              Order("ETHUSDT", "long", margin=1_000, leverage=3, margin_mode="isolated")]
+    assert grade(answer).survived
+    result = evaluate("11.1", answer)
+    assert not result.ok and "random weeks liquidate it" in result.message
+
+
+def test_11_1_pass_message_is_the_grade():
+    result = evaluate("11.1", SOLUTION)
+    assert result.ok and result.message.startswith("Passed")
+    assert "survived the stress day" in result.message
+
+
+def test_11_2_mistakes_are_named():
+    cases = [(ENTRY * (1 - 1 / LEVERAGE), "bankruptcy price"),
+             (ENTRY * (1 + 1 / LEVERAGE), "Mind the side"),
+             (liquidation_price("short", MARGIN * LEVERAGE / ENTRY, ENTRY, MARGIN,
+                                brackets=contract("BTCUSDT").brackets), "side='long'")]
+    for answer, words in cases:
+        result = evaluate("11.2", answer)
+        assert not result.ok and words in result.message
+
+
+def test_11_2_expected_sits_between_the_bankruptcy_price_and_the_entry():
+    lp = lesson11.stop_limit_price()
+    assert ENTRY * (1 - 1 / LEVERAGE) < lp < ENTRY
+
+
+def test_11_3_is_what_the_replay_shows():
+    report = grade(list(RECKLESS_PAIR), n_paths=1)
+    first = report.liquidations[report.liquidations["row"] == report.liquidations["row"].min()]
+    assert set(first["symbol"]) == {"BTCUSDT", "ETHUSDT"}
+    assert lesson11.btc_long_fate() == FATES[1]
+    for wrong, words in [(FATES[0], "every cross position is closed at once"),
+                         (FATES[2], "never switches your margin mode")]:
+        result = evaluate("11.3", wrong)
+        assert not result.ok and words in result.message
+
+
+@pytest.mark.parametrize("exercise_id", ["11.1", "11.2", "11.3"])
+def test_placeholder_gets_a_gentle_message(exercise_id):
+    result = evaluate(exercise_id, ...)
+    assert not result.ok and not result.answered and "replace ..." in result.message
+
+
+@pytest.mark.parametrize("exercise_id", ["11.1", "11.2", "11.3"])
+@pytest.mark.parametrize("answer", ["a portfolio", None, 42, {"BTCUSDT": "long"}, [None],
+                                    np.array([1.0, 2.0]), [Order("BTCUSDT", "long")]])
+def test_odd_answers_never_raise(exercise_id, answer, capsys):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and result.message
+    check(exercise_id, answer)
+    assert "✗" in capsys.readouterr().out
