@@ -1,5 +1,4 @@
 """Lesson 03 exercises: the engine's answer passes, known mistakes get their message."""
-import math
 
 import pytest
 
@@ -54,15 +53,3 @@ def test_wrong_answer_raises_only_in_strict_mode():
     check("03.1", 29_000)
     with pytest.raises(ExerciseFailed):
         check("03.1", 29_000, strict=True)
-
-
-@pytest.mark.parametrize("exercise_id", ["03.1", "03.2", "03.3"])
-def test_placeholder_is_gentle(exercise_id):
-    result = evaluate(exercise_id, ...)
-    assert not result.ok and not result.answered and "replace ..." in result.message
-
-
-@pytest.mark.parametrize("exercise_id", ["03.1", "03.2", "03.3"])
-@pytest.mark.parametrize("answer", [None, "28500", "cross", math.nan, [1]])
-def test_odd_answers_never_raise(exercise_id, answer):
-    assert not evaluate(exercise_id, answer).ok

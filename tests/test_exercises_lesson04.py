@@ -1,5 +1,4 @@
 """Lesson 04 exercises: the engine's answer passes, known mistakes get their message."""
-import math
 
 import pytest
 
@@ -54,15 +53,3 @@ def test_wrong_answer_raises_only_in_strict_mode():
     check("04.3", 50)
     with pytest.raises(ExerciseFailed):
         check("04.3", 50, strict=True)
-
-
-@pytest.mark.parametrize("exercise_id", ["04.1", "04.2", "04.3"])
-def test_placeholder_is_gentle(exercise_id):
-    result = evaluate(exercise_id, ...)
-    assert not result.ok and not result.answered and "replace ..." in result.message
-
-
-@pytest.mark.parametrize("exercise_id", ["04.1", "04.2", "04.3"])
-@pytest.mark.parametrize("answer", [None, "757.5", math.inf, True, {}])
-def test_odd_answers_never_raise(exercise_id, answer):
-    assert not evaluate(exercise_id, answer).ok

@@ -1,4 +1,4 @@
-"""Lesson 09 exercises: solutions pass, known mistakes are named, odd answers never raise."""
+"""Lesson 09 exercises: solutions pass, known mistakes are named (what every exercise must do is in test_exercises_all.py)."""
 import pytest
 
 from crossmargin import Account, cascade, scenarios
@@ -69,19 +69,6 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
 def test_listed_mistakes_get_their_message(exercise_id, answer, words):
     result = evaluate(exercise_id, answer())
     assert not result.ok and words in result.message and result.hint
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_placeholder_gets_a_gentle_message(exercise_id):
-    result = evaluate(exercise_id, ...)
-    assert not result.ok and not result.answered and "replace ..." in result.message
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-@pytest.mark.parametrize("answer", [None, "53117", "", float("nan"), float("inf"), True, [1]])
-def test_odd_answers_never_raise(exercise_id, answer):
-    result = evaluate(exercise_id, answer)
-    assert not result.ok and result.hint
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
