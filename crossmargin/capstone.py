@@ -35,7 +35,7 @@ from ._validate import positive
 from .account import MARGIN_MODES, Account
 from .contracts import default_contracts
 from .errors import CrossMarginError, InvalidInput
-from .montecarlo import _progress
+from .progress import reporter
 from .simulate import Order, Replay, replay
 
 __all__ = ["DEPOSIT", "MAX_POSITIONS", "MAX_LEVERAGE", "MAX_MARGIN_SHARE", "MIN_NOTIONAL",
@@ -430,7 +430,7 @@ def path_outcomes(portfolio, paths, *, chunk=2_000, progress=None):
     chunk = _count(chunk, "chunk")
     if isinstance(portfolio, Order):
         portfolio = [portfolio]
-    report = _progress(progress, len(arr))
+    report = reporter(progress, len(arr))
     legs, wallet = _legs(portfolio, start)
     parts = []
     for a in range(0, len(arr), chunk):

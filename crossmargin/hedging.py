@@ -28,6 +28,7 @@ from . import montecarlo, scenarios
 from ._validate import finite, positive
 from .contracts import default_contracts
 from .errors import InvalidInput
+from .progress import reporter
 from .simulate import Order
 
 __all__ = ["SYMBOLS", "DEPOSIT", "BTC_MARGIN", "LEVERAGE", "DAYS", "STEPS_PER_DAY", "N_PATHS",
@@ -163,30 +164,6 @@ def hedge_paths(correlation, n_paths=N_PATHS, *, days=DAYS, steps_per_day=STEPS_
 
 # --------------------------------------------------------------------------- outcomes
 
-def _progress(progress, total):
-    """A function taking the number of runs done: a notebook bar, a callback or nothing."""
-    if callable(progress):
-        return lambda done: progress(done / total)
-    if progress is True:
-        try:
-            import ipywidgets as W
-            from IPython.display import display
-        except ImportError:
-            return lambda done: None
-        bar = W.IntProgress(min=0, max=total, description="grid", bar_style="info")
-        label = W.Label(f"0 / {total} runs")
-        display(W.HBox([bar, label]))
-
-        def update(done):
-            bar.value, label.value = done, f"{done} / {total} runs"
-            if done >= total:
-                bar.bar_style = "success"
-        return update
-    if progress not in (None, False):
-        raise InvalidInput(f"progress must be True, False, None or a callable (got {progress!r})")
-    return lambda done: None
-
-
 def hedge_outcomes(hedge_ratios, correlations, n_paths=N_PATHS, *, btc_margin=BTC_MARGIN,
                    leverage=LEVERAGE, deposit=DEPOSIT, days=DAYS, steps_per_day=STEPS_PER_DAY,
                    daily_volatility=None, seed=SEED, modes=montecarlo.MODES, progress=None):
@@ -202,7 +179,7 @@ def hedge_outcomes(hedge_ratios, correlations, n_paths=N_PATHS, *, btc_margin=BT
     rhos = _values(correlations, _correlation, "correlations")
     deposit = positive(deposit, "deposit")
     plans = {h: hedge_plan(btc_margin, h, leverage) for h in ratios}
-    report = _progress(progress, len(ratios) * len(rhos))
+    report = reporter(progress, len(ratios) * len(rhos), unit="runs")
     frames = []
     for rho in rhos:
         paths = hedge_paths(rho, n_paths, days=days, steps_per_day=steps_per_day,
@@ -325,4 +302,3 @@ def required_deposit(hedge_ratio, correlation, mode, *, target=0.05, n_paths=N_P
         middle = (low + high) / 2
         low, high = (low, middle) if odds(middle) <= target else (middle, high)
     return high
-

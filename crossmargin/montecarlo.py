@@ -15,7 +15,6 @@ steps or single paths.
     result = montecarlo.run(plan, paths, ["BTCUSDT", "ETHUSDT"], deposit=10_000)
     result.summary()      # odds of a liquidation and of a wipe-out, equity quantiles
 """
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import positive
+from .progress import reporter
 from .errors import InvalidInput
 from .shocks import Leg, _check_legs, _contracts
 from .simulate import Order
@@ -218,7 +218,7 @@ def run(plan, paths, symbols, *, deposit=10_000.0, modes=MODES, contracts=None,
     n_paths, steps, _ = paths.shape
     columns = [symbols.index(leg.symbol) for leg in legs]
     per_chunk = max(1, CHUNK_VALUES // (steps * max(1, len(legs))))
-    report = _progress(progress, n_paths)
+    report = reporter(progress, n_paths)
     parts = {mode: [] for mode in modes}
     done, complete = 0, True
     try:
@@ -247,27 +247,3 @@ def run(plan, paths, symbols, *, deposit=10_000.0, modes=MODES, contracts=None,
             equity[mode] = np.concatenate([p["equity"] for p in parts[mode]])
     return MonteCarlo(pd.concat(frames, ignore_index=True), deposit, done, steps - 1,
                       time.perf_counter() - started, complete, equity)
-
-
-def _progress(progress, total):
-    """A function taking the number of paths done: a notebook bar, a callback or nothing."""
-    if callable(progress):
-        return lambda done: progress(done / total)
-    if progress is True:
-        try:
-            import ipywidgets as W
-            from IPython.display import display
-        except ImportError:
-            return lambda done: None
-        bar = W.IntProgress(min=0, max=total, description="paths", bar_style="info")
-        label = W.Label(f"0 / {total:,}")
-        display(W.HBox([bar, label]))
-
-        def update(done):
-            bar.value, label.value = done, f"{done:,} / {total:,}"
-            if done >= total:
-                bar.bar_style = "success"
-        return update
-    if progress not in (None, False):
-        raise InvalidInput(f"progress must be True, False, None or a callable (got {progress!r})")
-    return lambda done: None
