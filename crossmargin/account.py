@@ -16,7 +16,6 @@ Rules (see DESIGN.md and shared/reference/margin-rules.md):
 Simplifications: whole positions are liquidated (no partial liquidation); a
 market order fills at the price you give; sizes have no lot step.
 """
-import bisect
 import copy
 import functools
 import math

@@ -4,11 +4,6 @@ import pandas as pd
 import pytest
 
 from crossmargin.widgets import style
-from crossmargin.widgets.margin_monitor import key_html, time_axis
-
-
-def test_the_monitor_module_still_exposes_the_moved_helpers():
-    assert time_axis is style.time_axis and key_html is style.key_html
 
 
 def test_a_day_of_minutes_in_hours_since_the_start_utc():

@@ -18,7 +18,6 @@ from .. import scenarios
 from ..errors import InvalidInput
 from ..simulate import Order, Replay, replay as run_replay
 from . import style
-from .style import key_html, time_axis  # noqa: F401  (moved to style; kept importable)
 
 __all__ = ["MarginRatioMonitor", "DEFAULT_PLAN", "DEFAULT_DEPOSIT"]
 
