@@ -133,3 +133,14 @@ def test_every_registered_exercise_is_used():
         for cell in load(path).cells:
             used |= {i for i, _ in CHECK_CALL.findall(cell.source)}
     assert set(all_exercises()) <= used, sorted(set(all_exercises()) - used)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_cells_are_short_and_the_package_does_the_work(path):
+    for n, cell in enumerate(load(path).cells):
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        assert len(lines) <= 14, f"{path.name} cell {n}: {len(lines)} lines (keep cells short)"
+        assert not re.search(r"^\s*(def|class)\s", cell.source, re.M), \
+            f"{path.name} cell {n}: defines a function or class (move it into crossmargin)"
