@@ -5,8 +5,13 @@ import time
 ERROR_TEXT = "Error displaying widget"
 
 
+#: The notebook on screen (other tabs stay in the page, hidden).
+CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
 def open_notebook(page, base, token, path):
-    page.goto(f"{base}/lab/tree/{path}?token={token}", wait_until="domcontentloaded")
+    """Open ``path`` alone (``reset`` drops tabs restored from an earlier test)."""
+    page.goto(f"{base}/lab/tree/{path}?token={token}&reset", wait_until="domcontentloaded")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_function(
         "() => document.querySelector('#jp-main-statusbar')?.innerText.includes('Idle')",
@@ -23,7 +28,8 @@ def run_all(page, timeout_s=90):
     idle_since = None
     while time.monotonic() < deadline:
         prompts = [p.strip() for p in
-                   page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts() if p.strip()]
+                   page.locator(f"{CURRENT} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+                   if p.strip()]
         done = prompts and all(numbered.search(p) for p in prompts)
         if done and "Idle" in page.inner_text("#jp-main-statusbar"):
             idle_since = idle_since or time.monotonic()

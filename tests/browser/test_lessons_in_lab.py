@@ -1,8 +1,11 @@
 """Lessons in a real JupyterLab: run all cells, move a slider, watch the plot change."""
 import json
 import statistics
+from pathlib import Path
 
-from .lab_page import assert_no_widget_errors, cell_errors, open_notebook, run_all
+import pytest
+
+from .lab_page import CURRENT, assert_no_widget_errors, cell_errors, open_notebook, run_all
 
 # Measures, in the page, the time from a key press on a slider handle to the last change of
 # the figure's SVG that follows it (the redraw after the kernel's update arrives).
@@ -65,3 +68,22 @@ def test_lesson02_mode_explorer(lab, page, output_dir):
           f"max {timing['max_ms']:.0f} ms over {len(times)} key presses")
 
     explorer.screenshot(path=str(output_dir / "lesson02-mode-explorer.png"))
+
+
+LESSONS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_lesson_runs_and_draws_its_widgets(lab, page, output_dir, name):
+    base, token, _ = lab
+    open_notebook(page, base, token, f"notebooks/{name}")
+    run_all(page)
+    assert_no_widget_errors(page)
+    assert cell_errors(page) == []
+    tools = page.locator(f"{CURRENT} .jp-OutputArea-output [class*='cm-']")
+    assert tools.count() > 0, f"{name}: no course widget was displayed"
+    assert page.locator(f"{CURRENT} .jp-OutputArea-output svg.svg-figure").count() > 0 or \
+        name.startswith("00"), f"{name}: no bqplot figure was drawn"
+    first = tools.first
+    first.scroll_into_view_if_needed()
+    first.screenshot(path=str(output_dir / f"lesson-{name[:2]}-widget.png"))
