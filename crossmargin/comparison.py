@@ -24,7 +24,7 @@ import pandas as pd
 from ._validate import positive
 from .account import Account
 from .errors import InvalidInput
-from .shocks import Leg, liquidation_move, shock_outcomes
+from .shocks import as_legs, liquidation_move, shock_outcomes
 
 __all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "open_legs", "ModeComparison",
            "compare_cross_isolated"]
@@ -45,27 +45,12 @@ def _check_mode(mode):
     return mode
 
 
-def _check_legs(legs):
-    if isinstance(legs, Leg):
-        legs = [legs]
-    try:
-        legs = tuple(legs)
-    except TypeError:
-        raise InvalidInput(f"legs must be a list of Leg (got {legs!r})") from None
-    if not legs:
-        raise InvalidInput("legs must hold at least one Leg (got none)")
-    for n, leg in enumerate(legs):
-        if not isinstance(leg, Leg):
-            raise InvalidInput(f"legs item {n} must be a Leg (got {leg!r})")
-    return legs
-
-
 def open_legs(legs, deposit, mode, *, contracts=None):
     """A fresh :class:`~crossmargin.Account` funded with ``deposit`` USDT that opens
     every leg, in order, in margin ``mode`` ("cross" or "isolated"): for each leg
     ``set_margin_mode``, ``set_leverage`` and ``open(..., margin=leg.margin)`` at its
     entry price. The account refuses legs that do not fit, as it refuses any order."""
-    legs = _check_legs(legs)
+    legs = as_legs(legs)
     _check_mode(mode)
     account = Account(contracts)
     account.deposit(positive(deposit, "deposit"))
@@ -180,7 +165,7 @@ def compare_cross_isolated(legs, deposit, *, moves=DEFAULT_MOVES, gain=None, sym
     liquidation move the table shows (default: the first leg).
     Returns a :class:`ModeComparison`.
     """
-    legs = _check_legs(legs)
+    legs = as_legs(legs)
     deposit = positive(deposit, "deposit")
     grid = _check_moves(moves, len(legs))
     symbols = [leg.symbol for leg in legs]

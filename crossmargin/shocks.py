@@ -35,7 +35,7 @@ from ._validate import finite, positive, side_sign
 from .contracts import Contract, default_contracts
 from .errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 
-__all__ = ["Leg", "ShockOutcomes", "shock_outcomes", "liquidation_move"]
+__all__ = ["Leg", "ShockOutcomes", "as_legs", "shock_outcomes", "liquidation_move"]
 
 MODES = ("isolated", "cross")
 
@@ -154,8 +154,8 @@ def _contracts(contracts):
     return specs
 
 
-def _check_legs(legs, deposit, specs):
-    """The legs, checked as ``Account`` checks the orders that open them, in order."""
+def as_legs(legs):
+    """A tuple of :class:`Leg` from one Leg or a list of them (anything else is refused)."""
     if isinstance(legs, Leg):
         legs = [legs]
     try:
@@ -164,11 +164,18 @@ def _check_legs(legs, deposit, specs):
         raise InvalidInput(f"legs must be a list of Leg (got {legs!r})") from None
     if not legs:
         raise InvalidInput("legs must hold at least one Leg (got none)")
-    available = deposit
-    seen = set()
     for n, leg in enumerate(legs):
         if not isinstance(leg, Leg):
             raise InvalidInput(f"legs item {n} must be a Leg (got {leg!r})")
+    return legs
+
+
+def _check_legs(legs, deposit, specs):
+    """The legs, checked as ``Account`` checks the orders that open them, in order."""
+    legs = as_legs(legs)
+    available = deposit
+    seen = set()
+    for n, leg in enumerate(legs):
         if leg.symbol not in specs:
             raise UnknownSymbol(f"legs item {n}: symbol {leg.symbol!r} has no contract spec "
                                 f"(known: {', '.join(specs)})")
