@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from crossmargin import formulas
+from crossmargin.doctor import Finding, _caret_allows, _site_packages, diagnose
 from crossmargin.errors import InvalidInput
 from crossmargin.widgets import SetupCheck
-from crossmargin.widgets.setup_check import Finding, _caret_allows, _site_packages, diagnose
 from crossmargin.widgets.style import fmt_pct
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,0 +1,168 @@
+"""The setup doctor: standard library only, OK on the course's venv, catches broken front-ends."""
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crossmargin.doctor import Finding, _site_packages, diagnose, report
+from crossmargin.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_COURSE_VENV = Path(sys.prefix).resolve() == (ROOT / ".venv").resolve()
+LABEXT = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+BQPLOT = "lab extension bqplot"
+MANAGER = "lab extension @jupyter-widgets/jupyterlab-manager"
+
+
+def run(*args):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+
+
+def rows(findings):
+    return {f.check: f for f in findings}
+
+
+def fake_prefix(tmp, *, without=(), replace=None):
+    """A copy of this venv's layout: site-packages linked, lab extensions linked one by one.
+
+    ``without``: extension folders left out; ``replace``: ``{folder: package.json dict}``
+    written as a real file instead of the link.
+    """
+    prefix = tmp / "venv"
+    site = _site_packages(prefix)
+    site.parent.mkdir(parents=True)
+    site.symlink_to(_site_packages(sys.prefix), target_is_directory=True)
+    for manifest in sorted(LABEXT.glob("**/package.json")):
+        folder = manifest.parent.relative_to(LABEXT).as_posix()
+        if folder.split("/")[0] in ("@jupyter-widgets", "bqplot", "bqscales",
+                                    "jupyterlab_pygments") and folder.count("/") <= 1:
+            if folder in without or folder.startswith(tuple(f"{w}/" for w in without)):
+                continue
+            target = prefix / "share" / "jupyter" / "labextensions" / folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if replace and folder in replace:
+                target.mkdir()
+                (target / "package.json").write_text(json.dumps(replace[folder]))
+            else:
+                target.symlink_to(manifest.parent, target_is_directory=True)
+    return prefix
+
+
+needs_venv = pytest.mark.skipif(not IN_COURSE_VENV or not (LABEXT / "bqplot").is_dir(),
+                                reason="needs the course's own, complete .venv")
+
+
+def test_importing_the_doctor_loads_no_widget_library():
+    code = ("import sys, crossmargin.doctor, crossmargin.__main__; "
+            "bad = {'ipywidgets', 'bqplot'} & set(sys.modules); assert not bad, bad")
+    result = run("-c", code)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_doctor_module_imports_only_the_standard_library():
+    """At module level; (the crossmargin package itself brings numpy and pandas along)."""
+    tree = ast.parse((ROOT / "crossmargin" / "doctor.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "no imports from the crossmargin package"
+            imported.add(node.module.split(".")[0])
+    assert imported and imported <= set(sys.stdlib_module_names), imported
+
+
+def test_the_doctor_subcommand_runs_without_ipywidgets():
+    code = ("import sys, runpy; sys.argv = ['crossmargin', 'doctor']\n"
+            "try:\n    runpy.run_module('crossmargin', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "assert 'ipywidgets' not in sys.modules")
+    result = run("-c", code)
+    assert result.returncode == 0, result.stderr
+
+
+@needs_venv
+def test_the_course_venv_is_healthy():
+    result = run("-m", "crossmargin", "doctor")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith(("OK", "FIX"))]
+    assert lines and all(line.startswith("OK  ") for line in lines), result.stdout
+    assert any(line.startswith(f"OK  {BQPLOT} — ") for line in lines)
+    assert "FIX" not in result.stdout
+
+
+def test_help_lists_the_doctor():
+    result = run("-m", "crossmargin", "--help")
+    assert result.returncode == 0 and "doctor" in result.stdout
+
+
+def test_no_subcommand_prints_help(capsys):
+    assert main([]) == 2
+    assert "doctor" in capsys.readouterr().out
+
+
+@needs_venv
+def test_the_fake_venv_mimics_a_healthy_one(tmp_path):
+    found = diagnose(prefix=fake_prefix(tmp_path), course_root=ROOT)
+    problems = [f for f in found if not f.ok and f.check != "kernel environment"]
+    assert not problems
+
+
+@needs_venv
+def test_a_missing_bqplot_front_end_is_caught(tmp_path):
+    prefix = fake_prefix(tmp_path, without=("bqplot",))
+    found = rows(diagnose(prefix=prefix, course_root=ROOT))
+    bq = found[BQPLOT]
+    assert not bq.ok and "missing" in bq.detail
+    assert "pip install" in bq.fix and "bqplot==0.13" in bq.fix and sys.executable in bq.fix
+    assert found[MANAGER].ok and found["bqplot"].ok        # the Python side is fine
+
+
+@needs_venv
+def test_a_missing_widgets_manager_is_caught(tmp_path):
+    prefix = fake_prefix(tmp_path, without=("@jupyter-widgets/jupyterlab-manager",))
+    found = rows(diagnose(prefix=prefix, course_root=ROOT))
+    assert not found[MANAGER].ok and "missing" in found[MANAGER].detail
+    assert "pip install" in found[MANAGER].fix and "jupyterlab_widgets==3.0" in found[MANAGER].fix
+    assert found[BQPLOT].ok
+
+
+@needs_venv
+def test_a_front_end_outside_the_packages_range_is_caught(tmp_path):
+    prefix = fake_prefix(tmp_path, replace={"bqplot": {"name": "bqplot", "version": "0.5.46"}})
+    bq = rows(diagnose(prefix=prefix, course_root=ROOT))[BQPLOT]
+    assert not bq.ok and "0.5.46" in bq.detail and "^0.6" in bq.detail
+    assert "pip install --force-reinstall" in bq.fix
+
+
+@needs_venv
+def test_a_replaced_front_end_is_caught_even_in_range(tmp_path):
+    """Another install overwrote the manager with 5.0.9: in no range, but not the shipped file."""
+    fake = {"name": "@jupyter-widgets/jupyterlab-manager", "version": "5.0.9"}
+    prefix = fake_prefix(tmp_path, replace={"@jupyter-widgets/jupyterlab-manager": fake})
+    manager = rows(diagnose(prefix=prefix, course_root=ROOT))[MANAGER]
+    assert not manager.ok and "5.0.9" in manager.detail and "replaced" in manager.detail
+    assert "pip install --force-reinstall --no-deps 'jupyterlab_widgets==" in manager.fix
+
+
+@needs_venv
+def test_a_kernel_from_another_environment_is_caught(tmp_path):
+    env = rows(diagnose(prefix=fake_prefix(tmp_path), course_root=ROOT))["kernel environment"]
+    assert not env.ok and str(ROOT / ".venv") in env.detail
+    assert env.fix.endswith(f"cd {ROOT} && make lab")
+
+
+def test_report_format():
+    text = report([Finding("a", True, "fine", ""), Finding("b", False, "broken", "do this")])
+    assert text.splitlines() == ["OK  a — fine", "FIX b — broken", "    run: do this"]
+
+
+def test_a_broken_environment_exits_1(tmp_path):
+    result = run("-m", "crossmargin", "doctor", "--prefix", str(tmp_path / "empty"))
+    assert result.returncode == 1
+    assert "FIX lab extension bqplot — missing" in result.stdout
+    assert "    run: " in result.stdout
