@@ -24,7 +24,7 @@ NOTEBOOK_DIR := $(wildcard notebooks)
 
 help:
 	@echo "make lab        open the course in JupyterLab (creates $(VENV) and installs on first run)"
-	@echo "make test       run every test: pytest tests + nbval over notebooks/"
+	@echo "make test       run every test: course lint, pytest tests + nbval over notebooks/"
 	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets)"
 	@echo "make install    only create/update $(VENV)"
 	@echo "make lock       regenerate $(LOCK) from a clean venv with the newest allowed versions"
@@ -58,6 +58,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks $(LAB_ARGS)
 
 test: $(STAMP)
+	$(BIN)/python -m crossmargin.course lint notebooks
 	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env $(NOTEBOOK_DIR)) $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -10,15 +10,35 @@ and ``"coming"`` instead of minutes::
 
 Nothing here is typed twice: titles and times of written lessons come from the
 notebooks, so the map cannot drift from them.
+
+The same module is the instructor's command line (``python -m crossmargin.course --help``):
+
+``learner SRC_DIR OUT_DIR [--recall]``
+    learner copies of every ``NN-*.ipynb`` in SRC_DIR, written to ``OUT_DIR/notebooks/``
+    without the cells tagged ``solution`` or ``instructor`` and with outputs stripped; the
+    ``images/`` folder next to SRC_DIR is copied to ``OUT_DIR/images/``, so the lessons'
+    ``../images/x.svg`` links still work. ``--recall`` keeps only the headings (first line of
+    each markdown cell that starts with ``#``), the code cells, the exercise cells and their
+    questions (the markdown cell just before an exercise). The sources are never modified.
+``lint [NOTEBOOK_DIR]``
+    checks the conventions of notebooks/AUTHORING.md (:func:`lint_notebook`), prints one
+    line per problem and exits with 1 if there is any.
+``schedule [--full-day]``
+    the workshop schedule as a markdown table (:func:`schedule`).
 """
+import argparse
 import json
+import re
+import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import InvalidInput
 
-__all__ = ["PLANNED", "COMING", "lessons", "course_map"]
+__all__ = ["PLANNED", "COMING", "lessons", "course_map", "learner_copy", "lint_notebook",
+           "lint", "schedule", "schedule_table", "main"]
 
 #: The twelve lessons in order: notebook name -> title used until the notebook exists.
 PLANNED = {
@@ -116,3 +136,401 @@ def course_map(folder=None):
     (``"coming"`` for a lesson still being written). See :func:`lessons`."""
     frame = pd.DataFrame(lessons(folder)).set_index("lesson")
     return frame[["title", "notebook", "minutes"]]
+
+
+# ---------------------------------------------------------------- learner copies
+
+#: Cell tags a learner copy leaves out.
+HIDDEN_TAGS = ("solution", "instructor")
+
+
+def _tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _lesson_files(folder):
+    return sorted(Path(folder).glob("[0-9][0-9]-*.ipynb"))
+
+
+def _strip(cell):
+    if cell.cell_type == "code":
+        cell.outputs = []
+        cell.execution_count = None
+    return cell
+
+
+def _learner_cells(cells, recall=False):
+    """The cells a learner sees: no solution or instructor cell; with ``recall``, only
+    headings (first line), code, exercises and the question before each exercise."""
+    kept = [c for c in cells if not any(t in _tags(c) for t in HIDDEN_TAGS)]
+    if not recall:
+        return [_strip(c) for c in kept]
+    out = []
+    for n, cell in enumerate(kept):
+        if cell.cell_type == "code":
+            out.append(_strip(cell))
+        elif cell.cell_type == "markdown":
+            before_exercise = n + 1 < len(kept) and "exercise" in _tags(kept[n + 1])
+            if before_exercise:
+                out.append(cell)
+            elif cell.source.lstrip().startswith("#"):
+                cell.source = cell.source.lstrip().splitlines()[0]
+                out.append(cell)
+    return out
+
+
+def learner_copy(src_dir, out_dir, recall=False):
+    """Write learner copies of every lesson in ``src_dir`` to ``out_dir/notebooks/`` and copy
+    the ``images/`` folder next to ``src_dir`` to ``out_dir/images/``; return the paths written.
+
+    Cells tagged ``solution`` or ``instructor`` are left out and outputs stripped; ``recall``
+    keeps only headings, code, exercises and their questions. The sources are only read.
+    """
+    import nbformat
+
+    src = _notebooks_folder(src_dir)
+    files = _lesson_files(src)
+    if not files:
+        raise InvalidInput(f"{str(src)!r} must hold lesson notebooks NN-name.ipynb (found none)")
+    out = Path(out_dir)
+    if out.resolve() == src.resolve().parent:
+        raise InvalidInput("OUT_DIR must not be the folder that holds the sources")
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in files:
+        nb = nbformat.read(path, as_version=4)
+        nb.cells = _learner_cells(nb.cells, recall)
+        target = out / "notebooks" / path.name
+        nbformat.write(nb, target)
+        written.append(target)
+    images = src.parent / "images"
+    if images.is_dir():
+        shutil.copytree(images, out / "images", dirs_exist_ok=True)
+    return written
+
+
+# ---------------------------------------------------------------- lint
+
+CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*answer\s*(,\s*strict\s*=\s*True\s*)?\)""")
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)|<img\s[^>]*>")
+METADATA_KEYS = ("lesson", "title", "questions", "objectives", "prerequisites", "minutes",
+                 "key_points")
+MAX_CELL_LINES = 14
+
+
+def _shown(path):
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _metadata_problems(path, nb):
+    where = f"{_shown(path)} metadata"
+    if not re.fullmatch(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb", path.name):
+        return [f"{_shown(path)}: file name — name it NN-short-name.ipynb (lowercase, hyphens)"]
+    meta = nb.metadata.get("course")
+    if not isinstance(meta, dict) or not meta:
+        return [f"{where}: no 'course' entry — add it as in notebooks/AUTHORING.md"]
+    problems = [f"{where}: course.{key} is missing — add it (see notebooks/AUTHORING.md)"
+                for key in METADATA_KEYS if key not in meta]
+    if problems:
+        return problems
+    if meta["lesson"] != int(path.name[:2]):
+        problems.append(f"{where}: course.lesson is {meta['lesson']!r} — set it to {int(path.name[:2])}")
+    for key in ("questions", "objectives", "key_points"):
+        if not meta[key]:
+            problems.append(f"{where}: course.{key} is empty — list at least one")
+    minutes = meta["minutes"]
+    if not isinstance(minutes, dict) or set(minutes) != {"teaching", "exercises"}:
+        problems.append(f"{where}: course.minutes is {minutes!r} — give exactly teaching and exercises")
+    elif meta["lesson"] != 0 and not 20 <= minutes["teaching"] + minutes["exercises"] <= 45:
+        problems.append(f"{where}: the lesson takes {minutes['teaching'] + minutes['exercises']} "
+                        "minutes — a lesson takes 20-45 minutes; split or trim it")
+    return problems
+
+
+def _first_and_last_cell_problems(path, nb):
+    name, meta, problems = _shown(path), nb.metadata["course"], []
+    if not nb.cells:
+        return [f"{name}: no cells — start with the title cell, end with the key points"]
+    first = nb.cells[0]
+    title = f"# {path.name[:2]} · {meta['title']}"
+    if first.cell_type != "markdown" or not first.source.startswith(title):
+        problems.append(f"{name} cell 0: the first cell must be markdown starting {title!r} — "
+                        "make it the title cell")
+    else:
+        text = first.source
+        for heading in ("**Questions**", "**Objectives**", "**Prerequisites**", "**Time**"):
+            if heading not in text:
+                problems.append(f"{name} cell 0: no {heading} — add it to the first cell")
+        m = meta["minutes"]
+        for kind in ("teaching", "exercises"):
+            if f"{m.get(kind)} minutes {kind}" not in text:
+                problems.append(f"{name} cell 0: does not say '{m.get(kind)} minutes {kind}' — "
+                                "make **Time** match course.minutes")
+        for question in meta["questions"]:
+            if question not in text:
+                problems.append(f"{name} cell 0: question {question!r} is missing — copy it from "
+                                "course.questions")
+    last_n, last = len(nb.cells) - 1, nb.cells[-1]
+    if last.cell_type != "markdown" or "## Key points" not in last.source:
+        problems.append(f"{name} cell {last_n}: the last cell is not the '## Key points' markdown "
+                        "cell — end the lesson with it")
+    else:
+        for point in meta["key_points"]:
+            if point not in last.source:
+                problems.append(f"{name} cell {last_n}: key point {point!r} is missing — copy it "
+                                "from course.key_points")
+    return problems
+
+
+def _cell_problems(path, nb):
+    name, problems = _shown(path), []
+    asked, solved, shows = [], [], False
+    for n, cell in enumerate(nb.cells):
+        where = f"{name} cell {n}"
+        if cell.cell_type == "markdown":
+            problems += _image_problems(path, where, cell.source)
+            continue
+        if cell.cell_type != "code":
+            continue
+        if cell.get("outputs"):
+            problems.append(f"{where}: stored outputs — clear outputs before saving")
+        if cell.get("execution_count") is not None:
+            problems.append(f"{where}: stored execution count — clear outputs before saving")
+        lines = cell.source.splitlines()
+        if len(lines) > MAX_CELL_LINES:
+            problems.append(f"{where}: {len(lines)} lines — keep code cells to {MAX_CELL_LINES} "
+                            "lines or fewer (split it, or move logic into crossmargin)")
+        if re.search(r"^\s*(def|class)\s", cell.source, re.M):
+            problems.append(f"{where}: defines a function or class — move it into crossmargin "
+                            "with a docstring and a test")
+        if re.search(r"crossmargin\.widgets|from crossmargin\.widgets import|bqplot", cell.source):
+            shows = True
+        calls = CHECK_CALL.findall(cell.source)
+        tags = _tags(cell)
+        if "exercise" in tags:
+            if "answer = ..." not in cell.source:
+                problems.append(f"{where}: exercise cell has no 'answer = ...' — start it with "
+                                "the placeholder")
+            if not calls or any(strict for _, strict in calls):
+                problems.append(f"{where}: exercise cell must call check(\"NN.k\", answer) without "
+                                "strict — fix the check call")
+            asked += [i for i, _ in calls]
+        if "solution" in tags:
+            if not calls or not all(strict for _, strict in calls):
+                problems.append(f"{where}: a solution must call check(\"NN.k\", answer, "
+                                "strict=True) — add strict=True")
+            if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") is not True:
+                problems.append(f"{where}: solution cell is not collapsed — set cell metadata "
+                                "jupyter.source_hidden to true")
+            solved += [i for i, _ in calls]
+        elif calls and any(strict for _, strict in calls) and "exercise" not in tags:
+            problems.append(f"{where}: calls check(..., strict=True) but is not tagged "
+                            "'solution' — tag it solution (and collapse it)")
+        elif calls and "exercise" not in tags:
+            problems.append(f"{where}: calls check() but is not tagged 'exercise' — tag it exercise")
+    problems += _exercise_problems(path, asked, solved)
+    if not shows:
+        problems.append(f"{name}: no widget or plot — show a tool from crossmargin.widgets or a plot")
+    return problems
+
+
+def _image_problems(path, where, source):
+    problems = []
+    for match in IMAGE.finditer(source):
+        if match.group(0).startswith("<img"):
+            alt = re.search(r'alt="([^"]+)"', match.group(0))
+            src = re.search(r'src="([^"]+)"', match.group(0))
+            if not (alt and src):
+                problems.append(f"{where}: <img> needs src and alt — add both attributes")
+                continue
+            alt, src = alt.group(1), src.group(1)
+        else:
+            alt, src = match.group(1), match.group(2)
+        if not alt.strip():
+            problems.append(f"{where}: image {src} has no alt text — write ![what it shows]({src})")
+        if not (path.parent / src).resolve().is_file():
+            problems.append(f"{where}: image {src} does not exist — add it to images/ or fix the link")
+    return problems
+
+
+def _exercise_problems(path, asked, solved):
+    from .check import all_exercises
+
+    name, lesson, problems = _shown(path), path.name[:2], []
+    if not 2 <= len(asked) <= 4:
+        problems.append(f"{name}: {len(asked)} exercises — a lesson has 2-4 exercise cells")
+    if sorted(asked) != sorted(solved):
+        problems.append(f"{name}: exercises {sorted(asked)} but solutions {sorted(solved)} — give "
+                        "each exercise one solution cell tagged 'solution'")
+    wrong = [i for i in asked if not i.startswith(lesson + ".")]
+    if wrong:
+        problems.append(f"{name}: exercises {wrong} belong to another lesson — number them {lesson}.k")
+    registered = {i for i in all_exercises() if i.startswith(lesson + ".")}
+    if set(asked) != registered:
+        problems.append(f"{name}: notebook asks {sorted(set(asked))} but the registry has "
+                        f"{sorted(registered)} — match crossmargin/exercises/lesson{lesson}.py")
+    return problems
+
+
+def lint_notebook(path):
+    """Every way the notebook at ``path`` breaks notebooks/AUTHORING.md, as a list of lines
+    "path cell K: what is wrong — how to fix" (empty when it follows the conventions)."""
+    import nbformat
+
+    path = Path(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:  # noqa: BLE001 - any unreadable file is one problem to report
+        return [f"{_shown(path)}: cannot be read ({err}) — save it as a valid notebook"]
+    problems = _metadata_problems(path, nb)
+    if problems:
+        return problems
+    return _first_and_last_cell_problems(path, nb) + _cell_problems(path, nb)
+
+
+def lint(folder=None):
+    """``(number of notebooks, problems)`` for every lesson notebook in ``folder``."""
+    files = _lesson_files(_notebooks_folder(folder))
+    problems = [p for path in files for p in lint_notebook(path)]
+    return len(files), problems
+
+
+# ---------------------------------------------------------------- schedule
+
+#: A half-day block holds at most this many minutes, breaks included.
+HALF_DAY = 210
+#: A break comes before a lesson that would take the stretch since the last break past this.
+STRETCH = 90
+BREAK = 10
+LUNCH = 60
+
+
+def _clock(minutes):
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def schedule(folder=None, full_day=False):
+    """The workshop plan as rows (dicts with ``session``, ``lesson``, ``title``, ``teaching``,
+    ``exercises`` and ``ends``: minutes since the session started).
+
+    Lessons go in order into half-day sessions of at most 3.5 h (``HALF_DAY``), with a
+    10-minute break before any lesson that would make the stretch since the last break
+    longer than 90 minutes. ``full_day`` pairs two half-days into one day, with a lunch hour
+    between them. Lessons still being written are left out.
+    """
+    rows, block, elapsed, stretch = [], 1, 0, 0
+    for lesson in (r for r in lessons(folder) if r["written"]):
+        length = lesson["minutes"]
+        needs_break = stretch and stretch + length > STRETCH
+        if elapsed and elapsed + (BREAK if needs_break else 0) + length > HALF_DAY:
+            block, elapsed, stretch, needs_break = block + 1, 0, 0, False
+        if needs_break:
+            elapsed, stretch = elapsed + BREAK, 0
+            rows.append({"block": block, "lesson": "", "title": "Break", "teaching": None,
+                         "exercises": None, "minutes": BREAK, "ends": elapsed})
+        elapsed, stretch = elapsed + length, stretch + length
+        rows.append({"block": block, "lesson": lesson["lesson"], "title": lesson["title"],
+                     "teaching": lesson["teaching"], "exercises": lesson["exercises"],
+                     "minutes": length, "ends": elapsed})
+    for row in rows:
+        if full_day:
+            day, half = divmod(row["block"] - 1, 2)
+            row["session"] = f"Day {day + 1} {'morning' if half == 0 else 'afternoon'}"
+        else:
+            row["session"] = f"Half-day {row['block']}"
+    if full_day:  # the afternoon's clock runs on from the morning, after lunch
+        morning_end = {}
+        for row in rows:
+            if row["block"] % 2 == 1:
+                morning_end[row["block"]] = row["ends"]
+        for row in rows:
+            if row["block"] % 2 == 0:
+                row["ends"] += morning_end[row["block"] - 1] + LUNCH
+    return rows
+
+
+def schedule_table(folder=None, full_day=False):
+    """:func:`schedule` as a markdown table, with a closing line of totals."""
+    rows = schedule(folder, full_day)
+    lines = ["| Session | Lesson | Title | Teaching (min) | Exercises (min) | Cumulative |",
+             "|---|---|---|---:|---:|---:|"]
+    previous = None
+    for row in rows:
+        if full_day and previous and row["session"] != previous and row["block"] % 2 == 0:
+            start = row["ends"] - row["minutes"] - (BREAK if row["title"] == "Break" else 0)
+            lines.append(f"| {row['session']} |  | Lunch |  |  | {_clock(start)} |")
+        previous = row["session"]
+        if row["title"] == "Break":
+            lines.append(f"| {row['session']} |  | Break ({BREAK} min) |  |  | {_clock(row['ends'])} |")
+        else:
+            lines.append(f"| {row['session']} | {row['lesson']} | {row['title']} | "
+                         f"{row['teaching']} | {row['exercises']} | {_clock(row['ends'])} |")
+    taught = [r for r in rows if r["title"] != "Break"]
+    teaching = sum(r["teaching"] for r in taught)
+    exercises = sum(r["exercises"] for r in taught)
+    breaks = sum(r["minutes"] for r in rows if r["title"] == "Break")
+    sessions = len({r["session"] for r in rows})
+    unit = "half-day sessions" if not full_day else "sessions (morning/afternoon)"
+    lines.append("")
+    lines.append(f"Total: {len(taught)} lessons, {teaching + exercises} minutes "
+                 f"({teaching} teaching + {exercises} exercises) and {breaks} minutes of breaks "
+                 f"in {sessions} {unit}; 'Cumulative' is the time since the session began, "
+                 "at the end of the row.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- command line
+
+def main(argv=None):
+    """``python -m crossmargin.course {learner,lint,schedule}``; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m crossmargin.course",
+        description="Instructor tools for the course: learner copies, lint, schedule.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser(
+        "learner", help="write learner copies without solutions",
+        description="Write OUT_DIR/notebooks/NN-*.ipynb without the cells tagged 'solution' or "
+                    "'instructor', outputs stripped, and copy the images/ folder next to SRC_DIR "
+                    "to OUT_DIR/images/ (the lessons link ../images/x.svg). Sources are not "
+                    "modified.")
+    p.add_argument("src_dir", help="folder of the lesson notebooks, e.g. notebooks")
+    p.add_argument("out_dir", help="folder to write notebooks/ and images/ into")
+    p.add_argument("--recall", action="store_true",
+                   help="keep only headings, code cells, exercises and their questions")
+    p = sub.add_parser("lint", help="check the notebooks against notebooks/AUTHORING.md",
+                       description="Print one line per problem; exit 1 if there is any.")
+    p.add_argument("notebook_dir", nargs="?", default=None,
+                   help="folder of lesson notebooks (default: the checkout's notebooks/)")
+    p = sub.add_parser("schedule", help="print the workshop schedule as a markdown table",
+                       description="Half-day sessions of at most 3.5 h, a 10-minute break "
+                                   "about every 90 minutes, from the notebooks' metadata.")
+    p.add_argument("--full-day", action="store_true",
+                   help="pair half-days into full days with a lunch hour")
+    p.add_argument("--notebooks", default=None, help="folder of lesson notebooks")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "learner":
+            written = learner_copy(args.src_dir, args.out_dir, recall=args.recall)
+            print(f"wrote {len(written)} learner notebooks to {Path(args.out_dir) / 'notebooks'}")
+        elif args.command == "lint":
+            count, problems = lint(args.notebook_dir)
+            for problem in problems:
+                print(problem)
+            if problems:
+                print(f"{count} notebooks, {len(problems)} problems", file=sys.stderr)
+                return 1
+            print(f"{count} notebooks, no problems")
+        else:
+            print(schedule_table(args.notebooks, full_day=args.full_day))
+    except InvalidInput as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""python -m crossmargin.course: learner copies, lint and schedule (instructor kit)."""
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from crossmargin.course import lessons, lint, lint_notebook, main, schedule
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+
+
+def digests(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+            if p.is_file()}
+
+
+def tagged(cell, tag):
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def solution_lines(path):
+    """Lines of the solution cells that appear in no other cell of the lesson."""
+    nb = nbformat.read(path, as_version=4)
+    others = "\n".join(c.source for c in nb.cells if not tagged(c, "solution"))
+    return [line.strip() for c in nb.cells if tagged(c, "solution")
+            for line in c.source.splitlines()
+            if len(line.strip()) > 12 and line.strip() not in others]
+
+
+@pytest.fixture(scope="module")
+def learner(tmp_path_factory):
+    out = tmp_path_factory.mktemp("learner")
+    before = digests(NOTEBOOKS)
+    assert main(["learner", str(NOTEBOOKS), str(out)]) == 0
+    assert digests(NOTEBOOKS) == before, "the source notebooks changed"
+    return out
+
+
+def test_learner_copies_have_no_solution(learner):
+    copies = sorted((learner / "notebooks").glob("*.ipynb"))
+    assert [p.name for p in copies] == [p.name for p in LESSONS]
+    for source, copy in zip(LESSONS, copies):
+        nb = nbformat.read(copy, as_version=4)
+        assert not [c for c in nb.cells if tagged(c, "solution") or tagged(c, "instructor")]
+        assert sum(tagged(c, "exercise") for c in nb.cells) >= 2
+        text = copy.read_text(encoding="utf-8")
+        lines = solution_lines(source)
+        assert lines, f"{source.name}: found no solution text to look for"
+        for line in lines:
+            assert json.dumps(line)[1:-1] not in text, f"{copy.name} leaks {line!r}"
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None
+        assert nb.cells[-1].source.startswith("## Key points")
+
+
+def test_learner_copies_keep_their_images(learner):
+    for copy in (learner / "notebooks").glob("*.ipynb"):
+        for src in re.findall(r"\]\((\.\./images/[^)\s]+)", copy.read_text(encoding="utf-8")):
+            assert (copy.parent / src).resolve().is_file(), src
+
+
+def test_learner_copies_run_under_nbval(learner):
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-q",
+         "-p", "no:cacheprovider", str(learner / "notebooks" / "00-start-here.ipynb"),
+         str(learner / "notebooks" / "01-margin-basics.ipynb")],
+        cwd=learner, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+
+
+def test_recall_keeps_headings_code_and_exercises(tmp_path):
+    before = digests(NOTEBOOKS)
+    assert main(["learner", "--recall", str(NOTEBOOKS), str(tmp_path)]) == 0
+    assert digests(NOTEBOOKS) == before
+    source = nbformat.read(NOTEBOOKS / "01-margin-basics.ipynb", as_version=4)
+    nb = nbformat.read(tmp_path / "notebooks" / "01-margin-basics.ipynb", as_version=4)
+    code = [c.source for c in source.cells if c.cell_type == "code" and not tagged(c, "solution")]
+    assert [c.source for c in nb.cells if c.cell_type == "code"] == code
+    assert nb.cells[0].source == source.cells[0].source.splitlines()[0]
+    assert nb.cells[-1].source == "## Key points"
+    for n, cell in enumerate(nb.cells):
+        if tagged(cell, "exercise"):
+            assert nb.cells[n - 1].cell_type == "markdown" and "Exercise" in nb.cells[n - 1].source
+    prose = source.cells[4].source  # a markdown cell that is not a heading
+    assert not prose.startswith("#") and prose not in json.dumps([c.source for c in nb.cells])
+
+
+def test_lint_passes_on_the_course(capsys):
+    assert main(["lint", str(NOTEBOOKS)]) == 0
+    assert capsys.readouterr().out.strip() == f"{len(LESSONS)} notebooks, no problems"
+
+
+@pytest.fixture
+def broken(tmp_path):
+    """A copy of the course folder (notebooks + images) to break on purpose."""
+    shutil.copytree(NOTEBOOKS, tmp_path / "notebooks")
+    shutil.copytree(ROOT / "images", tmp_path / "images")
+    return tmp_path / "notebooks"
+
+
+def edit(path, change):
+    nb = nbformat.read(path, as_version=4)
+    change(nb)
+    nbformat.write(nb, path)
+
+
+def lint_output(folder, capsys):
+    code = main(["lint", str(folder)])
+    return code, capsys.readouterr().out
+
+
+def test_lint_finds_a_missing_key_points_cell(broken, capsys):
+    edit(broken / "02-cross-vs-isolated.ipynb", lambda nb: nb.cells.pop())
+    code, out = lint_output(broken, capsys)
+    assert code == 1
+    assert re.search(r"02-cross-vs-isolated\.ipynb cell \d+: the last cell is not the "
+                     r"'## Key points' markdown cell — end the lesson with it", out), out
+    assert len(out.strip().splitlines()) == 1
+
+
+def test_lint_finds_a_stored_output(broken, capsys):
+    def add_output(nb):
+        n = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+        nb.cells[n].outputs = [nbformat.v4.new_output("stream", text="hi\n")]
+        nb.cells[n].execution_count = 1
+        add_output.n = n
+    edit(broken / "03-activate-deposit-select.ipynb", add_output)
+    code, out = lint_output(broken, capsys)
+    assert code == 1
+    assert f"03-activate-deposit-select.ipynb cell {add_output.n}: stored outputs — clear outputs" in out
+    assert f"cell {add_output.n}: stored execution count" in out
+
+
+def test_lint_finds_an_untagged_solution(broken, capsys):
+    def untag(nb):
+        n = next(i for i, c in enumerate(nb.cells) if tagged(c, "solution"))
+        nb.cells[n].metadata["tags"] = []
+        untag.n = n
+    edit(broken / "01-margin-basics.ipynb", untag)
+    code, out = lint_output(broken, capsys)
+    assert code == 1
+    assert (f"01-margin-basics.ipynb cell {untag.n}: calls check(..., strict=True) but is not "
+            "tagged 'solution' — tag it solution") in out
+    assert "01-margin-basics.ipynb: exercises" in out  # three asked, two solved
+
+
+def test_lint_finds_long_cells_missing_metadata_and_images(broken):
+    def spoil(nb):
+        nb.cells.insert(1, nbformat.v4.new_code_cell("def f():\n" + "    x = 1\n" * 15))
+        nb.cells.insert(1, nbformat.v4.new_markdown_cell("![](../images/nope.svg)"))
+    edit(broken / "01-margin-basics.ipynb", spoil)
+    problems = lint_notebook(broken / "01-margin-basics.ipynb")
+    text = "\n".join(problems)
+    assert "cell 1: image ../images/nope.svg has no alt text" in text
+    assert "cell 1: image ../images/nope.svg does not exist" in text
+    assert "cell 2: 16 lines" in text and "cell 2: defines a function or class" in text
+    edit(broken / "04-open-positions.ipynb", lambda nb: nb.metadata["course"].pop("key_points"))
+    assert lint_notebook(broken / "04-open-positions.ipynb") == [
+        f"{broken / '04-open-positions.ipynb'} metadata: course.key_points is missing — add it "
+        "(see notebooks/AUTHORING.md)"]
+    count, problems = lint(broken)
+    assert count == len(LESSONS) and len(problems) == 5
+
+
+def test_learner_copies_fail_lint_as_they_should(learner):
+    count, problems = lint(learner / "notebooks")
+    assert count == len(LESSONS) and any("solutions []" in p for p in problems)
+
+
+@pytest.mark.parametrize("full_day", [False, True])
+def test_schedule_lists_every_lesson_and_its_minutes(full_day, capsys):
+    assert main(["schedule"] + (["--full-day"] if full_day else [])) == 0
+    out = capsys.readouterr().out
+    written = [r for r in lessons(NOTEBOOKS) if r["written"]]
+    rows = [line for line in out.splitlines() if re.match(r"\| \S.* \| \d\d \|", line)]
+    assert len(rows) == len(written)
+    for row, lesson in zip(rows, written):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1:5] == [lesson["lesson"], lesson["title"], str(lesson["teaching"]),
+                              str(lesson["exercises"])]
+    teaching = sum(r["teaching"] for r in written)
+    exercises = sum(r["exercises"] for r in written)
+    assert (f"{len(written)} lessons, {teaching + exercises} minutes ({teaching} teaching + "
+            f"{exercises} exercises)") in out
+
+
+def test_schedule_blocks_and_breaks():
+    rows = schedule(NOTEBOOKS)
+    for block in {r["block"] for r in rows}:
+        mine = [r for r in rows if r["block"] == block]
+        assert mine[-1]["ends"] <= 210 and mine[0]["title"] != "Break"
+        stretch = 0
+        for r in mine:
+            stretch = 0 if r["title"] == "Break" else stretch + r["minutes"]
+            assert stretch <= 90 or r["minutes"] > 90
+    assert schedule(NOTEBOOKS) == schedule(NOTEBOOKS)
