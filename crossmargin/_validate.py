@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 
 from .errors import InvalidInput
 
@@ -60,3 +61,27 @@ def positive_array(values, field):
         raise InvalidInput(f"{field} must be finite and > 0 everywhere (got {first!r} "
                            f"at index {int(np.flatnonzero(bad.ravel())[0])})")
     return arr
+
+
+def utc_timestamp(value, field, example=""):
+    """A pandas Timestamp in UTC (naive values are taken as UTC)."""
+    like = f" like {example!r}" if example else ""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{field} must be a date-time{like} (got {value!r})") from None
+    if stamp is pd.NaT:
+        raise InvalidInput(f"{field} must be a date-time{like} (got {value!r})")
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def non_empty_list(values, field, example):
+    """``values`` as a list, refused when it is not iterable or empty."""
+    try:
+        items = list(values)
+    except TypeError:
+        raise InvalidInput(f"{field} must be a list of {field}, e.g. {example} "
+                           f"(got {values!r})") from None
+    if not items:
+        raise InvalidInput(f"{field} must hold at least one {field.rstrip('s')} (got none)")
+    return items

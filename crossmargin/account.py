@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import formulas
-from ._validate import finite, positive, side_sign
+from ._validate import finite, positive, side_sign, utc_timestamp
 from .contracts import COLLATERAL_VALUE_RATIOS, Contract, default_contracts
 from .errors import (InsufficientBalance, InvalidInput, LeverageTooHigh, MarginModeLocked,
                      NoPosition, UnknownSymbol)
@@ -96,7 +96,7 @@ class Account:
         self.gap_threshold = finite(gap_threshold, "gap_threshold")
         if self.gap_threshold < 0:
             raise InvalidInput(f"gap_threshold must be >= 0 (got {gap_threshold!r})")
-        self.time = None if time is None else _timestamp(time, "time")
+        self.time = None if time is None else utc_timestamp(time, "time")
         self.step = 0
         self._assets = {"USDT": 0.0}          # cross wallet, per asset
         self._asset_prices = {"USDT": 1.0}    # index price of each collateral asset
@@ -598,7 +598,7 @@ class Account:
         """New mark prices (``{"BTCUSDT": 58_000, ...}``): funding if due, stop-losses, then
         liquidations. Returns the list of events (dicts with ``EVENT_COLUMNS``)."""
         prices = self._check_prices(prices)
-        when = None if time is None else _timestamp(time, "time")
+        when = None if time is None else utc_timestamp(time, "time")
         if when is not None and self.time is not None and when < self.time:
             raise InvalidInput(f"time must not go backwards: {when} is before {self.time}")
         self.step += 1
@@ -701,13 +701,3 @@ def _ratio(maintenance, balance):
     if maintenance == 0:
         return 0.0
     return maintenance / balance if balance > 0 else math.inf
-
-
-def _timestamp(value, field):
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{field} must be a date-time (got {value!r})") from None
-    if stamp is pd.NaT:
-        raise InvalidInput(f"{field} must be a date-time (got {value!r})")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

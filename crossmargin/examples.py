@@ -16,7 +16,7 @@
 """
 import pandas as pd
 
-from ._validate import finite, positive
+from ._validate import finite, non_empty_list, positive
 from .account import MARGIN_MODES, Account
 from .contracts import contract
 from .errors import InvalidInput
@@ -93,13 +93,7 @@ def run_example(path, leverage, margin=GUIDE_MARGIN):
 def compare_leverages(path, leverages, margin=GUIDE_MARGIN):
     """:func:`run_example` at each leverage. Returns ``(table, runs)``: one row per leverage
     (index ``"2x"``, ``"5x"``...) and the runs of each leverage keyed by the leverage."""
-    try:
-        levels = list(leverages)
-    except TypeError:
-        raise InvalidInput(f"leverages must be a list of leverages, e.g. (2, 5, 10) "
-                           f"(got {leverages!r})") from None
-    if not levels:
-        raise InvalidInput("leverages must hold at least one leverage (got none)")
+    levels = non_empty_list(leverages, "leverages", "(2, 5, 10)")
     rows, runs = {}, {}
     for leverage in levels:
         positive(leverage, "leverage")

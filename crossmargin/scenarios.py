@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import finite, non_negative, positive
+from ._validate import finite, non_negative, positive, utc_timestamp
 from .errors import InvalidInput, ScenarioError
 
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "SOLUSDT")
@@ -89,16 +89,6 @@ def _steps_per_day(freq):
     if step <= pd.Timedelta(0):
         raise InvalidInput(f"freq must be a positive time step (got {freq!r})")
     return pd.Timedelta("1D") / step
-
-
-def _start_time(start):
-    try:
-        ts = pd.Timestamp(start)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"start must be a date-time like '2024-01-01' (got {start!r})") from None
-    if ts is pd.NaT:
-        raise InvalidInput(f"start must be a date-time like '2024-01-01' (got {start!r})")
-    return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
 
 
 def _plain(value):
@@ -276,7 +266,7 @@ def random_paths(n_paths, n_steps, start_prices, daily_volatility, correlation, 
 
 def _index(n_steps, freq, start):
     _steps_per_day(freq)  # checks freq
-    return pd.date_range(_start_time(start), periods=_count(n_steps, "n_steps") + 1, freq=freq,
+    return pd.date_range(utc_timestamp(start, "start", "2024-01-01"), periods=_count(n_steps, "n_steps") + 1, freq=freq,
                          name="timestamp", unit="us")
 
 

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from . import formulas
-from ._validate import finite, non_negative, positive, positive_array, side_sign
+from ._validate import (finite, non_empty_list, non_negative, positive, positive_array,
+                        side_sign)
 from .account import MARGIN_MODES, Account
 from .contracts import Contract, default_contracts
 from .errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
@@ -207,13 +208,7 @@ def liquidation_distances(leverages, *, margin=1_000.0, deposit=10_000.0,
     Returns a DataFrame indexed by ``leverage`` with the columns
     ``"isolated: liquidation distance %"`` and ``"cross: liquidation distance %"``.
     """
-    try:
-        levels = list(leverages)
-    except TypeError:
-        raise InvalidInput(f"leverages must be a list of leverages, e.g. (2, 5, 10) "
-                           f"(got {leverages!r})") from None
-    if not levels:
-        raise InvalidInput("leverages must hold at least one leverage (got none)")
+    levels = non_empty_list(leverages, "leverages", "(2, 5, 10)")
     for n, leverage in enumerate(levels):
         if positive(leverage, f"leverages[{n}]") < 1:
             raise InvalidInput(f"leverages[{n}] must be >= 1 (got {leverage!r})")
