@@ -23,11 +23,16 @@ The same module is the instructor's command line (``python -m crossmargin.course
 ``lint [NOTEBOOK_DIR]``
     checks the conventions of notebooks/AUTHORING.md (:func:`lint_notebook`), prints one
     line per problem and exits with 1 if there is any.
-``schedule [--full-day]``
+``schedule [--full-day] [--start HH:MM]``
     the workshop schedule as a markdown table (:func:`schedule`).
+``sync [--check] FILE...``
+    rewrites the generated sections of markdown files (the README's course map, the
+    schedules and the instructor guide's lesson summaries) from the notebooks' metadata
+    (:func:`sync`); ``--check`` only reports, and ``make test`` runs it.
 """
 import argparse
 import json
+import os
 import re
 import shutil
 import sys
@@ -38,7 +43,7 @@ import pandas as pd
 from .errors import InvalidInput
 
 __all__ = ["PLANNED", "COMING", "lessons", "course_map", "learner_copy", "lint_notebook",
-           "lint", "schedule", "schedule_table", "main"]
+           "lint", "schedule", "schedule_table", "generated_section", "sync", "main"]
 
 #: The twelve lessons in order: notebook name -> title used until the notebook exists.
 PLANNED = {
@@ -401,86 +406,194 @@ def lint(folder=None):
 
 # ---------------------------------------------------------------- schedule
 
-#: A half-day block holds at most this many minutes, breaks included.
+#: A half-day session holds at most this many minutes, breaks included.
 HALF_DAY = 210
 #: A break comes before a lesson that would take the stretch since the last break past this.
 STRETCH = 90
 BREAK = 10
 LUNCH = 60
+#: When a session starts, unless told otherwise.
+START = "09:00"
+_HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
-def _clock(minutes):
-    return f"{minutes // 60}:{minutes % 60:02d}"
+def _minutes_of_day(start):
+    match = _HHMM.fullmatch(start) if isinstance(start, str) else None
+    if match is None:
+        raise InvalidInput(f"start must be a time of day as HH:MM, 00:00 to 23:59 (got {start!r})")
+    return int(match[1]) * 60 + int(match[2])
 
 
-def schedule(folder=None, full_day=False):
-    """The workshop plan as rows (dicts with ``session``, ``lesson``, ``title``, ``teaching``,
-    ``exercises`` and ``ends``: minutes since the session started).
+def _hhmm(minutes):
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
-    Lessons go in order into half-day sessions of at most 3.5 h (``HALF_DAY``), with a
-    10-minute break before any lesson that would make the stretch since the last break
-    longer than 90 minutes. ``full_day`` pairs two half-days into one day, with a lunch hour
-    between them. Lessons still being written are left out.
-    """
-    rows, block, elapsed, stretch = [], 1, 0, 0
+
+def _sessions(folder):
+    """Lessons and breaks packed into half-day sessions: lists of (kind, lesson or None, minutes)."""
+    sessions, current, elapsed, stretch = [], [], 0, 0
     for lesson in (r for r in lessons(folder) if r["written"]):
         length = lesson["minutes"]
         needs_break = stretch and stretch + length > STRETCH
-        if elapsed and elapsed + (BREAK if needs_break else 0) + length > HALF_DAY:
-            block, elapsed, stretch, needs_break = block + 1, 0, 0, False
+        if current and elapsed + (BREAK if needs_break else 0) + length > HALF_DAY:
+            sessions.append(current)
+            current, elapsed, stretch, needs_break = [], 0, 0, False
         if needs_break:
+            current.append(("break", None, BREAK))
             elapsed, stretch = elapsed + BREAK, 0
-            rows.append({"block": block, "lesson": "", "title": "Break", "teaching": None,
-                         "exercises": None, "minutes": BREAK, "ends": elapsed})
+        current.append(("lesson", lesson, length))
         elapsed, stretch = elapsed + length, stretch + length
-        rows.append({"block": block, "lesson": lesson["lesson"], "title": lesson["title"],
-                     "teaching": lesson["teaching"], "exercises": lesson["exercises"],
-                     "minutes": length, "ends": elapsed})
+    return sessions + [current] if current else sessions
+
+
+def schedule(folder=None, full_day=False, start=START):
+    """The workshop plan as rows: dicts with ``session``, ``kind`` ("lesson", "break" or
+    "lunch"), ``lesson``, ``title``, ``teaching``, ``exercises``, ``minutes``, ``starts`` and
+    ``ends`` (clock times, "HH:MM").
+
+    Lessons go in order into half-day sessions of at most 3.5 h (``HALF_DAY``), with a
+    10-minute break before any lesson that would make the stretch since the last break
+    longer than 90 minutes; each session starts at ``start``. ``full_day`` pairs two
+    sessions into a day, the second after a lunch hour. Lessons still being written are
+    left out.
+    """
+    first = _minutes_of_day(start)
+    rows = []
+    for number, session in enumerate(_sessions(folder)):
+        afternoon = full_day and number % 2 == 1
+        name = f"Day {number // 2 + 1}" if full_day else f"Half-day {number + 1}"
+        clock = first
+        if afternoon:
+            clock = rows[-1]["ends_at"]
+            rows.append({"session": name, "kind": "lunch", "lesson": "", "title": "Lunch",
+                         "teaching": None, "exercises": None, "minutes": LUNCH,
+                         "starts_at": clock, "ends_at": clock + LUNCH})
+            clock += LUNCH
+        for kind, lesson, length in session:
+            row = {"session": name, "kind": kind, "lesson": "", "title": "Break",
+                   "teaching": None, "exercises": None}
+            if lesson is not None:
+                row.update({key: lesson[key] for key in ("lesson", "title", "teaching",
+                                                         "exercises")})
+            row.update(minutes=length, starts_at=clock, ends_at=clock + length)
+            rows.append(row)
+            clock += length
     for row in rows:
-        if full_day:
-            day, half = divmod(row["block"] - 1, 2)
-            row["session"] = f"Day {day + 1} {'morning' if half == 0 else 'afternoon'}"
-        else:
-            row["session"] = f"Half-day {row['block']}"
-    if full_day:  # the afternoon's clock runs on from the morning, after lunch
-        morning_end = {}
-        for row in rows:
-            if row["block"] % 2 == 1:
-                morning_end[row["block"]] = row["ends"]
-        for row in rows:
-            if row["block"] % 2 == 0:
-                row["ends"] += morning_end[row["block"] - 1] + LUNCH
+        row["starts"], row["ends"] = _hhmm(row.pop("starts_at")), _hhmm(row.pop("ends_at"))
     return rows
 
 
-def schedule_table(folder=None, full_day=False):
+def schedule_table(folder=None, full_day=False, start=START):
     """:func:`schedule` as a markdown table, with a closing line of totals."""
-    rows = schedule(folder, full_day)
-    lines = ["| Session | Lesson | Title | Teaching (min) | Exercises (min) | Cumulative |",
-             "|---|---|---|---:|---:|---:|"]
-    previous = None
+    rows = schedule(folder, full_day, start)
+    lines = ["| Session | Time | Lesson | Minutes (teaching + exercises) |",
+             "|---|---|---|---:|"]
     for row in rows:
-        if full_day and previous and row["session"] != previous and row["block"] % 2 == 0:
-            start = row["ends"] - row["minutes"] - (BREAK if row["title"] == "Break" else 0)
-            lines.append(f"| {row['session']} |  | Lunch |  |  | {_clock(start)} |")
-        previous = row["session"]
-        if row["title"] == "Break":
-            lines.append(f"| {row['session']} |  | Break ({BREAK} min) |  |  | {_clock(row['ends'])} |")
+        time = f"{row['starts']}–{row['ends']}"
+        if row["kind"] == "lesson":
+            lines.append(f"| {row['session']} | {time} | {row['lesson']} {row['title']} | "
+                         f"{row['teaching']} + {row['exercises']} |")
         else:
-            lines.append(f"| {row['session']} | {row['lesson']} | {row['title']} | "
-                         f"{row['teaching']} | {row['exercises']} | {_clock(row['ends'])} |")
-    taught = [r for r in rows if r["title"] != "Break"]
+            lines.append(f"| {row['session']} | {time} | *{row['title']}* | {row['minutes']} |")
+    taught = [r for r in rows if r["kind"] == "lesson"]
     teaching = sum(r["teaching"] for r in taught)
     exercises = sum(r["exercises"] for r in taught)
-    breaks = sum(r["minutes"] for r in rows if r["title"] == "Break")
+    breaks = sum(r["minutes"] for r in rows if r["kind"] == "break")
     sessions = len({r["session"] for r in rows})
-    unit = "half-day sessions" if not full_day else "sessions (morning/afternoon)"
-    lines.append("")
-    lines.append(f"Total: {len(taught)} lessons, {teaching + exercises} minutes "
-                 f"({teaching} teaching + {exercises} exercises) and {breaks} minutes of breaks "
-                 f"in {sessions} {unit}; 'Cumulative' is the time since the session began, "
-                 "at the end of the row.")
+    unit = ("days (a morning, lunch, an afternoon)" if full_day
+            else "half-day sessions of at most 3 h 30 min")
+    lines += ["", f"{len(taught)} lessons: {teaching + exercises} minutes ({teaching} teaching + "
+                  f"{exercises} exercises) and {breaks} minutes of breaks, in {sessions} {unit}."]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- generated sections
+
+#: A generated section of a markdown file: everything between the two markers.
+GENERATED = re.compile(r"(<!-- generated:(?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)"
+                       r"(<!-- /generated:(?P=name) -->)", re.S)
+
+
+def _duration(minutes):
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _lesson_summary(number, folder, link):
+    """Time, notebook, widgets and objectives of lesson ``number``, from its metadata."""
+    notebooks = sorted(folder.glob(f"{number}-*.ipynb"))
+    if not notebooks:
+        raise InvalidInput(f"section lesson-{number} needs a notebook {number}-*.ipynb in "
+                           f"{folder} (found none)")
+    meta = json.loads(notebooks[0].read_text(encoding="utf-8"))["metadata"]["course"]
+    minutes = meta["minutes"]
+    widgets = ", ".join(f"`{w}`" for w in meta.get("widgets", [])) or "none"
+    lines = [f"**{minutes['teaching'] + minutes['exercises']} min** ({minutes['teaching']} "
+             f"teaching + {minutes['exercises']} exercises) · notebook "
+             f"[`{notebooks[0].name}`]({link}{notebooks[0].name}) · widgets: {widgets}",
+             "", "Learners will be able to:", ""]
+    return "\n".join(lines + [f"- {objective}" for objective in meta["objectives"]])
+
+
+def _course_map_table(folder, link):
+    rows = [r for r in lessons(folder) if r["written"]]
+    lines = ["| # | Lesson | Notebook | Interactive tools | Minutes (teaching + exercises) |",
+             "|---|---|---|---|---:|"]
+    for row in rows:
+        meta = json.loads((folder / row["notebook"]).read_text(encoding="utf-8"))["metadata"]
+        widgets = ", ".join(f"`{w}`" for w in meta["course"].get("widgets", []))
+        lines.append(f"| {row['lesson']} | {row['title']} | [`{row['notebook']}`]"
+                     f"({link}{row['notebook']}) | {widgets} | "
+                     f"{row['teaching']} + {row['exercises']} |")
+    total = sum(r["minutes"] for r in rows)
+    lines += ["", f"{len(rows)} lessons, {_duration(total)} in all, without breaks."]
+    return "\n".join(lines)
+
+
+def generated_section(name, folder=None, link=""):
+    """The text of a generated section, from the notebooks' metadata.
+
+    ``course-map`` (the lessons with their notebooks, widgets and minutes),
+    ``schedule-half-day``, ``schedule-full-day`` (:func:`schedule_table`) and
+    ``lesson-NN`` (one lesson's time, notebook, widgets and objectives). ``link`` is
+    put before notebook file names in links (the path from the markdown file to them).
+    """
+    path = _notebooks_folder(folder)
+    if name == "course-map":
+        return _course_map_table(path, link)
+    if name in ("schedule-half-day", "schedule-full-day"):
+        return schedule_table(path, full_day=name == "schedule-full-day")
+    match = re.fullmatch(r"lesson-(\d\d)", name)
+    if match:
+        return _lesson_summary(match[1], path, link)
+    raise InvalidInput(f"generated section must be course-map, schedule-half-day, "
+                       f"schedule-full-day or lesson-NN (got {name!r})")
+
+
+def sync(markdown, folder=None, check=False):
+    """Rewrite the generated sections of a markdown file from the notebooks' metadata.
+
+    A section is whatever lies between ``<!-- generated:NAME -->`` and
+    ``<!-- /generated:NAME -->`` (see :func:`generated_section`). Returns the names
+    of the sections that were out of date; with ``check`` nothing is written.
+    """
+    path = Path(markdown)
+    if not path.is_file():
+        raise InvalidInput(f"markdown must be an existing file (got {str(markdown)!r})")
+    notebooks = _notebooks_folder(folder)
+    link = Path(os.path.relpath(notebooks.resolve(), path.resolve().parent)).as_posix()
+    link = "" if link == "." else link + "/"
+    text = path.read_text(encoding="utf-8")
+    stale = []
+
+    def fill(match):
+        body = generated_section(match["name"], notebooks, link) + "\n"
+        if body != match["body"]:
+            stale.append(match["name"])
+        return match[1] + body + match[4]
+
+    updated = GENERATED.sub(fill, text)
+    if stale and not check:
+        path.write_text(updated, encoding="utf-8")
+    return stale
 
 
 # ---------------------------------------------------------------- command line
@@ -489,7 +602,8 @@ def main(argv=None):
     """``python -m crossmargin.course {learner,lint,schedule}``; returns the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m crossmargin.course",
-        description="Instructor tools for the course: learner copies, lint, schedule.")
+        description="Instructor tools for the course: learner copies, lint, schedule, "
+                    "generated sections of the README and the instructor guide.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser(
         "learner", help="write learner copies without solutions",
@@ -510,6 +624,15 @@ def main(argv=None):
                                    "about every 90 minutes, from the notebooks' metadata.")
     p.add_argument("--full-day", action="store_true",
                    help="pair half-days into full days with a lunch hour")
+    p.add_argument("--start", default=START, help=f"when each session starts, HH:MM (default {START})")
+    p.add_argument("--notebooks", default=None, help="folder of lesson notebooks")
+    p = sub.add_parser("sync", help="refresh the generated sections of markdown files",
+                       description="Rewrite what lies between <!-- generated:NAME --> and "
+                                   "<!-- /generated:NAME --> (course-map, schedule-half-day, "
+                                   "schedule-full-day, lesson-NN) from the notebooks' metadata.")
+    p.add_argument("markdown", nargs="+", help="markdown files, e.g. README.md")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if a section is out of date")
     p.add_argument("--notebooks", default=None, help="folder of lesson notebooks")
     args = parser.parse_args(argv)
     try:
@@ -524,8 +647,17 @@ def main(argv=None):
                 print(f"{count} notebooks, {len(problems)} problems", file=sys.stderr)
                 return 1
             print(f"{count} notebooks, no problems")
+        elif args.command == "schedule":
+            print(schedule_table(args.notebooks, full_day=args.full_day, start=args.start))
         else:
-            print(schedule_table(args.notebooks, full_day=args.full_day))
+            stale = {md: sync(md, args.notebooks, check=args.check) for md in args.markdown}
+            for md, names in stale.items():
+                verb = "out of date" if args.check else "updated"
+                print(f"{md}: {verb}: {', '.join(names)}" if names else f"{md}: up to date")
+            if args.check and any(stale.values()):
+                print("run: python -m crossmargin.course sync " + " ".join(args.markdown),
+                      file=sys.stderr)
+                return 1
     except InvalidInput as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """python -m crossmargin.course: learner copies, lint and schedule (instructor kit)."""
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -10,7 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crossmargin.course import lessons, lint, lint_notebook, main, schedule
+from crossmargin.course import lessons, lint, lint_notebook, main, schedule, sync
+from crossmargin.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -181,25 +183,134 @@ def test_schedule_lists_every_lesson_and_its_minutes(full_day, capsys):
     assert main(["schedule"] + (["--full-day"] if full_day else [])) == 0
     out = capsys.readouterr().out
     written = [r for r in lessons(NOTEBOOKS) if r["written"]]
-    rows = [line for line in out.splitlines() if re.match(r"\| \S.* \| \d\d \|", line)]
+    rows = [line for line in out.splitlines() if re.match(r"\| [^|]+ \| [\d:–]+ \| \d\d ", line)]
     assert len(rows) == len(written)
     for row, lesson in zip(rows, written):
         cells = [c.strip() for c in row.strip("|").split("|")]
-        assert cells[1:5] == [lesson["lesson"], lesson["title"], str(lesson["teaching"]),
-                              str(lesson["exercises"])]
+        assert cells[2:] == [f"{lesson['lesson']} {lesson['title']}",
+                             f"{lesson['teaching']} + {lesson['exercises']}"]
     teaching = sum(r["teaching"] for r in written)
     exercises = sum(r["exercises"] for r in written)
-    assert (f"{len(written)} lessons, {teaching + exercises} minutes ({teaching} teaching + "
+    assert (f"{len(written)} lessons: {teaching + exercises} minutes ({teaching} teaching + "
             f"{exercises} exercises)") in out
 
 
-def test_schedule_blocks_and_breaks():
-    rows = schedule(NOTEBOOKS)
-    for block in {r["block"] for r in rows}:
-        mine = [r for r in rows if r["block"] == block]
-        assert mine[-1]["ends"] <= 210 and mine[0]["title"] != "Break"
-        stretch = 0
-        for r in mine:
-            stretch = 0 if r["title"] == "Break" else stretch + r["minutes"]
-            assert stretch <= 90 or r["minutes"] > 90
+def minutes(clock):
+    hours, mins = clock.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+@pytest.mark.parametrize("full_day", [False, True])
+def test_schedule_sessions_breaks_and_clock(full_day):
+    rows = schedule(NOTEBOOKS, full_day=full_day, start="08:30")
+    written = [r for r in lessons(NOTEBOOKS) if r["written"]]
+    assert [r["lesson"] for r in rows if r["kind"] == "lesson"] == [r["lesson"] for r in written]
+    for session in {r["session"] for r in rows}:
+        mine = [r for r in rows if r["session"] == session]
+        assert mine[0]["starts"] == "08:30" and mine[0]["kind"] == "lesson"
+        for before, after in zip(mine, mine[1:]):
+            assert before["ends"] == after["starts"]
+        for row in mine:
+            assert minutes(row["ends"]) - minutes(row["starts"]) == row["minutes"]
+        # each half of a day holds at most 3.5 h; a break at least every 90 min of teaching
+        halves = [[]]
+        for row in mine:
+            halves.append([]) if row["kind"] == "lunch" else halves[-1].append(row)
+        for half in halves:
+            assert sum(r["minutes"] for r in half) <= 210
+            stretch = 0
+            for r in half:
+                stretch = 0 if r["kind"] == "break" else stretch + r["minutes"]
+                assert stretch <= 90 or r["minutes"] > 90
+    lunches = [r for r in rows if r["kind"] == "lunch"]
+    assert all(r["minutes"] == 60 for r in lunches) and (len(lunches) > 0) == full_day
     assert schedule(NOTEBOOKS) == schedule(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("start", ["24:00", "9h00", "", 900, None])
+def test_schedule_rejects_a_start_that_is_not_a_time(start):
+    with pytest.raises(InvalidInput, match=r"start must be a time of day as HH:MM.*got"):
+        schedule(NOTEBOOKS, start=start)
+
+
+def test_the_schedule_start_option_on_the_command_line(capsys):
+    assert main(["schedule", "--start", "13:30"]) == 0
+    assert "| Half-day 1 | 13:30–13:45 | 00 " in capsys.readouterr().out
+    assert main(["schedule", "--start", "1pm"]) == 2
+    assert "start must be a time of day" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- generated sections
+
+GUIDE = """# Notes
+
+<!-- generated:lesson-04 -->
+stale text
+<!-- /generated:lesson-04 -->
+
+Hand-written text stays.
+
+<!-- generated:course-map -->
+<!-- /generated:course-map -->
+"""
+
+
+def test_sync_fills_generated_sections_from_metadata_and_keeps_the_rest(tmp_path):
+    page = tmp_path / "docs" / "guide.md"
+    page.parent.mkdir()
+    page.write_text(GUIDE, encoding="utf-8")
+    assert sync(page, NOTEBOOKS, check=True) == ["lesson-04", "course-map"]
+    assert page.read_text(encoding="utf-8") == GUIDE  # check writes nothing
+    assert sync(page, NOTEBOOKS) == ["lesson-04", "course-map"]
+    text = page.read_text(encoding="utf-8")
+    assert "stale text" not in text and "Hand-written text stays." in text
+    meta = nbformat.read(NOTEBOOKS / "04-open-positions.ipynb", as_version=4).metadata["course"]
+    link = os.path.relpath(NOTEBOOKS, page.parent).replace(os.sep, "/")
+    assert f"[`04-open-positions.ipynb`]({link}/04-open-positions.ipynb)" in text
+    for objective in meta["objectives"]:
+        assert f"- {objective}\n" in text
+    minutes_04 = meta["minutes"]["teaching"] + meta["minutes"]["exercises"]
+    assert f"**{minutes_04} min**" in text
+    assert sync(page, NOTEBOOKS) == []  # now up to date
+
+
+def test_sync_notices_a_change_of_metadata(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    page = tmp_path / "README.md"
+    page.write_text(GUIDE, encoding="utf-8")
+    sync(page, notebooks)
+    nb = nbformat.read(notebooks / "04-open-positions.ipynb", as_version=4)
+    nb.metadata["course"]["minutes"]["exercises"] += 5
+    nbformat.write(nb, notebooks / "04-open-positions.ipynb")
+    assert sync(page, notebooks, check=True) == ["lesson-04", "course-map"]
+
+
+def test_the_sync_command_checks_and_writes(tmp_path, capsys):
+    page = tmp_path / "page.md"
+    page.write_text(GUIDE, encoding="utf-8")
+    assert main(["sync", "--check", "--notebooks", str(NOTEBOOKS), str(page)]) == 1
+    captured = capsys.readouterr()
+    assert "out of date: lesson-04, course-map" in captured.out
+    assert "run: python -m crossmargin.course sync" in captured.err
+    assert main(["sync", "--notebooks", str(NOTEBOOKS), str(page)]) == 0
+    assert main(["sync", "--check", "--notebooks", str(NOTEBOOKS), str(page)]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("section, message", [
+    ("lesson-42", r"section lesson-42 needs a notebook 42-\*.ipynb"),
+    ("timetable", r"generated section must be course-map, .* \(got 'timetable'\)"),
+])
+def test_an_unknown_section_is_an_error_and_writes_nothing(tmp_path, section, message):
+    page = tmp_path / "page.md"
+    text = f"<!-- generated:{section} -->\n<!-- /generated:{section} -->\n"
+    page.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput, match=message):
+        sync(page, NOTEBOOKS)
+    assert page.read_text(encoding="utf-8") == text
+
+
+def test_sync_needs_an_existing_file(tmp_path):
+    with pytest.raises(InvalidInput, match="markdown must be an existing file"):
+        sync(tmp_path / "missing.md", NOTEBOOKS)
