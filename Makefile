@@ -3,12 +3,15 @@
 #   make test   create .venv if needed, install, run every test (unit, property, notebooks)
 # Variables: PYTHON (interpreter that creates the venv), VENV, LOCK (pip constraints file;
 # `LOCK=` installs from the ranges in pyproject.toml), LAB_ARGS (extra `jupyter lab` options,
-# e.g. `make lab LAB_ARGS="--no-browser --port 8890"`), PYTEST_ARGS.
+# e.g. `make lab LAB_ARGS="--no-browser --port 8890"`), APP_PORT and APP_ARGS (`make app`: the
+# Voila port and extra `voila` options, e.g. `make app APP_ARGS=--no-browser`), PYTEST_ARGS.
 
 PYTHON ?= python3
 VENV ?= .venv
 LOCK ?= requirements-lock.txt
 LAB_ARGS ?=
+APP_PORT ?= 8866
+APP_ARGS ?=
 PYTEST_ARGS ?=
 
 BIN := $(VENV)/bin
@@ -19,11 +22,12 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbval runs the notebooks in this folder when it exists.
 NOTEBOOK_DIR := $(wildcard notebooks)
 
-.PHONY: help lab test bench install lock clean distclean
+.PHONY: help lab app test bench install lock clean distclean
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make lab        open the course in JupyterLab (creates $(VENV) and installs on first run)"
+	@echo "make app        the main explorers as one app for a projector (Voila, http://127.0.0.1:$(APP_PORT))"
 	@echo "make test       run every test: course lint, pytest tests + nbval over notebooks/"
 	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets)"
 	@echo "make install    only create/update $(VENV)"
@@ -56,6 +60,10 @@ install: $(STAMP)
 # The server's root is the repository (so lessons can show ../images/), opened on notebooks/.
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks $(LAB_ARGS)
+
+# The explorers without code, for a projector: Voila on this machine only (127.0.0.1).
+app: $(STAMP)
+	$(BIN)/voila notebooks/app.ipynb --Voila.ip=127.0.0.1 --port=$(APP_PORT) --show_tracebacks=True $(APP_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m crossmargin.course lint notebooks
