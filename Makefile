@@ -22,7 +22,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbval runs the notebooks in this folder when it exists.
 NOTEBOOK_DIR := $(wildcard notebooks)
 
-.PHONY: help lab app test bench install lock clean distclean
+.PHONY: help lab app test bench screenshots install lock clean distclean
 .DEFAULT_GOAL := help
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make app        the main explorers as one app for a projector (Voila, http://127.0.0.1:$(APP_PORT))"
 	@echo "make test       run every test: course lint, pytest tests + nbval over notebooks/"
 	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets)"
+	@echo "make screenshots  refresh images/screenshots/ from the browser tests (needs chromium)"
 	@echo "make install    only create/update $(VENV)"
 	@echo "make lock       regenerate $(LOCK) from a clean venv with the newest allowed versions"
 	@echo "make clean      remove caches and test/benchmark outputs (keeps $(VENV))"
@@ -67,7 +68,15 @@ app: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m crossmargin.course lint notebooks
+	$(BIN)/python -m crossmargin.course sync --check README.md notebooks/instructor-guide.md
 	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env $(NOTEBOOK_DIR)) $(PYTEST_ARGS)
+
+# The browser tests save the widgets the README shows; this copies them into images/.
+screenshots: $(STAMP)
+	rm -rf tests/output/screenshots
+	$(BIN)/python -m pytest tests/browser -q -p no:cacheprovider $(PYTEST_ARGS)
+	mkdir -p images/screenshots
+	cp tests/output/screenshots/*.png images/screenshots/
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_engine.py

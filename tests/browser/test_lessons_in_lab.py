@@ -71,6 +71,11 @@ def test_lesson02_mode_explorer(lab, page, output_dir):
 
 
 LESSONS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+#: The README's screenshots: lesson number -> CSS class of the widget shown. Each is saved to
+#: tests/output/screenshots/<class>.png; `make screenshots` copies them to images/screenshots/.
+SCREENSHOTS = {"01": "cm-leverage-explorer", "02": "cm-mode-explorer",
+               "04": "cm-order-ticket", "05": "cm-margin-ratio-monitor",
+               "06": "cm-stop-loss-lab", "08": "cm-hedge-lab", "09": "cm-cascade-lab"}
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -87,3 +92,8 @@ def test_every_lesson_runs_and_draws_its_widgets(lab, page, output_dir, name):
     first = tools.first
     first.scroll_into_view_if_needed()
     first.screenshot(path=str(output_dir / f"lesson-{name[:2]}-widget.png"))
+    if name[:2] in SCREENSHOTS:
+        main = page.locator(f"{CURRENT} .{SCREENSHOTS[name[:2]]}").first
+        main.scroll_into_view_if_needed()
+        (output_dir / "screenshots").mkdir(exist_ok=True)
+        main.screenshot(path=str(output_dir / "screenshots" / f"{SCREENSHOTS[name[:2]]}.png"))
