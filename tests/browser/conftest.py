@@ -5,6 +5,7 @@ folders, on a *copy* of notebooks/ and images/ (so autosave never touches the
 repository). In CI (``CI`` set) a missing browser is a failure; elsewhere the
 tests are skipped with the reason.
 """
+import contextlib
 import json
 import os
 import secrets
@@ -40,14 +41,46 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def course_copy(tmp_path_factory, name):
+    """A scratch home with a copy of notebooks/ and images/ under ``course/``: (home, root)."""
+    home = tmp_path_factory.mktemp(name)
+    root = home / "course"
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    shutil.copytree(ROOT / "images", root / "images")
+    return home, root
+
+
+@contextlib.contextmanager
+def serving(cmd, env, log_path, ready_url, *, cwd=None, what="the server"):
+    """Run ``cmd`` until the block ends; wait (60 s at most) until ``ready_url`` answers."""
+    log = open(log_path, "w")
+    server = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(ready_url, timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what} did not start:\n"
+                                       + Path(log_path).read_text()[-3000:])
+                time.sleep(0.3)
+        yield
+    finally:
+        server.terminate()  # Jupyter servers shut their kernels down on SIGTERM
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """A running JupyterLab: yields ``(base_url, token, root)``."""
     _need(Path(CHROMIUM).exists(), f"chromium at {CHROMIUM}")
-    home = tmp_path_factory.mktemp("lab")
-    root = home / "course"
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    shutil.copytree(ROOT / "images", root / "images")
+    home, root = course_copy(tmp_path_factory, "lab")
     config = home / "config"
     (config / "labconfig").mkdir(parents=True)
     # No "Jupyter news" toast over the page.
@@ -67,28 +100,10 @@ def lab(tmp_path_factory):
            f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    log = open(home / "server.log", "w")
-    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + (home / "server.log").read_text()[-3000:])
-                time.sleep(0.3)
+    with serving(cmd, env, home / "server.log", f"{base}/api/status?token={token}",
+                 what="JupyterLab"):
         yield base, token, root
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

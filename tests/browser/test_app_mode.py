@@ -5,16 +5,13 @@ page must draw the explorers, show no widget error, and redraw a plot when a sli
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM, ROOT, _free_port, _need
+from .conftest import CHROMIUM, _free_port, _need, course_copy, serving
 from .lab_page import ERROR_TEXT
 
 #: A common projector resolution (WXGA).
@@ -26,38 +23,18 @@ TIMEOUT_MS = 120_000  # first render: kernel start and six explorers on a busy 2
 def voila(tmp_path_factory):
     """A running Voila app on a copy of the course: yields its URL."""
     _need(Path(CHROMIUM).exists(), f"chromium at {CHROMIUM}")
-    home = tmp_path_factory.mktemp("voila")
-    root = home / "course"
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    shutil.copytree(ROOT / "images", root / "images")
+    home, root = course_copy(tmp_path_factory, "voila")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"))
     port = _free_port()
     cmd = [sys.executable, "-m", "voila", str(root / "notebooks" / "app.ipynb"), "--no-browser",
            f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
            f"--Voila.connection_dir_root={home}", "--show_tracebacks=True"]
-    log = open(home / "voila.log", "w")
-    server = subprocess.Popen(cmd, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:  # a static file: answers without starting a kernel
-                with urllib.request.urlopen(f"{base}/voila/static/voila.js", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("Voila did not start:\n"
-                                       + (home / "voila.log").read_text()[-3000:])
-                time.sleep(0.3)
+    # a static file answers without starting a kernel
+    with serving(cmd, env, home / "voila.log", f"{base}/voila/static/voila.js", cwd=root,
+                 what="Voila"):
         yield base
-    finally:
-        server.terminate()  # Voila shuts its kernels down on SIGTERM
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture
