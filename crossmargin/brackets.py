@@ -7,18 +7,27 @@ from the last tier whose floor <= notional. Binance's maintenance amount rule
     cum[0] = 0;  cum[n] = cum[n-1] + floor[n] * (MMR[n] - MMR[n-1])
 
 Shipped tables live in ``crossmargin/data/brackets/*.json``, each with its
-date and source; ``Brackets.load("BTCUSDT")`` reads one.
+date and source; ``Brackets.load("BTCUSDT")`` reads one. Your own tables go in
+the ``brackets/`` folder of a ``CROSSMARGIN_DATA_PATH`` entry (see
+:mod:`crossmargin.datafiles`); the format is in notebooks/adapting-lessons.md.
 """
 import bisect
 import json
 import math
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidInput, UnknownSymbol
+from . import datafiles
+from ._validate import finite
+from .errors import CrossMarginError, InvalidInput, UnknownSymbol
+
+TABLE_FIELDS = ("symbol", "date", "source", "illustrative", "tiers")
+TIER_FIELDS = ("floor", "cap", "maintenance_margin_rate", "max_leverage", "maintenance_amount")
+#: Tables read from files by (path, modification time, size): a file is parsed again only when
+#: it changes, and the accounts share its table (arrays made read-only).
+_LOADED = {}
 
 __all__ = ["Brackets", "maintenance_amounts", "available_tables"]
 
@@ -89,25 +98,68 @@ class Brackets:
                    illustrative)
 
     @classmethod
-    def load(cls, name):
-        """A shipped table by file stem, e.g. ``"BTCUSDT"`` or ``"BTCUSDT-2021"``."""
-        path = resources.files("crossmargin") / "data" / "brackets" / f"{name}.json"
-        if not path.is_file():
-            raise UnknownSymbol(f"brackets table {name!r} is not shipped "
-                                f"(known: {', '.join(available_tables())})")
-        return cls.from_json(path.read_text(encoding="utf-8"))
+    def load(cls, name, *, folder=None):
+        """A table by name (its file stem), e.g. ``"BTCUSDT"`` or ``"BTCUSDT-2021"``: shipped,
+        in the ``brackets/`` folder of a ``CROSSMARGIN_DATA_PATH`` entry, or in ``folder``.
+        A bad file raises InvalidInput naming the file and the field. The table is shared
+        and read-only: build a new one with :meth:`from_tiers` to change it."""
+        path = datafiles.find("brackets", name, (".json",), folder)
+        if path is None:
+            raise UnknownSymbol(f"brackets table {name!r} is not shipped (known: "
+                                f"{', '.join(available_tables(folder))}); your own tables go in "
+                                f"a brackets/ folder of {datafiles.ENV}")
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in _LOADED:
+            data = datafiles.read_json(path)
+            try:
+                table = cls.from_dict(data)
+            except CrossMarginError as err:
+                raise InvalidInput(f"{path.name}: {err}") from None
+            for array in (table.floors, table.caps, table.maintenance_margin_rates,
+                          table.max_leverages, table.maintenance_amounts):
+                array.flags.writeable = False
+            _LOADED[key] = table
+        return _LOADED[key]
 
     @classmethod
     def from_json(cls, text):
-        """Read the JSON format of ``crossmargin/data/brackets`` (see its README)."""
-        data = json.loads(text)
-        tiers = data["tiers"]
+        """Read the JSON format of ``crossmargin/data/brackets`` (see :meth:`from_dict`)."""
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data):
+        """A table from its JSON object: ``symbol``, ``date``, ``source``, ``illustrative`` and
+        ``tiers``, a list of ``{floor, cap, maintenance_margin_rate, max_leverage,
+        maintenance_amount}`` (``cap`` may be left out of the last tier: no cap)."""
+        datafiles.check_fields(data, TABLE_FIELDS, required=("symbol", "tiers"))
+        symbol, tiers = data["symbol"], data["tiers"]
+        if not isinstance(symbol, str) or not symbol:
+            raise InvalidInput(f"symbol must be a name like 'BTCUSDT' (got {symbol!r})")
+        for key in ("date", "source"):
+            if not isinstance(data.get(key, ""), str):
+                raise InvalidInput(f"{key} must be text (got {data[key]!r})")
+        if not isinstance(data.get("illustrative", False), bool):
+            raise InvalidInput("illustrative must be true or false "
+                               f"(got {data['illustrative']!r})")
+        if not isinstance(tiers, list) or not tiers:
+            raise InvalidInput(f"tiers must be a non-empty list of tiers (got {tiers!r})")
+        rows = []
+        for n, tier in enumerate(tiers):
+            where = f"tiers[{n}]"
+            datafiles.check_fields(tier, TIER_FIELDS, required=tuple(
+                k for k in TIER_FIELDS if k != "cap"), where=where)
+            rows.append({k: datafiles.number(v, f"{where}.{k}", finite)
+                         for k, v in tier.items() if v is not None})
+        for n in range(len(rows) - 1):
+            if rows[n].get("cap", rows[n + 1]["floor"]) != rows[n + 1]["floor"]:
+                raise InvalidInput(f"tiers[{n}].cap must equal the next tier's floor "
+                                   f"{rows[n + 1]['floor']:,.0f} (got {rows[n]['cap']:,.0f})")
         return cls.published(
-            data["symbol"], [t["floor"] for t in tiers],
-            [t["maintenance_margin_rate"] for t in tiers], [t["max_leverage"] for t in tiers],
-            [t["maintenance_amount"] for t in tiers],
-            last_cap=tiers[-1].get("cap") or math.inf, date=data.get("date", ""),
-            source=data.get("source", ""), illustrative=bool(data.get("illustrative", False)))
+            symbol, [t["floor"] for t in rows], [t["maintenance_margin_rate"] for t in rows],
+            [t["max_leverage"] for t in rows], [t["maintenance_amount"] for t in rows],
+            last_cap=rows[-1].get("cap", math.inf), date=data.get("date", ""),
+            source=data.get("source", ""), illustrative=data.get("illustrative", False))
 
     # -- lookup ------------------------------------------------------------------------
     def tier(self, notional):
@@ -178,7 +230,6 @@ def _check_shape(symbol, floors, rates, levs, last_cap):
         raise InvalidInput(f"{symbol}: last cap must be > {floors[-1]:,.0f} (got {last_cap})")
 
 
-def available_tables():
-    """Names of the shipped bracket tables."""
-    folder = resources.files("crossmargin") / "data" / "brackets"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+def available_tables(folder=None):
+    """Names of the bracket tables: shipped, from ``CROSSMARGIN_DATA_PATH``, from ``folder``."""
+    return sorted(datafiles.files("brackets", (".json",), folder))

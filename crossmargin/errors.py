@@ -35,5 +35,5 @@ class NoPosition(CrossMarginError):
     """The operation needs an open position in the symbol."""
 
 
-class ScenarioError(CrossMarginError):
+class ScenarioError(InvalidInput):
     """A price path or a candle file is malformed (message names line and column)."""

@@ -9,8 +9,13 @@ A *scenario* is a pandas DataFrame of mark prices:
   hand-shaped paths), ``"seed"`` and ``"parameters"`` (the keywords that rebuild it).
 
 Every built-in scenario is a function with keyword parameters, seeded and offline, so the same
-call always gives the same prices. ``list_scenarios()`` shows them, ``load(name, **params)``
-builds one by name.
+call always gives the same prices. *Scenario files* add your own prices: a CSV (a Binance kline
+export or a wide ``timestamp,BTCUSDT,ETHUSDT,...`` file, see :func:`load_csv`) in
+``crossmargin/data/scenarios/``, in the ``scenarios/`` folder of a ``CROSSMARGIN_DATA_PATH``
+entry (see :mod:`crossmargin.datafiles`) or in a ``folder=`` you name; its file name without the
+extension is the scenario's name, and an optional ``name.json`` next to it describes it.
+``list_scenarios()`` shows both kinds, ``load(name, **params)`` builds one by name. The formats
+and a walk-through are in notebooks/adapting-lessons.md.
 
 Volatility is *daily*: ``daily_volatility=0.03`` means one day's log return has a standard
 deviation of 3 %. Drift is the average daily log return (0 = no trend).
@@ -27,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import datafiles
 from ._validate import finite, non_negative, positive, utc_timestamp
 from .errors import InvalidInput, ScenarioError
 
@@ -39,7 +45,7 @@ STEPS = 1440
 FREQ = "1min"
 NOISE = 0.005
 
-DATA_DIR = Path(__file__).parent / "data" / "scenarios"
+DATA_DIR = datafiles.PACKAGE_DATA / "scenarios"
 SAMPLE_KLINES_CSV = DATA_DIR / "BTCUSDT-1h-sample.csv"
 
 # Values per chunk when generating many paths (2 MB of float64): keeps memory flat.
@@ -525,20 +531,88 @@ SCENARIOS = {
 }
 
 
-def list_scenarios():
-    """The built-in scenarios: name, description (with default parameters), stylized, parameters."""
+FILE_SUFFIXES = (".csv", ".zip")
+#: Fields of the optional ``name.json`` that describes a scenario file (all optional).
+SIDECAR_FIELDS = ("description", "symbol", "source", "licence", "stylized")
+#: The symbol a kline file's name starts with, as Binance names them: BTCUSDT-1h-2024-05.csv.
+_SYMBOL_IN_NAME = re.compile(r"[A-Z0-9]*[A-Z][A-Z0-9]*(?=-|$)")
+_BUILT_IN = {name: f"the built-in scenario {name}" for name in SCENARIOS}
+
+
+def scenario_files(folder=None):
+    """``{name: path}`` of the scenario files (``.csv``, or a ``.zip`` holding one CSV):
+    shipped, in the ``scenarios/`` folder of each ``CROSSMARGIN_DATA_PATH`` entry, in
+    ``folder``. A file named like a built-in scenario, or like another file, raises."""
+    return datafiles.files("scenarios", FILE_SUFFIXES, folder, taken=_BUILT_IN)
+
+
+def _sidecar(path):
+    """The checked fields of the optional ``name.json`` next to a scenario file."""
+    side = path.with_suffix(".json")
+    if not side.is_file():
+        return {}
+    about = datafiles.read_json(side)
+    try:
+        datafiles.check_fields(about, SIDECAR_FIELDS)
+        for key, value in about.items():
+            if key == "stylized" and not isinstance(value, bool):
+                raise InvalidInput(f"stylized must be true or false (got {value!r})")
+            if key != "stylized" and (not isinstance(value, str) or not value.strip()):
+                raise InvalidInput(f"{key} must be non-empty text (got {value!r})")
+    except InvalidInput as err:
+        raise InvalidInput(f"{side.name}: {err}") from None
+    return about
+
+
+def _load_file(name, path, price="close"):
+    """The scenario in the file ``path``, named ``name`` and described by its sidecar."""
+    about = _sidecar(path)
+    source, stem, text = _read_text(path)
+    rows = _rows(text)
+    symbol = about.get("symbol")
+    if symbol is None and rows and _is_kline(rows[0][1]):
+        guess = _SYMBOL_IN_NAME.match(name)
+        if guess is None:
+            raise ScenarioError(f"{source} is a kline file, which does not name its symbol: "
+                                "start the file name with it (BTCUSDT-1h-2024-05.csv) or write "
+                                f'{{"symbol": "BTCUSDT"}} in {name}.json next to it')
+        symbol = guess.group(0)
+    frame = _parse(source, stem, rows, symbol=symbol, price=price)
+    frame.attrs.update({key: about[key] for key in ("description", "source", "licence", "stylized")
+                        if key in about}, name=name, file=str(path))
+    return frame
+
+
+def list_scenarios(folder=None):
+    """Every scenario: the built-ins (with their default parameters), then the scenario files
+    (each one is loaded, so a bad file raises here). Columns: name, description, stylized,
+    parameters, file (empty for a built-in)."""
     rows = []
     for name, build in SCENARIOS.items():
         attrs = build().attrs
         rows.append(dict(name=name, description=attrs["description"], stylized=attrs["stylized"],
-                         parameters=", ".join(build.__kwdefaults__)))
+                         parameters=", ".join(build.__kwdefaults__), file=""))
+    for name, path in scenario_files(folder).items():
+        attrs = _load_file(name, path).attrs
+        rows.append(dict(name=name, description=attrs["description"], stylized=attrs["stylized"],
+                         parameters="price", file=str(path)))
     return pd.DataFrame(rows)
 
 
-def load(name, **params):
-    """Build the built-in scenario ``name`` with keyword ``params`` (see ``list_scenarios()``)."""
+def load(name, *, folder=None, **params):
+    """The scenario ``name``: a built-in built with keyword ``params``, or a scenario file
+    (its one parameter, ``price``, picks a kline file's column: close, open, high or low).
+    See ``list_scenarios()``."""
+    path = datafiles.find("scenarios", name, FILE_SUFFIXES, folder, taken=_BUILT_IN)
+    if path is not None:
+        unknown = [p for p in params if p != "price"]
+        if unknown:
+            raise InvalidInput(f"scenario {name!r} (the file {path.name}) has no parameter "
+                               f"{unknown[0]!r}; its parameters: price")
+        return _load_file(name, path, **params)
     if name not in SCENARIOS:
-        raise ScenarioError(f"unknown scenario {name!r}; known scenarios: {', '.join(SCENARIOS)}")
+        known = [*SCENARIOS, *scenario_files(folder)]
+        raise ScenarioError(f"unknown scenario {name!r}; known scenarios: {', '.join(known)}")
     build = SCENARIOS[name]
     unknown = [p for p in params if p not in build.__kwdefaults__]
     if unknown:
@@ -669,12 +743,26 @@ def load_csv(path_or_buffer, *, symbol=None, price="close"):
     Returns a scenario DataFrame (``stylized`` False, ``name`` from the file name). A bad value
     raises ScenarioError naming the file, the line (1-based, header included) and the column.
     """
+    source, stem, text = _read_text(path_or_buffer)
+    return _parse(source, stem, _rows(text), symbol=symbol, price=price)
+
+
+def _header(first):
+    """Column names as the loader compares them: lower case, spaces as underscores."""
+    return [h.lower().replace(" ", "_") for h in first]
+
+
+def _is_kline(first):
+    """Whether a file whose first row is ``first`` is a kline export (header or not)."""
+    return bool(_INTEGER.fullmatch(first[0])) or "open_time" in _header(first)
+
+
+def _parse(source, stem, rows, *, symbol, price):
+    """The scenario DataFrame of a CSV's rows (see :func:`load_csv`)."""
     if price not in PRICE_COLUMNS:
         raise InvalidInput(f"price must be one of {', '.join(PRICE_COLUMNS)} (got {price!r})")
     if symbol is not None and (not isinstance(symbol, str) or not symbol.strip()):
         raise InvalidInput(f"symbol must be a name like 'BTCUSDT' (got {symbol!r})")
-    source, stem, text = _read_text(path_or_buffer)
-    rows = _rows(text)
     if not rows:
         raise ScenarioError(f"{source} is empty: no rows of data")
 
@@ -685,7 +773,7 @@ def load_csv(path_or_buffer, *, symbol=None, price="close"):
             raise ScenarioError(f"{source} line {first_line}: a kline row has 5 to 12 columns "
                                 f"(open_time, open, high, low, close, ...) (got {len(first)})")
     else:
-        header = [h.lower().replace(" ", "_") for h in first]
+        header = _header(first)
         data = rows[1:]
         if "open_time" in header:
             kind = "kline"

@@ -178,10 +178,13 @@ def test_stylized_parameters_are_checked(call, field):
 
 def test_list_scenarios_and_load():
     table = list_scenarios()
-    assert list(table["name"]) == NAMES
-    assert {"name", "description", "stylized"} <= set(table.columns)
-    assert table.set_index("name")["stylized"].to_dict() == {n: n != "random_walk" for n in NAMES}
-    assert table["description"].str.len().min() > 30
+    shipped = NAMES + ["BTCUSDT-1h-sample"]  # built-ins, then shipped files, then yours
+    assert list(table["name"])[:len(shipped)] == shipped
+    assert {"name", "description", "stylized", "file"} <= set(table.columns)
+    built_in = table[table["file"] == ""]
+    assert built_in.set_index("name")["stylized"].to_dict() == {n: n != "random_walk"
+                                                                for n in NAMES}
+    assert table["description"][:len(shipped)].str.len().min() > 30
     pd.testing.assert_frame_equal(load("btc_crash", drop=0.25), btc_crash(drop=0.25))
 
 
