@@ -1,12 +1,19 @@
-"""Command line: ``python -m crossmargin doctor`` checks this environment for the course.
+"""Command line: ``python -m crossmargin doctor`` checks this environment for the course,
+``python -m crossmargin data`` an instructor's data files.
 
 Subcommands:
 
 ``doctor``
     one line per check (``OK`` or ``FIX`` with the command to run); exit
     status 1 when something needs fixing, 0 otherwise.
+``data``
+    prints ``CROSSMARGIN_DATA_PATH``, the folders searched for each kind of file (see
+    :mod:`crossmargin.datafiles`) and the names found, after loading every scenario file,
+    example portfolio and bracket table. Stops at the first problem with its message (the
+    file, the line or field, the value and what was expected) and exit status 1.
 """
 import argparse
+import os
 import sys
 
 
@@ -19,6 +26,28 @@ def _doctor(args):
     print(f"\n{failed} problem{'s' if failed != 1 else ''} to fix." if failed
           else "\nEverything the course needs is in place.")
     return 1 if failed else 0
+
+
+def _data(args):
+    from . import datafiles, examples, scenarios  # imported here: the doctor needs none of it
+    from .brackets import Brackets, available_tables
+    from .errors import CrossMarginError
+
+    try:
+        print(f"{datafiles.ENV} = {os.environ.get(datafiles.ENV, '')!r}")
+        for kind in datafiles.KINDS:
+            print(f"{kind} folders: {', '.join(map(str, datafiles.folders(kind)))}")
+        print("scenarios:", ", ".join(scenarios.list_scenarios()["name"]))
+        print("portfolios:", ", ".join(examples.list_portfolios()["name"]))
+        tables = available_tables()
+        for name in tables:
+            Brackets.load(name)
+        print("bracket tables:", ", ".join(tables))
+    except CrossMarginError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print("Every data file loads.")
+    return 0
 
 
 def main(argv=None):
@@ -36,6 +65,12 @@ def main(argv=None):
     doctor.add_argument("--course-root", default=None,
                         help="the course folder (default: where crossmargin is imported from)")
     doctor.set_defaults(run=_doctor)
+    data = commands.add_parser(
+        "data", help="load every scenario, portfolio and bracket file and report the first problem",
+        description="Print the folders searched (crossmargin/data, then each "
+                    "CROSSMARGIN_DATA_PATH entry) and load every data file found. Exit status 1 "
+                    "at the first problem, with the file and field it is in.")
+    data.set_defaults(run=_data)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -17,7 +17,7 @@ name, or a file named like a built-in, is an error that names both. Folders are 
 or load function is called, never on import. The file formats are described in
 ``notebooks/adapting-lessons.md``.
 
-``python -m crossmargin.datacheck`` prints the folders searched and checks every file found.
+``python -m crossmargin data`` prints the folders searched and checks every file found.
 """
 import json
 import os

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crossmargin import Order, contract, datacheck, datafiles, replay, scenarios
+from crossmargin import Order, contract, datafiles, replay, scenarios
+from crossmargin.__main__ import main
 from crossmargin.brackets import Brackets, available_tables
 from crossmargin.errors import InvalidInput
 from crossmargin.examples import (GUIDE_DEPOSIT, GUIDE_MARGIN, Portfolio, list_portfolios,
@@ -430,12 +431,12 @@ def test_every_data_file_found_loads():
 
 def test_the_check_command(data_root, capsys):
     write(data_root / "scenarios", "ETHUSDT-1h-ok.csv", kline_rows())
-    assert datacheck.main() == 0
+    assert main(["data"]) == 0
     out = capsys.readouterr().out
     assert "ETHUSDT-1h-ok" in out and str(data_root / "scenarios") in out
     assert "Every data file loads." in out
     write(data_root / "portfolios", "broken.json", "{")
-    assert datacheck.main() == 1
+    assert main(["data"]) == 1
     assert "error: broken.json line 1" in capsys.readouterr().err
 
 
@@ -463,7 +464,7 @@ def test_the_guide_documents_every_field_and_name(monkeypatch):
         assert f"`{name}`" in text, name
     shipped = [*scenarios.SCENARIOS, *scenarios.scenario_files(), *list_portfolios()["name"]]
     for name in shipped + ["CROSSMARGIN_DATA_PATH", "data.binance.vision",
-                           "python -m crossmargin.datacheck", "python -m crossmargin.course lint",
+                           "python -m crossmargin data", "python -m crossmargin.course lint",
                            "make test"]:
         assert name in text, name
     for readme in ("scenarios", "portfolios", "brackets"):
