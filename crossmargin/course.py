@@ -97,7 +97,7 @@ def _course_metadata(path):
             not isinstance(total, int) or total <= 0:
         raise InvalidInput(f"notebook {path.name}: course.title must be text and the minutes "
                            f"whole numbers > 0 (got {title!r}, {minutes!r})")
-    return title, minutes
+    return meta
 
 
 def lessons(folder=None):
@@ -105,7 +105,8 @@ def lessons(folder=None):
 
     Each dict has ``lesson`` ("00"), ``title``, ``notebook`` (file name),
     ``written`` (whether the notebook exists), ``teaching`` and ``exercises``
-    (minutes, None while coming) and ``minutes`` (their sum, or ``"coming"``).
+    (minutes, None while coming), ``minutes`` (their sum, or ``"coming"``), and the
+    ``widgets`` and ``objectives`` lists of the metadata (empty while coming).
     A lesson is found by its number, so a notebook renamed from the plan (or
     one the plan does not list) still appears, with its own name and title.
     ``folder`` defaults to the current folder when it holds lessons (as in a
@@ -123,16 +124,19 @@ def lessons(folder=None):
     rows = []
     for number in sorted(set(by_number) | set(found)):
         if number in found:
-            title, minutes = _course_metadata(found[number])
-            rows.append({"lesson": number, "title": title, "notebook": found[number].name,
+            meta = _course_metadata(found[number])
+            minutes = meta["minutes"]
+            rows.append({"lesson": number, "title": meta["title"], "notebook": found[number].name,
                          "written": True, "teaching": minutes["teaching"],
                          "exercises": minutes["exercises"],
-                         "minutes": minutes["teaching"] + minutes["exercises"]})
+                         "minutes": minutes["teaching"] + minutes["exercises"],
+                         "widgets": meta.get("widgets", []),
+                         "objectives": meta.get("objectives", [])})
         else:
             name, title = by_number[number]
             rows.append({"lesson": number, "title": title, "notebook": f"{name}.ipynb",
                          "written": False, "teaching": None, "exercises": None,
-                         "minutes": COMING})
+                         "minutes": COMING, "widgets": [], "objectives": []})
     return rows
 
 
@@ -517,29 +521,21 @@ def _duration(minutes):
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def _lesson_summary(number, folder, link):
-    """Time, notebook, widgets and objectives of lesson ``number``, from its metadata."""
-    notebooks = sorted(folder.glob(f"{number}-*.ipynb"))
-    if not notebooks:
-        raise InvalidInput(f"section lesson-{number} needs a notebook {number}-*.ipynb in "
-                           f"{folder} (found none)")
-    meta = json.loads(notebooks[0].read_text(encoding="utf-8"))["metadata"]["course"]
-    minutes = meta["minutes"]
-    widgets = ", ".join(f"`{w}`" for w in meta.get("widgets", [])) or "none"
-    lines = [f"**{minutes['teaching'] + minutes['exercises']} min** ({minutes['teaching']} "
-             f"teaching + {minutes['exercises']} exercises) · notebook "
-             f"[`{notebooks[0].name}`]({link}{notebooks[0].name}) · widgets: {widgets}",
+def _lesson_summary(lesson, link):
+    """Time, notebook, widgets and objectives of one :func:`lessons` row."""
+    widgets = ", ".join(f"`{w}`" for w in lesson["widgets"]) or "none"
+    lines = [f"**{lesson['minutes']} min** ({lesson['teaching']} teaching + "
+             f"{lesson['exercises']} exercises) · notebook "
+             f"[`{lesson['notebook']}`]({link}{lesson['notebook']}) · widgets: {widgets}",
              "", "Learners will be able to:", ""]
-    return "\n".join(lines + [f"- {objective}" for objective in meta["objectives"]])
+    return "\n".join(lines + [f"- {objective}" for objective in lesson["objectives"]])
 
 
-def _course_map_table(folder, link):
-    rows = [r for r in lessons(folder) if r["written"]]
+def _course_map_table(rows, link):
     lines = ["| # | Lesson | Notebook | Interactive tools | Minutes (teaching + exercises) |",
              "|---|---|---|---|---:|"]
     for row in rows:
-        meta = json.loads((folder / row["notebook"]).read_text(encoding="utf-8"))["metadata"]
-        widgets = ", ".join(f"`{w}`" for w in meta["course"].get("widgets", []))
+        widgets = ", ".join(f"`{w}`" for w in row["widgets"])
         lines.append(f"| {row['lesson']} | {row['title']} | [`{row['notebook']}`]"
                      f"({link}{row['notebook']}) | {widgets} | "
                      f"{row['teaching']} + {row['exercises']} |")
@@ -558,12 +554,16 @@ def generated_section(name, folder=None, link=""):
     """
     path = _notebooks_folder(folder)
     if name == "course-map":
-        return _course_map_table(path, link)
+        return _course_map_table([r for r in lessons(path) if r["written"]], link)
     if name in ("schedule-half-day", "schedule-full-day"):
         return schedule_table(path, full_day=name == "schedule-full-day")
     match = re.fullmatch(r"lesson-(\d\d)", name)
     if match:
-        return _lesson_summary(match[1], path, link)
+        written = {r["lesson"]: r for r in lessons(path) if r["written"]}
+        if match[1] not in written:
+            raise InvalidInput(f"section lesson-{match[1]} needs a notebook {match[1]}-*.ipynb "
+                               f"in {path} (found none)")
+        return _lesson_summary(written[match[1]], link)
     raise InvalidInput(f"generated section must be course-map, schedule-half-day, "
                        f"schedule-full-day or lesson-NN (got {name!r})")
 
