@@ -139,9 +139,7 @@ class Brackets:
         for key in ("date", "source"):
             if not isinstance(data.get(key, ""), str):
                 raise InvalidInput(f"{key} must be text (got {data[key]!r})")
-        if not isinstance(data.get("illustrative", False), bool):
-            raise InvalidInput("illustrative must be true or false "
-                               f"(got {data['illustrative']!r})")
+        datafiles.flag(data.get("illustrative", False), "illustrative")
         if not isinstance(tiers, list) or not tiers:
             raise InvalidInput(f"tiers must be a non-empty list of tiers (got {tiers!r})")
         rows = []

@@ -26,7 +26,7 @@ from pathlib import Path
 from .errors import InvalidInput
 
 __all__ = ["ENV", "KINDS", "PACKAGE_DATA", "folders", "files", "find", "read_json", "number",
-           "check_fields"]
+           "text", "flag", "check_fields"]
 
 ENV = "CROSSMARGIN_DATA_PATH"
 KINDS = ("scenarios", "portfolios", "brackets")
@@ -134,6 +134,20 @@ def number(value, field, check):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidInput(f"{field} must be a number (got {value!r})")
     check(value, field)
+    return value
+
+
+def text(value, field):
+    """A JSON string with something in it, returned as written."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{field} must be non-empty text (got {value!r})")
+    return value
+
+
+def flag(value, field):
+    """A JSON ``true`` or ``false``."""
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{field} must be true or false (got {value!r})")
     return value
 
 

@@ -116,12 +116,6 @@ class Portfolio:
                 for p in self.positions]
 
 
-def _text(value, field):
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} must be non-empty text (got {value!r})")
-    return value
-
-
 def _prices(value, field):
     if not isinstance(value, dict):
         raise InvalidInput(f"{field} must be an object {{symbol: price}} (got {value!r})")
@@ -145,7 +139,7 @@ def _position(data, n):
     if mode is not None and mode not in MARGIN_MODES:
         raise InvalidInput(f"{where}.margin_mode must be 'cross' or 'isolated' (got {mode!r})")
     side_sign(data["side"], f"{where}.side")
-    position = dict(symbol=_text(data["symbol"], f"{where}.symbol"), side=data["side"],
+    position = dict(symbol=datafiles.text(data["symbol"], f"{where}.symbol"), side=data["side"],
                     entry_price=datafiles.number(data["entry_price"], f"{where}.entry_price",
                                                  positive),
                     size=None, margin=None, notional=None,
@@ -165,7 +159,7 @@ def _contract_changes(value):
         datafiles.check_fields(changes, CONTRACT_FIELDS, where=where)
         out[symbol] = {}
         if "brackets" in changes:
-            out[symbol]["brackets"] = _text(changes["brackets"], f"{where}.brackets")
+            out[symbol]["brackets"] = datafiles.text(changes["brackets"], f"{where}.brackets")
         if "taker_fee" in changes:
             fee = datafiles.number(changes["taker_fee"], f"{where}.taker_fee", non_negative)
             if fee > 0.01:
@@ -184,12 +178,13 @@ def _parse_portfolio(path):
         if not isinstance(positions, list) or not positions:
             raise InvalidInput(f"positions must be a non-empty list (got {positions!r})")
         return Portfolio(
-            name=path.stem, description=_text(data["description"], "description"),
+            name=path.stem, description=datafiles.text(data["description"], "description"),
             deposit=datafiles.number(data["deposit"], "deposit", positive),
             positions=tuple(_position(p, n) for n, p in enumerate(positions)),
             mark_prices=_prices(data.get("mark_prices", {}), "mark_prices"),
             contracts=_contract_changes(data.get("contracts", {})),
-            source=_text(data["source"], "source") if "source" in data else "", file=str(path))
+            source=datafiles.text(data["source"], "source") if "source" in data else "",
+            file=str(path))
     except CrossMarginError as err:
         raise InvalidInput(f"{path.name}: {err}") from None
 

@@ -555,10 +555,7 @@ def _sidecar(path):
     try:
         datafiles.check_fields(about, SIDECAR_FIELDS)
         for key, value in about.items():
-            if key == "stylized" and not isinstance(value, bool):
-                raise InvalidInput(f"stylized must be true or false (got {value!r})")
-            if key != "stylized" and (not isinstance(value, str) or not value.strip()):
-                raise InvalidInput(f"{key} must be non-empty text (got {value!r})")
+            (datafiles.flag if key == "stylized" else datafiles.text)(value, key)
     except InvalidInput as err:
         raise InvalidInput(f"{side.name}: {err}") from None
     return about
