@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import formulas
 from ._validate import finite, positive, side_sign, utc_timestamp
-from .contracts import COLLATERAL_VALUE_RATIOS, Contract, default_contracts
+from .contracts import COLLATERAL_VALUE_RATIOS, contract_specs
 from .errors import (InsufficientBalance, InvalidInput, LeverageTooHigh, MarginModeLocked,
                      NoPosition, UnknownSymbol)
 
@@ -83,16 +83,7 @@ class Account:
     """
 
     def __init__(self, contracts=None, *, time=None, gap_threshold=0.005):
-        if contracts is None:
-            specs = default_contracts()
-        else:
-            items = contracts.values() if isinstance(contracts, dict) else contracts
-            specs = {}
-            for spec in items:
-                if not isinstance(spec, Contract):
-                    raise InvalidInput(f"contracts must be Contract specs (got {spec!r})")
-                specs[spec.symbol] = spec
-        self.contracts = specs
+        self.contracts = contract_specs(contracts)
         self.gap_threshold = finite(gap_threshold, "gap_threshold")
         if self.gap_threshold < 0:
             raise InvalidInput(f"gap_threshold must be >= 0 (got {gap_threshold!r})")

@@ -9,9 +9,10 @@ Collateral value ratios (Multi-Assets mode, cross only): Binance, 2021.
 from dataclasses import dataclass, replace
 
 from .brackets import Brackets
-from .errors import UnknownSymbol
+from .errors import InvalidInput, UnknownSymbol
 
-__all__ = ["Contract", "contract", "default_contracts", "COLLATERAL_VALUE_RATIOS"]
+__all__ = ["Contract", "contract", "default_contracts", "contract_specs",
+           "COLLATERAL_VALUE_RATIOS"]
 
 #: Share of a non-USDT asset's value that counts as margin (Binance Multi-Assets mode, 2021).
 #: USDT counts in full: the engine models single-asset USDT plus these assets.
@@ -56,6 +57,20 @@ def default_contracts():
     return {c.symbol: c for c in (_build("BTCUSDT", "BTCUSDT", "BTC"),
                                   _build("ETHUSDT", "ETHUSDT", "ETH"),
                                   _build("SOLUSDT", "SOLUSDT", "SOL"))}
+
+
+def contract_specs(contracts=None):
+    """``{symbol: Contract}`` from a list or dict of :class:`Contract` specs (None: the
+    defaults); anything that is not a Contract is refused."""
+    if contracts is None:
+        return default_contracts()
+    items = contracts.values() if isinstance(contracts, dict) else contracts
+    specs = {}
+    for spec in items:
+        if not isinstance(spec, Contract):
+            raise InvalidInput(f"contracts must be Contract specs (got {spec!r})")
+        specs[spec.symbol] = spec
+    return specs
 
 
 def contract(symbol, *, brackets=None):

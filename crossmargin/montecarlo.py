@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from ._validate import positive
-from .progress import reporter
+from .contracts import contract_specs
 from .errors import InvalidInput
-from .shocks import Leg, _check_legs, _contracts
+from .progress import reporter
+from .shocks import Leg, _check_legs
 from .simulate import Order
 
 __all__ = ["run", "MonteCarlo", "WIPEOUT_SHARE"]
@@ -213,7 +214,7 @@ def run(plan, paths, symbols, *, deposit=10_000.0, modes=MODES, contracts=None,
         if mode not in MODES:
             raise InvalidInput(f"modes must be 'isolated' and/or 'cross' (got {mode!r})")
     paths, symbols = _check_paths(paths, symbols)
-    specs = _contracts(contracts)
+    specs = contract_specs(contracts)
     legs = _legs(list(plan), paths, symbols, deposit, specs)
     n_paths, steps, _ = paths.shape
     columns = [symbols.index(leg.symbol) for leg in legs]

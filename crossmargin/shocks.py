@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import formulas
 from ._validate import finite, positive, side_sign
-from .contracts import Contract, default_contracts
+from .contracts import contract_specs
 from .errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 
 __all__ = ["Leg", "ShockOutcomes", "as_legs", "shock_outcomes", "liquidation_move"]
@@ -142,18 +142,6 @@ def _check_mode(mode):
         raise InvalidInput(f"mode must be 'isolated' or 'cross' (got {mode!r})")
 
 
-def _contracts(contracts):
-    if contracts is None:
-        return default_contracts()
-    items = contracts.values() if isinstance(contracts, dict) else contracts
-    specs = {}
-    for spec in items:
-        if not isinstance(spec, Contract):
-            raise InvalidInput(f"contracts must be Contract specs (got {spec!r})")
-        specs[spec.symbol] = spec
-    return specs
-
-
 def as_legs(legs):
     """A tuple of :class:`Leg` from one Leg or a list of them (anything else is refused)."""
     if isinstance(legs, Leg):
@@ -259,7 +247,7 @@ def shock_outcomes(legs, deposit, moves, *, contracts=None):
     Returns a :class:`ShockOutcomes`.
     """
     deposit = positive(deposit, "deposit")
-    specs = _contracts(contracts)
+    specs = contract_specs(contracts)
     legs = _check_legs(legs, deposit, specs)
     moves, scalar = _check_moves(moves, legs)
     out = _shock(legs, deposit, moves, specs)
@@ -336,7 +324,7 @@ def liquidation_move(legs, deposit, symbol, mode, moves=None, *, contracts=None)
     """
     _check_mode(mode)
     deposit = positive(deposit, "deposit")
-    specs = _contracts(contracts)
+    specs = contract_specs(contracts)
     legs = _check_legs(legs, deposit, specs)
     by_symbol = {leg.symbol: leg for leg in legs}
     if symbol not in by_symbol:
