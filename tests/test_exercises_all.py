@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from crossmargin.check import all_exercises, evaluate
+from crossmargin.check import ExerciseFailed, all_exercises, check, evaluate
 
 EXERCISES = all_exercises()
 IDS = sorted(EXERCISES)
@@ -50,3 +50,9 @@ def test_expected_answer_is_computed_and_mistakes_differ_from_it(exercise_id):
         else:
             assert str(wrong).lower() != str(expected).lower()
         assert not evaluate(exercise_id, wrong).ok
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_wrong_solution_fails_in_strict_mode(exercise_id):
+    with pytest.raises(ExerciseFailed):
+        check(exercise_id, 123.0, strict=True)
