@@ -26,7 +26,8 @@ def test_the_default_replays_the_crash_plan_and_liquidates(run):
     first = run.liquidations()["time"].iloc[0]
     assert monitor.liquidation_step == run.timeline.index.get_loc(first)
     assert monitor.symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
-    assert monitor.step.value == 0 and monitor.play.max == len(run.timeline) - 1
+    assert monitor.step.value == 0 and monitor.step.max == len(run.timeline) - 1
+    assert monitor.play.max == len(monitor.schedule) - 1 and monitor.play.value == 0
 
 
 def test_a_step_shows_that_row_of_the_timeline(monitor, run):
@@ -69,12 +70,81 @@ def test_the_ratio_line_is_the_timeline_while_positions_are_open(monitor, run):
 
 
 def test_play_drives_the_step(monitor, run):
-    monitor.play.value = 300
-    assert monitor.step.value == 300
-    ratio = run.timeline[("account", "margin_ratio")].iloc[300]
+    k = int(np.searchsorted(monitor.schedule, 300))
+    monitor.play.value = k
+    row = int(monitor.schedule[k])
+    assert monitor.step.value == row and 300 <= row < 310
+    ratio = run.timeline[("account", "margin_ratio")].iloc[row]
     assert list(monitor.gauge_bar.x) == pytest.approx([0, ratio])
     assert monitor.gauge_bar.colors == [style.COLORS["long"]]
-    assert monitor.play.step >= 1 and monitor.play.interval > 0
+    assert f"step {row:,} of 1,440" in monitor.clock.value
+    assert monitor.play.step == 1 and monitor.play.interval > 0
+
+
+def test_playback_never_skips_the_crossings_and_reaches_the_last_step(monitor):
+    rows = list(monitor.schedule)
+    assert monitor.warning_step == 482 and monitor.liquidation_step == 483
+    assert set(range(470, 490)) <= set(rows)        # step by step around 80 % and 100 %
+    assert rows[0] == 0 and rows[-1] == 1_440        # not 1,435
+    assert max(np.diff(rows)) <= 7 and len(rows) < 300   # still quick elsewhere
+
+
+def _ticks(monitor, times):
+    for _ in range(times):
+        if not monitor.play.playing or monitor.play.value == monitor.play.max:
+            return
+        monitor.play.value += 1                     # what the browser's Play does
+
+
+def test_playing_pauses_on_the_warning_then_on_the_liquidation_then_ends(run):
+    monitor = MarginRatioMonitor(run)
+    monitor.play.playing = True
+    _ticks(monitor, 10_000)
+    assert not monitor.play.playing and monitor.step.value == 482
+    assert "act now" in monitor.status.value and "paused" in monitor.message.value
+    assert "90.62 %" in monitor.message.value and list(monitor.cursor_dot.y) == \
+        pytest.approx([run.timeline[("account", "margin_ratio")].iloc[482]])
+    monitor.play.value += 1             # a tick the browser sent before it saw the pause
+    assert monitor.step.value == 482 and monitor.play.value == monitor._tick(482)
+    monitor.play.playing = True
+    assert monitor.message.value == ""
+    _ticks(monitor, 10_000)
+    assert not monitor.play.playing and monitor.step.value == 483
+    assert "liquidated" in monitor.message.value and "liquidated" in monitor.status.value
+    monitor.play.playing = True
+    _ticks(monitor, 10_000)
+    assert monitor.step.value == 1_440 and "step 1,440 of 1,440" in monitor.clock.value
+
+
+def test_the_slider_and_the_play_show_the_same_row(monitor):
+    for i in (0, 1, 480, 481, 1_000, 1_439, 1_440):
+        monitor.step.value = i
+        assert f"step {i:,} of" in monitor.clock.value
+        assert monitor.cursor.x[0] == monitor.ratio_line.x[i]
+        assert monitor.schedule[monitor.play.value] <= i       # play goes on from here
+    monitor.step.value = 481
+    monitor.play.playing = True
+    monitor.play.value += 1
+    assert monitor.step.value == 482 and "step 482 of" in monitor.clock.value
+
+
+def test_step_buttons_and_jumps(monitor):
+    monitor.step.value = 478
+    monitor.forward.click()
+    monitor.forward.click()
+    assert monitor.step.value == 480 and "step 480 of" in monitor.clock.value
+    monitor.back.click()
+    assert monitor.step.value == 479
+    monitor.to_warning.click()
+    assert monitor.step.value == 482 and "act now" in monitor.status.value
+    monitor.to_liquidation.click()
+    assert monitor.step.value == 483 and "liquidated" in monitor.status.value
+    monitor.step.value = 0
+    monitor.back.click()
+    assert monitor.step.value == 0
+    monitor.step.value = 1_440
+    monitor.forward.click()
+    assert monitor.step.value == 1_440
 
 
 def test_a_path_and_a_plan_with_a_stop_and_a_late_order():
@@ -88,6 +158,7 @@ def test_a_path_and_a_plan_with_a_stop_and_a_late_order():
     assert "stopped out at" in monitor.table.value
     assert "short" in monitor.table.value
     assert list(monitor.liquidation_marker.x) == []
+    assert monitor.to_liquidation.disabled and monitor.schedule[-1] == 1_440
 
 
 def test_a_path_without_timestamps_counts_steps():

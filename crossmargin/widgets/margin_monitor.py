@@ -5,8 +5,13 @@ monitor then only reads rows of that timeline. At each step it shows the open
 positions (mark, unrealized PnL, liquidation price), a gauge of the cross
 account's margin ratio (maintenance margin / margin balance) against the 80 %
 warning and the 100 % liquidation lines, and the ratio over time with a cursor.
-A play button walks through the scenario.
+A play button walks through the scenario: it moves by several steps at a time, but
+step by step around every step where the ratio crosses 80 % or 100 % (or a position
+opens or closes), pauses on the first step at or above 80 % and on the liquidation
+with a message, and always ends on the last step. Buttons move one step back or
+forward and jump to the first 80 % warning and to the liquidation.
 """
+import contextlib
 import html
 
 import bqplot as bq
@@ -41,8 +46,11 @@ class MarginRatioMonitor(W.VBox):
     (list of :class:`~crossmargin.Order`) to replay with ``deposit`` USDT. With
     nothing, it replays :data:`DEFAULT_PLAN` over ``scenarios.btc_crash()``.
 
-    Attributes: ``play`` (Play) linked to ``step`` (IntSlider, one row of the
-    path per step); ``gauge`` with ``gauge_bar``; ``figure`` with ``ratio_line``,
+    Attributes: ``step`` (IntSlider, one row of the path per step); ``play`` (Play
+    over ``schedule``: ``play.value`` k shows row ``schedule[k]``); the buttons
+    ``back``, ``forward`` (one step), ``to_warning`` and ``to_liquidation``;
+    ``warning_step`` (first row at or above 80 %, or None) and ``message`` (why
+    playback paused); ``gauge`` with ``gauge_bar``; ``figure`` with ``ratio_line``,
     ``warning_line``, ``liquidation_line``, ``cursor``, ``cursor_dot`` and
     ``liquidation_marker`` (its legend is the HTML ``key``); the labels ``clock``,
     ``status`` and ``table``;
@@ -69,25 +77,125 @@ class MarginRatioMonitor(W.VBox):
                 or not 0 <= step < n:
             raise InvalidInput(f"step must be a whole number from 0 to {n - 1} (got {step!r})")
 
-        self.play = W.Play(value=int(step), min=0, max=n - 1, step=max(1, n // 200),
-                           interval=80, description="Replay")
+        self._build_schedule()
+        self._syncing = False
+        self._hold = None
+        self.play = W.Play(value=self._tick(int(step)), min=0, max=len(self.schedule) - 1,
+                           step=1, interval=80, description="Replay",
+                           tooltip="play: step by step where the ratio crosses 80 % and 100 %")
         self.play.add_class("cm-play")
         self.step = W.IntSlider(value=int(step), min=0, max=n - 1, description="Step",
                                 continuous_update=True,
                                 layout=W.Layout(width="95%", max_width="560px"))
         self.step.add_class("cm-step")
-        W.link((self.play, "value"), (self.step, "value"))
+        small = W.Layout(width="auto")
+        self.back = W.Button(description="◀ 1 step", tooltip="one step back", layout=small)
+        self.forward = W.Button(description="1 step ▶", tooltip="one step forward",
+                                layout=small)
+        self.to_warning = W.Button(description="⚠ first 80 % warning", layout=small,
+                                   disabled=self.warning_step is None,
+                                   tooltip="jump to the first step at or above 80 %")
+        self.to_liquidation = W.Button(description="✚ liquidation", layout=small,
+                                       disabled=self.liquidation_step is None,
+                                       tooltip="jump to the liquidation")
+        for button, name in ((self.back, "back"), (self.forward, "forward"),
+                             (self.to_warning, "to-warning"),
+                             (self.to_liquidation, "to-liquidation")):
+            button.add_class(f"cm-monitor-{name}")
+        self.back.on_click(lambda _: self.go(self.step.value - 1))
+        self.forward.on_click(lambda _: self.go(self.step.value + 1))
+        self.to_warning.on_click(lambda _: self.go(self.warning_step))
+        self.to_liquidation.on_click(lambda _: self.go(self.liquidation_step))
         self.clock = style.value_label("cm-clock")
         self.status = style.value_label("cm-status")
+        self.message = style.value_label("cm-monitor-message")
         self.table = W.HTML()
         self.table.add_class("cm-positions")
         self._build_gauge()
         self._build_figure()
         self.step.observe(self._on_step, names="value")
-        super().__init__([W.HBox([self.play, self.step]), self.clock, self.status, self.gauge,
-                          self.table, self.figure, self.key])
+        self.play.observe(self._on_play, names="value")
+        self.play.observe(self._on_playing, names="playing")
+        controls = W.VBox([W.HBox([self.play, self.step]),
+                           W.HBox([self.back, self.forward, self.to_warning,
+                                   self.to_liquidation])])
+        now = W.VBox([self.clock, self.status, self.message, self.gauge, self.table],
+                     layout=W.Layout(flex="1 1 480px", min_width="0"))
+        chart = W.VBox([self.figure, self.key], layout=W.Layout(flex="1 1 420px",
+                                                                  min_width="0"))
+        super().__init__([controls, W.HBox([now, chart],
+                                           layout=W.Layout(flex_flow="row wrap",
+                                                           align_items="flex-start"))])
         self.add_class("cm-margin-ratio-monitor")
         self.show(int(step))
+
+    # -- playback -----------------------------------------------------------------------------
+    def _build_schedule(self):
+        """The rows Play visits: every ``stride``-th row, every row near (mostly before) a change of zone
+        (below 80 %, at/above 80 %, at/above 100 %, nothing open) and the last row."""
+        n = len(self._x)
+        stride = max(1, n // 200)
+        live = self._any_open
+        with np.errstate(invalid="ignore"):
+            zone = np.select([live & (self._ratio >= 1), live & (self._ratio >= style.WARNING_RATIO),
+                              live], [2, 1, 0], default=-1)
+        changes = np.flatnonzero(np.diff(zone)) + 1
+        warn = np.flatnonzero(zone >= 1)
+        self.warning_step = int(warn[0]) if warn.size else None
+        rows = set(range(0, n, stride)) | {n - 1}
+        for c in changes:
+            rows.update(range(max(0, c - 2 * stride), min(n, c + stride + 1)))
+        self.schedule = np.array(sorted(rows), dtype=int)
+        self._pauses = {s for s in (self.warning_step, self.liquidation_step) if s is not None}
+
+    def _tick(self, i):
+        """Index in ``schedule`` of the last row at or before row ``i``."""
+        return int(np.searchsorted(self.schedule, i, side="right") - 1)
+
+    def go(self, i):
+        """Show row ``i`` (clipped to the path), as the step buttons do."""
+        if i is None:
+            return
+        self.step.value = int(min(max(int(i), 0), self.step.max))
+
+    def _on_play(self, change):
+        if self._syncing:
+            return
+        k = int(change["new"])
+        if self._hold is not None and not self.play.playing and k == self._hold + 1:
+            with self._quiet():                      # a tick sent before the pause arrived
+                self.play.value = self._hold
+            return
+        row = int(self.schedule[k])
+        with self._quiet():
+            self.step.value = row
+        self.show(row)
+        if self.play.playing and k == int(change["old"]) + 1 and row in self._pauses:
+            self._hold = k
+            self.play.playing = False
+            self.message.value = self._pause_text(row)
+
+    def _on_playing(self, change):
+        if change["new"]:
+            self._hold = None
+            self.message.value = ""
+
+    def _pause_text(self, row):
+        if row == self.liquidation_step:
+            return (f"{style.badge('paused', 'neutral')} <b>liquidated</b> at "
+                    f"{self._when(row)}: press ▶ to play on to the end")
+        return (f"{style.badge('paused', 'warning')} the margin ratio reached "
+                f"<b>{style.fmt_pct(self._ratio[row])}</b> at {self._when(row)}: past 80 % "
+                f"it is time to act. Press ▶ to go on, or use the step buttons")
+
+    @contextlib.contextmanager
+    def _quiet(self):
+        """Set the Play and the slider from each other without looping back."""
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
 
     # -- reading the replay once -------------------------------------------------------------
     def _read(self, replay):
@@ -148,7 +256,7 @@ class MarginRatioMonitor(W.VBox):
                                         x_scale=xs, y_scale=ys, css_class="cm-gauge",
                                         marks=[track, self.gauge_bar, warn, liq])
         self.gauge.layout = W.Layout(width="100%", min_width="320px", max_width="760px",
-                                     height="150px")
+                                     height="120px")
         self.gauge.axes[0].tick_format = ".0%"
         self.gauge.axes[0].tick_values = np.round(np.arange(0, RATIO_CAP + 0.01, 0.2), 1)
         self.gauge.axes[1].visible = False
@@ -191,7 +299,13 @@ class MarginRatioMonitor(W.VBox):
 
     # -- one step -----------------------------------------------------------------------------
     def _on_step(self, change):
-        self.show(change["new"])
+        if self._syncing:
+            return
+        i = int(change["new"])
+        with self._quiet():
+            self.play.value = self._tick(i)
+        self.message.value = ""
+        self.show(i)
 
     def _when(self, i, fmt="%H:%M"):
         return self._index[i].strftime(fmt) if isinstance(self._index, pd.DatetimeIndex) \
