@@ -8,8 +8,19 @@ In a lesson::
 The worked solution (a collapsed cell tagged ``solution``) calls
 ``check("01.2", answer, strict=True)``, which raises :class:`ExerciseFailed` if
 the solution is wrong — so running the notebooks under nbval proves every
-solution right. Exercises live in ``crossmargin/exercises/lessonNN.py``; the
-expected answer is always computed by the engine, never typed in.
+solution right — and shows its result folded (an HTML ``<details>``), so Run All
+puts no answer on screen. Exercises live in ``crossmargin/exercises/lessonNN.py``;
+the expected answer is always computed by the engine, never typed in.
+
+A numeric exercise states its ``precision`` (the question says it: "to 2
+decimals"); any answer within half a step of the right one is accepted. Wrong
+answers get the registered :class:`Mistake` messages first, then the slips every
+learner makes: percent vs fraction (×100, ÷100), a factor of ten, the sign, and
+``30,000`` typed as a number (Python reads it as the tuple ``(30, 0)``).
+
+Quizzes are exercises too (ids ``"NN.qK"``, kind ``"choice"``) with one
+explanation per option in ``feedback``; :class:`crossmargin.widgets.Quiz` shows
+them, so the right answer never sits in a learner's cell.
 """
 import math
 import numbers
@@ -17,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 __all__ = ["Exercise", "Mistake", "Result", "ExerciseFailed", "check", "evaluate", "exercise",
-           "all_exercises"]
+           "all_exercises", "precision_text"]
 
 
 class ExerciseFailed(AssertionError):
@@ -36,9 +47,15 @@ class Mistake:
 class Exercise:
     """One exercise.
 
-    ``kind`` is ``"number"`` (compared with ``rel_tol``/``abs_tol``), ``"choice"``
-    (one of ``options``, case-insensitive) or ``"custom"`` (``validate(answer)``
-    returns ``(ok, message)``). ``expected`` computes the right answer.
+    ``kind`` is ``"number"``, ``"choice"`` (one of ``options``, case-insensitive)
+    or ``"custom"`` (``validate(answer)`` returns ``(ok, message)``). ``expected``
+    computes the right answer.
+
+    A number is right within half a ``precision`` step (0.01: "to 2 decimals"),
+    which the prompt states; without a precision, ``rel_tol``/``abs_tol`` decide.
+    ``feedback`` maps each option of a choice to what it teaches (every option of
+    a quiz has one). ``sign_note`` says which sign the question wants, for the
+    message a sign slip gets.
     """
 
     id: str
@@ -53,6 +70,21 @@ class Exercise:
     mistakes: tuple = ()
     validate: Callable[[Any], tuple] | None = None
     explanation: str = ""
+    precision: float | None = None
+    feedback: dict = field(default_factory=dict)
+    sign_note: str = ""
+
+    @property
+    def is_quiz(self):
+        """Quizzes (ids ``"NN.qK"``) are answered in a :class:`~crossmargin.widgets.Quiz`."""
+        return self.id.split(".")[-1].startswith("q")
+
+    def accepts(self, answer, expected=None):
+        """True when the number ``answer`` is right at the stated precision."""
+        expected = self.expected() if expected is None else expected
+        if self.precision is not None:
+            return abs(answer - expected) <= self.precision / 2 * (1 + 1e-9) + 1e-12
+        return math.isclose(answer, expected, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
 
 
 @dataclass
@@ -93,26 +125,96 @@ def _fmt(x, unit=""):
     return f"{text} {unit}".strip()
 
 
-def _close(a, b, ex):
-    return math.isclose(a, b, rel_tol=ex.rel_tol, abs_tol=ex.abs_tol)
+def precision_text(precision):
+    """How a question states a precision: ``0.01`` → ``"to 2 decimals"``, ``1`` → ``"to the
+    nearest whole number"``, ``100`` → ``"to the nearest 100"``."""
+    if precision >= 1:
+        return ("to the nearest whole number" if precision == 1
+                else f"to the nearest {precision:,g}")
+    decimals = max(0, round(-math.log10(precision)))
+    return f"to {decimals} decimal{'s' if decimals != 1 else ''}"
+
+
+#: Slips every learner makes with a number: (factor, what it probably means). The wording
+#: depends on whether the answer is a percent (unit "%").
+_SLIPS = (
+    (100, "It is 100 times the right answer: {percent_up}"),
+    (0.01, "It is the right answer divided by 100: {percent_down}"),
+    (10, "It is 10 times the right answer: count the zeros of the numbers you typed "
+         "(60,000 vs 6,000) or check the decimal point."),
+    (0.1, "It is a tenth of the right answer: count the zeros of the numbers you typed "
+          "(60,000 vs 6,000) or check the decimal point."),
+    (-1, "Right size, wrong sign. {sign}"),
+    (-100, "Wrong sign, and 100 times the right answer: {percent_up} {sign}"),
+    (-0.01, "Wrong sign, and the right answer divided by 100: {percent_down} {sign}"),
+)
+
+
+def _slip(ex, answer, expected):
+    """The message for a common slip (×100, ÷100, ×10, ÷10, sign), or None."""
+    percent = ex.unit.strip() == "%"
+    words = {
+        "percent_up": ("the answer is already in percent, so don't multiply by 100 again."
+                       if percent else "did you give a percent where the question asks for "
+                       "a fraction or a plain number?"),
+        "percent_down": ("that is a fraction; the question asks for percent, so multiply by "
+                         "100 (0.0361 → 3.61)." if percent else
+                         "did you divide by 100 as if it were a percent?"),
+        "sign": ex.sign_note or "Check which sign the question asks for (a loss is negative).",
+    }
+    for factor, message in _SLIPS:
+        if expected != 0 and ex.accepts(answer / factor, expected):
+            return message.format(**words).strip()
+    return None
+
+
+def _not_a_number(ex, answer):
+    unit = f" in {ex.unit}" if ex.unit else ""
+    if (isinstance(answer, tuple) and len(answer) > 1
+            and all(_is_number(x) for x in answer)):
+        typed = ",".join(f"{x:03d}" if i and isinstance(x, int) else str(x)
+                         for i, x in enumerate(answer))
+        return (f"Python read {typed} as {len(answer)} numbers, {answer!r}: a comma separates "
+                f"values in Python. Write the number without commas, e.g. "
+                f"{typed.replace(',', '_')} or {typed.replace(',', '')}.")
+    if isinstance(answer, str):
+        try:
+            float(answer.replace(",", "").replace("_", "").replace("%", ""))
+        except ValueError:
+            pass
+        else:
+            return (f"{answer!r} is text (it is in quotes): give the number itself, without "
+                    f"quotes{unit}.")
+    return f"expected a finite number{unit}, got {answer!r} (a {type(answer).__name__})"
 
 
 def _number(ex, answer):
     if not _is_number(answer) or not math.isfinite(answer):
-        kind = type(answer).__name__
-        return Result(ex, False, f"expected a finite number{' in ' + ex.unit if ex.unit else ''}"
-                                 f", got {answer!r} (a {kind})", ex.hint)
+        return Result(ex, False, _not_a_number(ex, answer), ex.hint)
     expected = ex.expected()
-    if _close(answer, expected, ex):
-        return Result(ex, True, f"right, {_fmt(expected, ex.unit)}. {ex.explanation}".strip())
+    if ex.accepts(answer, expected):
+        asked = (f" (asked {precision_text(ex.precision)})" if ex.precision is not None
+                 else "")
+        return Result(ex, True, f"right, {_fmt(expected, ex.unit)}{asked}. "
+                                f"{ex.explanation}".strip())
+    shown = _fmt(answer, ex.unit)
     for mistake in ex.mistakes:
-        if _close(answer, mistake.value(), ex):
-            return Result(ex, False, f"{_fmt(answer, ex.unit)} is not it. {mistake.message}",
-                          ex.hint)
+        if ex.accepts(answer, mistake.value()):
+            return Result(ex, False, f"{shown} is not it. {mistake.message}", ex.hint)
+    slip = _slip(ex, answer, expected)
+    if slip:
+        return Result(ex, False, f"{shown} is not it. {slip}", ex.hint)
     direction = "too high" if answer > expected else "too low"
     off = abs(answer - expected) / abs(expected) if expected else math.inf
-    return Result(ex, False, f"{_fmt(answer, ex.unit)} is {direction} (off by {off:.1%}).",
-                  ex.hint, details={"off": off})
+    if off < 0.01:
+        asked = precision_text(ex.precision) if ex.precision is not None else "as stated"
+        message = (f"{shown} is close but {direction}: the question asks for the answer "
+                   f"{asked}. Check your rounding and which price you used.")
+    elif math.isinf(off):
+        message = f"{shown} is {direction}: the right answer is zero."
+    else:
+        message = f"{shown} is {direction}, by about {off:.0%} of the right answer."
+    return Result(ex, False, message, ex.hint, details={"off": off})
 
 
 def _choice(ex, answer):
@@ -121,12 +223,14 @@ def _choice(ex, answer):
         return Result(ex, False, f"answer with one of {', '.join(repr(o) for o in options)} "
                                  f"(got {answer!r})", ex.hint)
     expected = str(ex.expected())
-    if answer.strip().lower() == expected.lower():
-        return Result(ex, True, f"right, {expected!r}. {ex.explanation}".strip())
+    picked = next(o for o in options if o.lower() == answer.strip().lower())
+    why = ex.feedback.get(picked, "")
+    if picked.lower() == expected.lower():
+        return Result(ex, True, f"right, {expected!r}. {why or ex.explanation}".strip())
     for mistake in ex.mistakes:
-        if answer.strip().lower() == str(mistake.value()).lower():
-            return Result(ex, False, f"{answer!r} is not it. {mistake.message}", ex.hint)
-    return Result(ex, False, f"{answer!r} is not it.", ex.hint)
+        if picked.lower() == str(mistake.value()).lower():
+            why = mistake.message
+    return Result(ex, False, f"{picked!r} is not it. {why}".strip(), ex.hint)
 
 
 def _custom(ex, answer):
@@ -166,16 +270,39 @@ def evaluate(exercise_id, answer):
     return _KINDS[ex.kind](ex, answer)
 
 
-def check(exercise_id, answer, *, strict=False):
+def check(exercise_id, answer, *, strict=False, notes=""):
     """Show whether ``answer`` is right, with a hint if not.
 
-    With ``strict=True`` (solution cells) a wrong answer raises :class:`ExerciseFailed`.
+    With ``strict=True`` (solution cells) a wrong answer raises :class:`ExerciseFailed`,
+    and a right one is shown folded, with ``notes`` (the solution's working) inside,
+    so that Run All leaves no answer on screen.
     """
     result = evaluate(exercise_id, answer)
     if strict and not result.ok:
         raise ExerciseFailed(str(result))
-    _show(result)
+    _show(Solution(result, notes) if strict else result)
     return None
+
+
+@dataclass
+class Solution:
+    """A worked solution's result, folded until the learner opens it."""
+
+    result: Result
+    notes: str = ""
+
+    def __str__(self):
+        notes = f"\n  {self.notes}" if self.notes else ""
+        return f"Worked solution of exercise {self.result.exercise.id}:{notes}\n{self.result}"
+
+    def _repr_html_(self):
+        import html
+        notes = (f"<div style='white-space:pre-wrap;margin:4px 0'>{html.escape(self.notes)}</div>"
+                 if self.notes else "")
+        return (f"<details class='cm-solution'><summary style='cursor:pointer;color:#555'>"
+                f"Worked solution of exercise {html.escape(self.result.exercise.id)}: its "
+                f"result (open it after you have tried)</summary>{notes}"
+                f"{self.result._repr_html_()}</details>")
 
 
 def _show(result):

@@ -225,6 +225,11 @@ IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)|<img\s[^>]*>")
 METADATA_KEYS = ("lesson", "title", "questions", "objectives", "prerequisites", "minutes",
                  "key_points")
 MAX_CELL_LINES = 14
+#: A Quiz in a lesson names its registered question; the answer stays out of the cell.
+QUIZ_CALL = re.compile(r"""Quiz\(\s*["'](\d\d\.q\d+)["']\s*\)""")
+#: The first line of a collapsed cell is all JupyterLab shows of it.
+SOLUTION_FIRST_LINE = "# Worked solution"
+VERIFY_FIRST_LINE = "# Check"
 
 
 def _shown(path):
@@ -328,14 +333,35 @@ def _cell_problems(path, nb):
                 problems.append(f"{where}: exercise cell must call check(\"NN.k\", answer) without "
                                 "strict — fix the check call")
             asked += [i for i, _ in calls]
+        hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") is True
+        prints = re.search(r"^\s*(print|display)\(", cell.source, re.M)
         if "solution" in tags:
             if not calls or not all(strict for _, strict in calls):
                 problems.append(f"{where}: a solution must call check(\"NN.k\", answer, "
                                 "strict=True) — add strict=True")
-            if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") is not True:
+            if not hidden:
                 problems.append(f"{where}: solution cell is not collapsed — set cell metadata "
                                 "jupyter.source_hidden to true")
+            if not cell.source.startswith(SOLUTION_FIRST_LINE):
+                problems.append(f"{where}: a collapsed cell shows its first line — start the "
+                                f"solution with '{SOLUTION_FIRST_LINE}: open it after you have "
+                                "tried'")
+            if prints:
+                problems.append(f"{where}: a solution prints — its output would be on screen "
+                                "after Run All; pass the text as check(..., notes=...)")
             solved += [i for i, _ in calls]
+        if re.search(r"^\s*assert\b", cell.source, re.M) and "solution" not in tags:
+            if "verify" not in tags or not hidden:
+                problems.append(f"{where}: asserts in a cell learners read — move them to a "
+                                "cell tagged 'verify' with jupyter.source_hidden true")
+        if "verify" in tags:
+            if not cell.source.startswith(VERIFY_FIRST_LINE) or prints:
+                problems.append(f"{where}: a verify cell starts with '{VERIFY_FIRST_LINE}: "
+                                "what the text claims' and prints nothing")
+        if "Quiz(" in cell.source and len(QUIZ_CALL.findall(cell.source)) != \
+                cell.source.count("Quiz("):
+            problems.append(f"{where}: a quiz names its registered question, Quiz(\"NN.qK\") — "
+                            "define it in crossmargin/exercises/lessonNN.py")
         elif calls and any(strict for _, strict in calls) and "exercise" not in tags:
             problems.append(f"{where}: calls check(..., strict=True) but is not tagged "
                             "'solution' — tag it solution (and collapse it)")

@@ -6,8 +6,8 @@ import pytest
 from crossmargin import check as chk
 from crossmargin.check import Exercise, ExerciseFailed, Mistake, Result
 
-NUMBER = Exercise("99.1", "Notional of 0.5 BTC at 60,000.", expected=lambda: 0.5 * 60_000,
-                  hint="size × price", unit="USDT",
+NUMBER = Exercise("99.1", "Notional of 0.5 BTC at 60,000, to the nearest USDT.",
+                  expected=lambda: 0.5 * 60_000, hint="size × price", unit="USDT", precision=1,
                   mistakes=(Mistake(lambda: 60_000 / 0.5, "You divided instead of multiplying."),))
 CHOICE = Exercise("99.2", "Which mode shares one pool?", kind="choice",
                   options=("cross", "isolated"), expected=lambda: "cross", hint="shared",
@@ -28,9 +28,12 @@ def test_right_number():
 
 
 def test_close_enough_number_passes_and_far_one_says_which_way():
-    assert chk.evaluate("99.1", 30_000.2).ok
+    assert chk.evaluate("99.1", 30_000.49).ok and chk.evaluate("99.1", 29_999.51).ok
     r = chk.evaluate("99.1", 33_000)
-    assert not r.ok and "too high" in r.message and "10.0%" in r.message and r.hint == "size × price"
+    assert not r.ok and "too high" in r.message and "10%" in r.message and r.hint == "size × price"
+    r = chk.evaluate("99.1", 30_001)      # 0.003 % off: no "off by 0.0 %", the precision instead
+    assert not r.ok and "close but too high" in r.message and "to the nearest whole number" \
+        in r.message and "0.0" not in r.message
 
 
 def test_known_mistake_gets_its_message():
@@ -38,10 +41,49 @@ def test_known_mistake_gets_its_message():
     assert not r.ok and "divided instead" in r.message
 
 
-@pytest.mark.parametrize("answer", [None, "30000", [1], math.nan, math.inf, True])
+@pytest.mark.parametrize("answer", [None, [1], math.nan, math.inf, True])
 def test_odd_answers_never_raise(answer):
     r = chk.evaluate("99.1", answer)
     assert not r.ok and "expected a finite number" in r.message
+
+
+def test_a_number_in_quotes_and_a_comma_typed_number_are_named():
+    assert "is text (it is in quotes)" in chk.evaluate("99.1", "30000").message
+    r = chk.evaluate("99.1", (30, 0))                 # answer = 30,000
+    assert not r.ok and "Python read 30,000 as 2 numbers" in r.message and "30_000" in r.message
+
+
+PERCENT = Exercise("99.4", "Distance in % of the entry, to 2 decimals.", expected=lambda: 3.61,
+                   hint="(entry − lp) / entry × 100", unit="%", precision=0.01)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (0.0361, "multiply by 100"), (361, "already in percent"), (-3.61, "wrong sign"),
+    (36.1, "10 times"), (0.361, "a tenth"), (-0.0361, "Wrong sign, and the right answer divided"),
+])
+def test_slips_get_their_own_message(monkeypatch, answer, words):
+    from crossmargin import exercises
+    monkeypatch.setitem(exercises.REGISTRY, "99.4", PERCENT)
+    r = chk.evaluate("99.4", answer)
+    assert not r.ok and words.lower() in r.message.lower()
+    assert "too high" not in r.message and "too low" not in r.message
+
+
+def test_precision_accepts_the_rounded_answer_only(monkeypatch):
+    from crossmargin import exercises
+    monkeypatch.setitem(exercises.REGISTRY, "99.4", PERCENT)
+    assert chk.evaluate("99.4", 3.61).ok and chk.evaluate("99.4", 3.614).ok
+    assert not chk.evaluate("99.4", 3.6).ok and not chk.evaluate("99.4", 3.62).ok
+    assert chk.precision_text(0.01) == "to 2 decimals" and chk.precision_text(0.1) == \
+        "to 1 decimal" and chk.precision_text(100) == "to the nearest 100"
+
+
+def test_a_worked_solution_shows_folded(capsys):
+    chk.check("99.1", 30_000, strict=True, notes="0.5 × 60,000")
+    out = capsys.readouterr().out
+    assert out.startswith("Worked solution of exercise 99.1") and "0.5 × 60,000" in out
+    html = chk.Solution(chk.evaluate("99.1", 30_000), "a < b")._repr_html_()
+    assert html.startswith("<details") and "<details open" not in html and "a &lt; b" in html
 
 
 def test_placeholder_is_gentle():

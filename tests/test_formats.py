@@ -1,0 +1,45 @@
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crossmargin.errors import InvalidInput
+from crossmargin.formats import table, words
+
+
+def cells(styler):
+    return re.findall(r">([^<>]+)</t[dh]>", styler.to_html())
+
+
+def test_numbers_get_separators_missing_values_dashes_and_names_words():
+    frame = pd.DataFrame({"entry_price": [45658.885542, 1.5], "margin_ratio": [0.4149, np.nan],
+                          "side": ["long", None]},
+                         index=pd.Index(["BTCUSDT", "ETHUSDT"], name="symbol"))
+    shown = cells(table(frame, percent=["margin_ratio"]))
+    assert ["entry price", "margin ratio", "side", "symbol"] == [c for c in shown[1:5]]
+    assert "45,658.89" in shown and "41.49 %" in shown and "1.50" in shown
+    assert shown.count("--") == 2 and "None" not in shown and "nan" not in shown
+    assert frame.loc["BTCUSDT", "entry_price"] == 45658.885542      # the data are unchanged
+
+
+def test_whole_index_values_stay_whole_and_labels_can_be_renamed():
+    frame = pd.DataFrame({"x": [1.0, 2.0]}, index=pd.Index([2.0, 5.0], name="leverage"))
+    shown = cells(table(frame, 1, columns={"x": "room before liquidation %"}))
+    assert shown[1:3] == ["room before liquidation %", "leverage"]
+    assert [c for c in shown[3:] if c != "&nbsp;"] == ["2", "1.0", "5", "2.0"]
+    assert words("liquidation_price") == "liquidation price" and words(3) == 3
+
+
+@pytest.mark.parametrize("args, field", [
+    (([1, 2],), "frame"), ((pd.DataFrame({"a": [1]}), -1), "decimals"),
+    ((pd.DataFrame({"a": [1]}), 2.5), "decimals"),
+])
+def test_bad_input_names_the_field(args, field):
+    with pytest.raises(InvalidInput, match=field):
+        table(*args)
+
+
+def test_percent_must_name_columns_of_the_table():
+    with pytest.raises(InvalidInput, match="percent .*'b'"):
+        table(pd.DataFrame({"a": [0.5]}), percent=["b"])
