@@ -116,10 +116,49 @@ def test_mode_change_with_an_open_position_is_refused_and_changes_nothing():
     t.margin_mode.value = "isolated"
     with pytest.raises(MarginModeLocked) as err:
         t.account.copy().set_margin_mode("BTCUSDT", "isolated")
-    assert str(err.value) in t.status.value and t.place.disabled
-    assert t.submit() is None
+    assert str(err.value) in t.status.value and "stays on cross" in t.status.value
+    assert t.margin_mode.value == "cross"              # the toggle shows the real mode
     assert t.account.margin_mode("BTCUSDT") == "cross"
     assert t.account.summary().equals(before)
+    assert t.preview is not None and not t.place.disabled     # a cross order, previewed
+    assert t.submit() is not None and t.account.margin_mode("BTCUSDT") == "cross"
+
+
+def test_a_fresh_ticket_previews_this_order_and_after_a_fill_another_one():
+    t = OrderTicket(leverage=10, margin=2_000)
+    assert "if you place this order" in t.preview_title.value
+    assert t.liquidation_label.value.startswith("Liquidation price after this order")
+    t.submit()
+    lp = t.account.liquidation_price("BTCUSDT")
+    size = t.account.positions().loc["BTCUSDT", "contracts"]
+    # the fill names the new position and its own liquidation price
+    assert f"long {size:,.6g} BTC" in t.status.value and fmt_price(lp) in t.status.value
+    # what is previewed now is a second order on top of it, and says so
+    assert "if you place another order" in t.preview_title.value
+    assert fmt_price(lp) in t.preview_title.value
+    assert "of the position after that order" in t.liquidation_label.value
+    assert f"now: {fmt_price(lp)}" in t.liquidation_label.value
+    assert list(t.before_point.x) == pytest.approx([lp])
+    t.symbol.value = "ETHUSDT"                          # no ETH position: this order again
+    assert "if you place this order" in t.preview_title.value
+
+
+def test_a_typed_amount_is_previewed_at_once_and_placed_as_previewed():
+    t = OrderTicket(leverage=10, margin=1_000)
+    assert t.amount.continuous_update                    # every keystroke reaches the preview
+    t.amount.value = 1_234.5
+    p = engine_preview(t.account, "BTCUSDT", "long", 10, margin=1_234.5)
+    assert fmt_usdt(p["cost"]) in t.cost_label.value
+    filled = t.submit()
+    assert filled["size"] == pytest.approx(p["size"])
+    assert t.account.positions().loc["BTCUSDT", "contracts"] == pytest.approx(p["size"])
+
+
+def test_place_order_refuses_values_it_did_not_preview():
+    t = OrderTicket(leverage=10, margin=1_000)
+    t._previewed = dict(t._previewed, amount=5_000.0)   # as if the screen showed another order
+    assert t.submit() is None and t.account.open_symbols == []
+    assert "changed since the preview" in t.status.value
 
 
 def test_isolated_order_needs_usdt():

@@ -3,7 +3,11 @@
 The preview is ``Account.preview_open`` run on a copy of the ticket's account with the
 ticket's leverage and margin mode applied (``set_leverage``, ``set_margin_mode``); the
 maximum size is ``Account.max_open_size`` on that copy. "Place order" repeats the same
-calls on the account itself. An order the engine refuses shows the engine's own message.
+calls on the account itself, with exactly the values the preview showed. The amount is
+previewed on every keystroke. An order the engine refuses shows the engine's own message; a
+margin-mode switch the engine refuses puts the toggle back on the symbol's real mode.
+After a fill the ticket says what the new position is (size, liquidation price); the
+preview then reads "if you place another order", since that is what it shows.
 """
 import contextlib
 import math
@@ -46,7 +50,8 @@ class OrderTicket(W.VBox):
     (``"margin"`` in USDT or ``"size"`` in base units), ``margin_mode``, buttons
     ``max_button`` and ``place``. Preview labels: ``price_label``, ``size_label``,
     ``cost_label``, ``available_label``, ``ratio_label``, ``liquidation_label``,
-    ``max_label``; ``status`` shows a refusal (red) or the last fill (green).
+    ``max_label``, under ``preview_title`` (what the preview is of: this order, or another
+    one on top of a position); ``status`` shows a refusal (red) or the last fill (green).
     ``figure`` shows the mark (``mark_point``), the liquidation price after the order
     (``liquidation_point``, joined to the mark by ``distance_line``) and before it
     (``before_point``, if the symbol already has a position). ``preview`` is the last
@@ -80,6 +85,7 @@ class OrderTicket(W.VBox):
 
         self.account = account
         self.preview = None
+        self._previewed = None
         self._held = {}
         self._syncing = False
         wide = {"description_width": "initial"}
@@ -97,6 +103,7 @@ class OrderTicket(W.VBox):
                                            style={"button_width": "130px"})
         self.amount = W.BoundedFloatText(value=amount, min=0.0, max=1e12, step=None,
                                          description="Amount", style=wide,
+                                         continuous_update=True,
                                          layout=W.Layout(width="240px"))
         self.max_button = W.Button(description="Max size", tooltip="fill in the largest size")
         self.place = W.Button(description="Place order", button_style="success",
@@ -107,6 +114,7 @@ class OrderTicket(W.VBox):
                              (self.max_button, "max"), (self.place, "place")):
             widget.add_class(f"cm-order-ticket-{name}")
 
+        self.preview_title = style.value_label("cm-order-ticket-preview-title")
         self.price_label = style.value_label("cm-order-ticket-price")
         self.size_label = style.value_label("cm-order-ticket-size")
         self.cost_label = style.value_label("cm-order-ticket-cost")
@@ -122,17 +130,22 @@ class OrderTicket(W.VBox):
         order = W.VBox([self.symbol, W.HBox([self.side, self.margin_mode]), self.leverage,
                         W.HBox([self.amount_kind, self.amount]),
                         W.HBox([self.max_button, self.place])])
-        preview = W.VBox([self.price_label, self.size_label, self.cost_label,
-                          self.available_label, self.ratio_label, self.liquidation_label,
-                          self.max_label])
+        preview = W.VBox([self.preview_title, self.price_label, self.size_label,
+                          self.cost_label, self.available_label, self.ratio_label,
+                          self.liquidation_label, self.max_label],
+                         layout=W.Layout(flex="1 1 420px", min_width="0"))
+        order.layout = W.Layout(flex="1 1 420px", min_width="0")
         super().__init__([W.HTML("<b>Order ticket</b> (market order at the mark price)"),
-                          order, self.status, preview, self.figure,
-                          W.HTML("<b>Open positions</b>"), self.positions_table])
+                          W.HBox([W.VBox([order, self.status],
+                                         layout=W.Layout(flex="1 1 420px", min_width="0")),
+                                  preview], layout=W.Layout(flex_flow="row wrap")),
+                          self.figure, W.HTML("<b>Open positions</b>"), self.positions_table])
         self.add_class("cm-order-ticket")
 
         self.symbol.observe(self._on_symbol, names="value")
         self.amount_kind.observe(self._on_kind, names="value")
-        for control in (self.side, self.margin_mode, self.leverage, self.amount):
+        self.margin_mode.observe(self._on_mode, names="value")
+        for control in (self.side, self.leverage, self.amount):
             control.observe(self._update, names="value")
         self.max_button.on_click(lambda _: self.fill_max())
         self.place.on_click(lambda _: self.submit())
@@ -146,11 +159,11 @@ class OrderTicket(W.VBox):
                                       display_legend=True, scales=scales)
         self.before_point = bq.Scatter(x=[], y=[], marker="circle", default_size=160,
                                        colors=[style.COLORS["neutral"]],
-                                       labels=["liquidation price before"],
+                                       labels=["liquidation price now"],
                                        display_legend=True, scales=scales)
         self.liquidation_point = bq.Scatter(x=[], y=[], marker="circle", default_size=220,
                                             colors=[style.COLORS["liquidation"]],
-                                            labels=["liquidation price after"],
+                                            labels=["liquidation price if placed"],
                                             display_legend=True, scales=scales)
         self.mark_point = bq.Scatter(x=[], y=[], marker="diamond", default_size=220,
                                      colors=[style.COLORS["price"]],
@@ -205,24 +218,51 @@ class OrderTicket(W.VBox):
             self._syncing = False
         self._update()
 
+    def _controls(self):
+        """The ticket's values: what a preview is of, and what Place order places."""
+        return {"symbol": self.symbol.value, "side": self.side.value,
+                "leverage": self.leverage.value, "margin_mode": self.margin_mode.value,
+                "kind": self.amount_kind.value, "amount": self.amount.value}
+
     def submit(self):
-        """Place the order on the account (what the button does); returns the fill or None."""
-        self._update()
-        if self.preview is None:
+        """Place the previewed order on the account (what the button does); returns the
+        preview it filled, or None. It places exactly the values of the preview on screen;
+        if the ticket changed since, it shows the new preview and places nothing."""
+        shown = self._previewed
+        if self.preview is None or shown is None:
             return None
-        symbol = self.symbol.value
-        if self.account.margin_mode(symbol) != self.margin_mode.value:
-            self.account.set_margin_mode(symbol, self.margin_mode.value)
-        if self.account.leverage(symbol) != self.leverage.value:
-            self.account.set_leverage(symbol, self.leverage.value)
-        price = self._mark()
-        self.account.open(symbol, self.side.value, price, **self._order())
+        if shown != self._controls():
+            self._update()
+            self.status.value = _refused("the ticket changed since the preview: check the new "
+                                         "preview, then press Place order again")
+            return None
+        symbol, price = shown["symbol"], self._mark()
+        try:
+            if self.account.margin_mode(symbol) != shown["margin_mode"]:
+                self.account.set_margin_mode(symbol, shown["margin_mode"])
+            if self.account.leverage(symbol) != shown["leverage"]:
+                self.account.set_leverage(symbol, shown["leverage"])
+            self.account.open(symbol, shown["side"], price, **{shown["kind"]: shown["amount"]})
+        except CrossMarginError as err:          # e.g. the account changed elsewhere
+            self.refresh()
+            self._show_refusal(str(err))
+            return None
         filled = self.preview
         self.refresh()
         self.status.value = _ok(
             f"Filled: {filled['side']} {filled['size']:,.6g} {symbol} at {style.fmt_price(price)}"
-            f", fee {style.fmt_usdt(filled['fee'])}")
+            f", fee {style.fmt_usdt(filled['fee'])}.") + " " + self._holding(symbol)
         return filled
+
+    def _holding(self, symbol):
+        """The position the account holds in ``symbol`` now, in words."""
+        held = self._held.get(symbol)
+        if held is None:
+            return f"No {symbol} position is open now."
+        side, size, lp = held
+        base = self.account.contracts[symbol].base
+        return (f"Your {symbol} position now: <b>{side} {size:,.6g} {base}</b>, liquidation "
+                f"price <b>{style.fmt_price(lp)}</b>.")
 
     # -- view -----------------------------------------------------------------------------------
     def refresh(self):
@@ -257,6 +297,25 @@ class OrderTicket(W.VBox):
         self._sync_symbol()
         self._update()
 
+    def _on_mode(self, change):
+        """A switch the engine refuses (e.g. with a position open) puts the toggle back."""
+        if self._syncing:
+            return
+        symbol = self.symbol.value
+        try:
+            self.account.copy().set_margin_mode(symbol, change["new"])
+        except CrossMarginError as err:
+            real = self.account.margin_mode(symbol)
+            self._syncing = True
+            try:
+                self.margin_mode.value = real
+            finally:
+                self._syncing = False
+            self._update()
+            self.status.value = _refused(f"{err} (the ticket stays on {real})")
+            return
+        self._update()
+
     def _on_kind(self, change):
         """Keep the same order when switching between margin and size."""
         if self.preview is not None and not self._syncing:
@@ -272,6 +331,8 @@ class OrderTicket(W.VBox):
 
     def _show_refusal(self, message):
         self.preview = None
+        self._previewed = None
+        self.preview_title.value = "<b>Preview</b>: --"
         self.place.disabled = True
         self.status.value = _refused(message)
         for label, name in ((self.size_label, "Size"), (self.cost_label, "Cost"),
@@ -301,6 +362,7 @@ class OrderTicket(W.VBox):
             self._show_refusal(str(err))
             return
         self.preview = preview
+        self._previewed = self._controls()
         self.place.disabled = False
         self.status.value = ""
         base = self.account.contracts[symbol].base
@@ -311,6 +373,13 @@ class OrderTicket(W.VBox):
         closed = reducing and math.isclose(preview["size"], held_size, rel_tol=1e-9)
         side_after = held if reducing and preview["size"] < held_size else side
         note = f" — it first reduces your open {held} (one-way mode)" if reducing else ""
+        if held is None:
+            self.preview_title.value = "<b>Preview: if you place this order</b>"
+        else:
+            self.preview_title.value = (
+                f"<b>Preview: if you place another order</b> ({side} on top of your "
+                f"{held} {held_size:,.6g} {base} {symbol}, liquidation price now "
+                f"{style.fmt_price(before_lp)})")
         self.price_label.value = f"Fills at the mark price: <b>{style.fmt_price(price)}</b>"
         self.size_label.value = (f"Size: <b>{preview['size']:,.6g} {base}</b>, notional "
                                  f"{style.fmt_usdt(preview['notional'])}{note}")
@@ -327,10 +396,11 @@ class OrderTicket(W.VBox):
             self.liquidation_label.value = f"Liquidation price after: <b>--</b> ({where})"
         else:
             distance = (after_lp - price) / price
+            whose = "after this order" if held is None else "of the position after that order"
             self.liquidation_label.value = (
-                f"Liquidation price after: <b>{style.fmt_price(after_lp)}</b> "
+                f"Liquidation price {whose}: <b>{style.fmt_price(after_lp)}</b> "
                 f"({'+' if distance > 0 else ''}{style.fmt_pct(distance)} from the mark)"
-                + (f", before: {style.fmt_price(before_lp)}" if before_lp is not None else ""))
+                + (f", now: {style.fmt_price(before_lp)}" if before_lp is not None else ""))
         self.max_label.value = (f"Largest size at {self.leverage.value}x "
                                 f"{self.margin_mode.value}: {max_size:,.6g} {base}")
         self._draw(price, before_lp, after_lp, side_after)
