@@ -114,3 +114,36 @@ def test_extreme_values_show_liquidated_and_refusals_without_raising():
 def test_bad_constructor_arguments(kwargs, words):
     with pytest.raises(InvalidInput, match=words):
         ReserveTool(**{**SMALL, **kwargs})
+
+
+def test_an_order_against_a_held_position_is_refused_and_shown():
+    tool = ReserveTool(**SMALL)                       # the plan holds a long BTC
+    held = tool.account.positions().loc["BTCUSDT", "contracts"]
+    tool.trade_symbol.value = "BTCUSDT"
+    tool.trade_side.value = "short"
+    trial = tool.account.copy()
+    trial.open("BTCUSDT", "short", trial.mark_price("BTCUSDT"), margin=1_000)
+    left = trial.positions().loc["BTCUSDT", "contracts"]
+    text = tool.trade_label.value
+    assert tool.check is None and "Refused" in text and "one-way mode" in text
+    assert f"long {held:,.6g} BTC" in text and f"long {left:,.6g} BTC" in text
+    assert "reduce" in text and left < held
+    assert tool.ratio_label.value == "Cross margin ratio: --"
+    assert tool.liquidation_table.value == ""
+    tool.trade_margin.value = 5_000                   # more than the long: close and flip
+    assert "close and flip" in tool.trade_label.value and "short" in tool.trade_label.value
+    tool.trade_margin.value = 1_000
+    tool.trade_side.value = "long"                    # adding to the long is a normal check
+    assert tool.check is not None and "Refused" not in tool.trade_label.value
+    assert tool.account.positions().loc["BTCUSDT", "contracts"] == pytest.approx(held)
+
+
+def test_controls_and_results_sit_side_by_side():
+    tool = ReserveTool(**SMALL)
+    top, bottom = tool.children[1], tool.children[3]
+    left, right = top.children
+    assert tool.plan in left.children and tool.cross_label in left.children
+    assert tool.figure in right.children and tool.key in right.children
+    assert tool.ratio_label in bottom.children[1].children
+    assert tool.trade_margin in bottom.children[0].children
+    assert top.layout.flex_flow == "row wrap" and tool.figure.layout.height == "300px"

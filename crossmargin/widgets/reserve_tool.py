@@ -8,7 +8,10 @@ the reserve slider only moves the markers, so it responds at once.
 
 Bottom: a pre-trade check on the plan's cross account at the chosen reserve and leverage:
 :func:`crossmargin.reserve.what_if` (``Account.preview_open`` on a copy) gives the margin
-ratio and every liquidation price after a proposed order, before it is placed.
+ratio and every liquidation price after a proposed order, before it is placed. A
+proposed order against a position the plan holds (a short BTC on a plan long BTC) is not
+a new position: in one-way mode it reduces, closes or flips the one held. The tool refuses
+it as a proposal and shows, from the engine, what it would do to that position.
 """
 import time
 
@@ -109,14 +112,21 @@ class ReserveTool(W.VBox):
         self.liquidation_table.add_class("cm-reserve-tool-liquidations")
         self._build_figure(n_paths)
 
+        column = W.Layout(flex="1 1 440px", min_width="0")
+        row = W.Layout(flex_flow="row wrap", align_items="flex-start")
         super().__init__([
             W.HTML(f"<b>Keep a reserve?</b> 10-day odds over {n_paths:,} seeded random paths "
                    f"(hourly marks), {self.deposit:,.0f} USDT deposit"),
-            self.plan, self.reserve, self.leverage, self.status, self.figure, self.key,
-            self.summary_label, self.cross_label, self.isolated_label,
+            W.HBox([W.VBox([self.plan, self.reserve, self.leverage, self.status,
+                            self.summary_label, self.cross_label, self.isolated_label],
+                           layout=column),
+                    W.VBox([self.figure, self.key], layout=column)], layout=row),
             W.HTML("<b>Pre-trade check</b> on the plan's cross account (Account.preview_open)"),
-            W.HBox([self.trade_symbol, self.trade_side, self.trade_margin]),
-            self.ratio_label, self.trade_label, self.liquidation_table])
+            W.HBox([W.VBox([W.HBox([self.trade_symbol, self.trade_side],
+                                   layout=W.Layout(flex_flow="row wrap")),
+                            self.trade_margin], layout=column),
+                    W.VBox([self.ratio_label, self.trade_label, self.liquidation_table],
+                           layout=column)], layout=row)])
         self.add_class("cm-reserve-tool")
 
         self.plan.observe(self._on_plan_or_leverage, names="value")
@@ -145,6 +155,8 @@ class ReserveTool(W.VBox):
             marks=[self.reserve_rule, self.isolated_line, self.cross_line, self.markers])
         for axis in self.figure.axes:
             axis.tick_values = np.arange(0.0, 101.0, 20.0)
+        self.figure.layout = W.Layout(width="100%", min_width="320px", max_width="760px",
+                                      height="300px")
         self.key = style.key([("cross: the whole account liquidated", colors["cross"], "line"),
                               ("isolated: some position liquidated", colors["isolated"], "line"),
                               ("current reserve", colors["neutral"], "dashed")])
@@ -233,14 +245,49 @@ class ReserveTool(W.VBox):
         try:
             self.account = open_plan(self._orders(), START_PRICES, deposit=self.deposit,
                                      margin_mode="cross")
+            held = self.account.positions()
+            if symbol in held.index and held.loc[symbol, "side"] != side:
+                self._refuse_opposite(symbol, side, held.loc[symbol])
+                return
             self.check = what_if(self.account, symbol, side, margin=self.trade_margin.value,
                                  leverage=self.leverage.value)
         except CrossMarginError as err:
-            self.check = None
-            self.ratio_label.value = "Cross margin ratio: --"
-            self.trade_label.value = _refused(str(err))
-            self.liquidation_table.value = ""
+            self._refuse(str(err))
             return
+        self._show_check()
+
+    def _refuse(self, text):
+        self.check = None
+        self.ratio_label.value = "Cross margin ratio: --"
+        self.trade_label.value = _refused(text)
+        self.liquidation_table.value = ""
+
+    def _refuse_opposite(self, symbol, side, position):
+        """Refuse an order against a held position, and show what it would do to it."""
+        base = self.account.contracts[symbol].base
+        held = f"{position['side']} {position['contracts']:,.6g} {base}"
+        trial = self.account.copy()                       # the engine's answer, on a copy
+        try:
+            trial.set_leverage(symbol, self.leverage.value)
+            trial.open(symbol, side, trial.mark_price(symbol), margin=self.trade_margin.value)
+        except CrossMarginError as err:
+            effect = f"the account refuses it anyway: {err}"
+        else:
+            after = trial.positions()
+            if symbol not in after.index:
+                effect = f"it would close the {held} position"
+            else:
+                now = after.loc[symbol]
+                verb = "reduce" if now["side"] == position["side"] else "close and flip"
+                effect = (f"it would {verb} it: {held} → <b>{now['side']} "
+                          f"{now['contracts']:,.6g} {base}</b>")
+        self._refuse(
+            f"the plan holds a <b>{held}</b> {symbol} position. In one-way mode a {side} "
+            f"{symbol} order is not a new position (not a hedge): it trades against the one "
+            f"held — {effect}. Propose another symbol, or {position['side']} to add to it.")
+
+    def _show_check(self):
+        symbol, side = self.trade_symbol.value, self.trade_side.value
         preview = self.check.preview
         before, after = preview["margin_ratio_before"], preview["margin_ratio_after"]
         colour = style.ratio_color(after)
