@@ -187,3 +187,24 @@ def test_chase_without_a_meeting_reports_the_smallest_gap():
 def test_chase_rejects_bad_input(args, kwargs, words):
     with pytest.raises(InvalidInput, match=words):
         LiquidationChase(*args, title="t", x_label="x", **kwargs)
+
+
+def test_controls_beside_results_and_figures_side_by_side():
+    lab = CascadeLab(n_accounts=200)
+    top, figures = lab.children
+    controls, results = top.children
+    assert list(controls.children) == [lab.shock, lab.impact, lab.high_leverage_share]
+    assert lab.status in results.children and lab.liquidated_label in results.children
+    assert [c.children[0] for c in figures.children] == [lab.price_figure, lab.notional_figure]
+    assert top.layout.flex_flow == figures.layout.flex_flow == "row wrap"
+    assert lab.price_figure.layout.height == lab.notional_figure.layout.height == "300px"
+
+
+@pytest.mark.parametrize("shock, impact, share", [(-20, 2, 100), (20, 2, 100), (0, 0, 0),
+                                                  (-20, 0, 0), (0.5, 2, 100)])
+def test_extreme_sliders_show_a_result_never_a_traceback(shock, impact, share):
+    lab = CascadeLab(n_accounts=300)
+    lab.shock.value, lab.impact.value, lab.high_leverage_share.value = shock, impact, share
+    assert lab.status.value and "Total liquidated" in lab.liquidated_label.value
+    assert len(lab.price_line.y) == len(lab.notional_bars.y) >= 1
+    assert np.isfinite(np.asarray(lab.price_line.y, dtype=float)).all()

@@ -104,10 +104,19 @@ class CascadeLab(W.VBox):
 
         for control in (self.shock, self.impact, self.high_leverage_share):
             control.observe(self._on_change, names="value")
-        controls = W.VBox([self.shock, self.impact, self.high_leverage_share])
-        super().__init__([controls, self.price_figure, self.price_key, self.notional_figure,
-                          self.rounds_label, self.final_label, self.liquidated_label,
-                          self.status])
+        # Controls beside their results, the two figures side by side under them (they wrap
+        # under each other on a narrow screen).
+        column = W.Layout(flex="1 1 420px", min_width="0")
+        row = W.Layout(flex_flow="row wrap", align_items="flex-start")
+        for fig in (self.price_figure, self.notional_figure):
+            fig.layout = W.Layout(width="100%", min_width="320px", max_width="760px",
+                                  height="300px")
+        controls = W.VBox([self.shock, self.impact, self.high_leverage_share], layout=column)
+        results = W.VBox([self.status, self.rounds_label, self.final_label,
+                          self.liquidated_label], layout=column)
+        super().__init__([W.HBox([controls, results], layout=row),
+                          W.HBox([W.VBox([self.price_figure, self.price_key], layout=column),
+                                  W.VBox([self.notional_figure], layout=column)], layout=row)])
         self.add_class("cm-cascade-lab")
         self.update()
 
