@@ -147,6 +147,50 @@ def course_map(folder=None):
     return frame[["title", "notebook", "minutes"]]
 
 
+# ---------------------------------------------------------------- how long a lesson takes
+
+#: The assumptions of :func:`estimate_minutes`: a learner reads the lesson's prose at
+#: ``READING_WPM`` words a minute (dense, numeric text: about half the 200-250 of plain
+#: prose), spends ``CODE_CELL_MINUTES`` running and reading each code cell's output,
+#: ``WIDGET_MINUTES`` trying the things a lesson asks of each tool it shows, and
+#: ``EXERCISE_MINUTES`` on each exercise (``QUIZ_MINUTES`` on a quiz).
+READING_WPM = 120
+CODE_CELL_MINUTES = 0.5
+WIDGET_MINUTES = 3
+EXERCISE_MINUTES = 4
+QUIZ_MINUTES = 1
+
+
+def _round5(x):
+    return int(5 * max(1, round(x / 5)))
+
+
+def estimate_minutes(path):
+    """Teaching and exercise minutes of the lesson at ``path`` estimated from what is in it
+    (words of prose, code cells, tools, exercises, quizzes) with the assumptions above,
+    rounded to 5 minutes. Returns ``{"teaching": T, "exercises": E, "measured": {...}}``."""
+    import nbformat
+
+    nb = nbformat.read(Path(path), as_version=4)
+    words = code = exercises = quizzes = 0
+    for cell in nb.cells:
+        tags = _tags(cell)
+        if cell.cell_type == "markdown":
+            words += len(re.sub(r"[#*`|>_\-]+", " ", cell.source).split())
+        elif cell.cell_type == "code" and not {"solution", "verify", "instructor"} & set(tags):
+            code += 1
+            exercises += "exercise" in tags
+            quizzes += len(re.findall(r"\bQuiz\(", cell.source))
+    widgets = len(nb.metadata.get("course", {}).get("widgets", []))
+    teaching = words / READING_WPM + (code - exercises) * CODE_CELL_MINUTES \
+        + widgets * WIDGET_MINUTES
+    practice = exercises * EXERCISE_MINUTES + quizzes * QUIZ_MINUTES
+    return {"teaching": _round5(teaching), "exercises": _round5(practice),
+            "measured": {"words": words, "code_cells": code, "widgets": widgets,
+                         "exercises": exercises, "quizzes": quizzes,
+                         "teaching": round(teaching, 1), "exercises_minutes": practice}}
+
+
 # ---------------------------------------------------------------- learner copies
 
 #: Cell tags a learner copy leaves out.
@@ -262,6 +306,13 @@ def _metadata_problems(path, nb):
     elif meta["lesson"] != 0 and not 20 <= minutes["teaching"] + minutes["exercises"] <= 45:
         problems.append(f"{where}: the lesson takes {minutes['teaching'] + minutes['exercises']} "
                         "minutes — a lesson takes 20-45 minutes; split or trim it")
+    else:
+        estimate = estimate_minutes(path)
+        for part in ("teaching", "exercises"):
+            if minutes[part] < 0.8 * estimate[part]:
+                problems.append(f"{where}: course.minutes.{part} is {minutes[part]} but the "
+                                f"lesson's content takes about {estimate[part]} "
+                                f"({estimate['measured']}) — re-time it or trim it")
     return problems
 
 
