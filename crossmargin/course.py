@@ -264,7 +264,7 @@ def learner_copy(src_dir, out_dir, recall=False):
 
 # ---------------------------------------------------------------- lint
 
-CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*answer\s*(,\s*strict\s*=\s*True\s*)?\)""")
+CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*answer\s*(,\s*strict\s*=\s*True\s*)?[,)]""")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)|<img\s[^>]*>")
 METADATA_KEYS = ("lesson", "title", "questions", "objectives", "prerequisites", "minutes",
                  "key_points")

@@ -10,7 +10,7 @@ from crossmargin.check import all_exercises
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]
-CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*answer\s*(,\s*strict\s*=\s*True\s*)?\)""")
+CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*answer\s*(,\s*strict\s*=\s*True\s*)?[,)]""")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)|<img\s[^>]*>")
 
 
