@@ -43,3 +43,58 @@ def test_key_is_a_widget_with_the_key_class():
     assert "cm-key" in widget._dom_classes
     assert widget.value == style.key_html([("isolated", style.COLORS["isolated"], "line")])
     assert isinstance(style.time_axis(pd.RangeIndex(2))[0], np.ndarray)
+
+
+# -- colours that can be read ------------------------------------------------------------------
+def test_contrast_ratio_matches_wcag_examples():
+    assert style.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert style.contrast_ratio("#ffffff", "#fff") == pytest.approx(1.0)
+    assert style.contrast_ratio("#777777") == pytest.approx(4.48, abs=0.01)
+    # The old warning yellow: fails even the 3:1 of graphics.
+    assert style.contrast_ratio("#F0E442") < 1.5
+
+
+def test_the_warning_colour_reads_on_white_and_stays_apart_from_liquidation():
+    warning = style.COLORS["warning"]
+    assert style.contrast_ratio(warning, "#ffffff") >= 4.5        # text (and so lines: 3:1)
+    # Lighter or darker than vermillion by a margin a colour-blind reader sees too (the
+    # luminance difference survives any colour-vision deficiency), and not the same hue.
+    assert style.contrast_ratio(warning, style.COLORS["liquidation"]) >= 1.5
+    assert style.contrast_ratio(warning, style.COLORS["isolated"]) >= 1.5
+    assert warning.upper() not in {c.upper() for k, c in style.COLORS.items() if k != "warning"}
+    assert style.ratio_color(0.85) == warning
+
+
+def test_badges_ink_reaches_text_contrast_when_one_can():
+    for kind in ("warning", "long", "neutral", "cross"):
+        colour = style.COLORS[kind]
+        ink = style.badge("x", kind).split(";color:")[1].split(";")[0]
+        assert style.contrast_ratio(colour, ink) >= 4.5, kind
+
+
+# -- round ticks ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("low, high", [(50_842.3, 69_157.7), (0.01, 1.0), (-0.1, 1.05),
+                                       (59_500.0, 62_300.0), (3.2, 3.3), (-17_000, 21_000)])
+def test_nice_ticks_are_round_multiples_of_one_two_or_five(low, high):
+    ticks = style.nice_ticks(low, high)
+    step = ticks[1] - ticks[0]
+    mantissa = step / 10 ** np.floor(np.log10(step))
+    assert round(mantissa, 6) in (1, 2, 5)
+    assert np.allclose(ticks / step, np.round(ticks / step))
+    assert low <= ticks[0] and ticks[-1] <= high and 3 <= len(ticks) <= 12
+    lo, hi, full = style.nice_range(low, high)
+    assert lo <= low and high <= hi and full[0] == lo and full[-1] == hi
+    assert np.allclose(full / step, np.round(full / step)) or len(full) >= 3
+
+
+def test_nice_range_of_a_single_value_is_not_empty():
+    lo, hi, ticks = style.nice_range(60_000, 60_000)
+    assert lo < 60_000 < hi and len(ticks) >= 2
+
+
+def test_key_wraps_within_the_output_and_draws_dash_patterns():
+    text = style.key_html([("a", "#0072B2", "dotted ▲"), ("b", "#E69F00", "dash_dotted ◆")],
+                          title="cross")
+    assert "max-width:900px" in text and "flex-wrap:wrap" in text
+    assert "stroke-dasharray='2,4'" in text and "stroke-dasharray='8,4,2,4'" in text
+    assert ">▲</text>" in text and "<b style='margin-right:10px'>cross</b>" in text

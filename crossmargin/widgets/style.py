@@ -3,7 +3,12 @@
 Colours are the Okabe–Ito palette (safe for colour-blind readers), with one
 meaning each, everywhere in the course (SVG diagrams included):
 cross = blue, isolated = orange, liquidation = vermillion, long = green,
-short = purple, warning (80 % margin ratio) = yellow, neutral = grey.
+short = purple, warning (80 % margin ratio) = dark amber, neutral = grey.
+
+Okabe–Ito's yellow (#F0E442) is only 1.3:1 against white: too faint for a line (WCAG asks
+3:1 for graphics) and far too faint for text (4.5:1). The warning colour is a dark amber
+instead, 6.4:1 on white, and clearly darker than the liquidation vermillion (1.7:1 between
+them), so the two stay apart for colour-blind readers too. :func:`contrast_ratio` checks it.
 """
 import html
 import math
@@ -19,7 +24,7 @@ COLORS = {
     "liquidation": "#D55E00",
     "long": "#009E73",
     "short": "#CC79A7",
-    "warning": "#F0E442",
+    "warning": "#735C00",
     "price": "#56B4E9",
     "neutral": "#999999",
     "text": "#222222",
@@ -27,6 +32,9 @@ COLORS = {
 
 #: Binance recommends acting before the margin ratio reaches 80 %.
 WARNING_RATIO = 0.8
+
+#: Widest a key (HTML legend) may grow: it wraps inside an output area of ~900 px.
+KEY_MAX_WIDTH = "900px"
 
 FIGURE_LAYOUT = W.Layout(width="100%", min_width="320px", max_width="760px", height="340px")
 FIGURE_MARGIN = {"top": 30, "bottom": 45, "left": 75, "right": 20}
@@ -55,8 +63,68 @@ def fmt_pct(x, decimals=2):
     return f"{x * 100:,.{decimals}f} %"
 
 
+def relative_luminance(colour):
+    """WCAG 2 relative luminance of a ``#rrggbb`` (or ``#rgb``) colour, from 0 to 1."""
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first, second="#ffffff"):
+    """WCAG 2 contrast ratio of two colours, from 1 (same) to 21 (black on white).
+
+    Text needs 4.5:1 against its background, lines and markers 3:1."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def nice_step(span, count=6):
+    """A round tick step (1, 2 or 5 times a power of ten) giving about ``count`` ticks
+    over ``span``."""
+    span = abs(float(span))
+    if not math.isfinite(span) or span == 0:
+        return 1.0
+    raw = span / max(1, count)
+    power = 10.0 ** math.floor(math.log10(raw))
+    error = raw / power
+    factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else \
+        2 if error >= math.sqrt(2) else 1
+    return factor * power
+
+
+def _round_to_step(values, step):
+    decimals = max(0, -math.floor(math.log10(step)) + 1)
+    return np.round(np.asarray(values, dtype=float), decimals)
+
+
+def nice_ticks(low, high, count=6):
+    """Round tick values (multiples of :func:`nice_step`) between ``low`` and ``high``."""
+    low, high = sorted((float(low), float(high)))
+    step = nice_step(high - low, count)
+    first = math.ceil(low / step - 1e-9)
+    last = math.floor(high / step + 1e-9)
+    return _round_to_step(np.arange(first, last + 1) * step, step)
+
+
+def nice_range(low, high, count=6):
+    """``(min, max, ticks)``: ``low``..``high`` widened to round values, with round ticks
+    from end to end (for a scale's ``min``/``max`` and its axis's ``tick_values``)."""
+    low, high = sorted((float(low), float(high)))
+    if high == low:
+        pad = abs(low) * 0.05 or 1.0
+        low, high = low - pad, high + pad
+    step = nice_step(high - low, count)
+    start = math.floor(low / step + 1e-9) * step
+    stop = math.ceil(high / step - 1e-9) * step
+    ticks = _round_to_step(np.arange(round((stop - start) / step) + 1) * step + start, step)
+    return float(ticks[0]), float(ticks[-1]), ticks
+
+
 def ratio_color(ratio):
-    """Green below 80 %, yellow from 80 %, vermillion at 100 % (liquidation)."""
+    """Green below 80 %, dark amber from 80 %, vermillion at 100 % (liquidation)."""
     if _missing(ratio):
         return COLORS["neutral"]
     if ratio >= 1:
@@ -99,25 +167,48 @@ def time_axis(index):
     return np.arange(len(index), dtype=float), "step", None
 
 
-def key_html(entries):
+#: Dash patterns of bqplot's line styles, for the swatches of :func:`key_html`.
+DASHES = {"line": "", "solid": "", "dashed": "8,5", "dotted": "2,4", "dash_dotted": "8,4,2,4"}
+
+
+def _swatch(colour, line, marker):
+    """A short line in the mark's dash pattern, with its marker in the middle (inline SVG)."""
+    dash = DASHES[line]
+    dash = f" stroke-dasharray='{dash}'" if dash else ""
+    dot = (f"<text x='17' y='12' text-anchor='middle' font-size='13' fill='{colour}'>"
+           f"{html.escape(marker)}</text>" if marker else "")
+    return (f"<svg width='34' height='16' style='vertical-align:middle'>"
+            f"<line x1='1' y1='8' x2='33' y2='8' stroke='{colour}' stroke-width='3'{dash}/>"
+            f"{dot}</svg>")
+
+
+def key_html(entries, title=None):
     """A legend in HTML, shown under a figure: ``(label, colour, kind)`` with kind ``"line"``,
-    ``"dashed"`` or a marker character (e.g. ``"◆"``); readable on a projector."""
-    items = []
+    ``"dashed"``, a marker character (e.g. ``"◆"``), or a line style of :data:`DASHES` and a
+    marker (e.g. ``"dotted ▲"``: the line as the mark draws it); readable on a projector.
+    ``title`` (optional) heads the row in bold. The entries wrap onto new rows: the key is
+    never wider than :data:`KEY_MAX_WIDTH`."""
+    items = [f"<b style='margin-right:10px'>{html.escape(title)}</b>"] if title else []
     for label, colour, kind in entries:
+        line, _, marker = kind.partition(" ")
         if kind in ("line", "dashed"):
-            line = "solid" if kind == "line" else "dashed"
+            border = "solid" if kind == "line" else "dashed"
             swatch = (f"<span style='display:inline-block;width:26px;vertical-align:middle;"
-                      f"border-top:4px {line} {colour};box-shadow:0 0 0 1px #bbb'></span>")
+                      f"border-top:4px {border} {colour};box-shadow:0 0 0 1px #bbb'></span>")
+        elif line in DASHES:
+            swatch = _swatch(colour, line, marker)
         else:
             swatch = f"<span style='color:{colour};font-size:18px'>{html.escape(kind)}</span>"
         items.append(f"<span style='margin-right:18px;white-space:nowrap'>{swatch} "
-                     f"{html.escape(label)}</span>")
-    return f"<div style='font-size:14px;color:{COLORS['text']}'>{''.join(items)}</div>"
+                     f"{html.escape(label)}</span> ")
+    return (f"<div style='font-size:14px;color:{COLORS['text']};max-width:{KEY_MAX_WIDTH};"
+            f"display:flex;flex-wrap:wrap;align-items:center;row-gap:2px'>"
+            f"{''.join(items)}</div>")
 
 
-def key(entries):
+def key(entries, title=None):
     """:func:`key_html` in an HTML widget with the ``cm-key`` class."""
-    widget = W.HTML(key_html(entries))
+    widget = W.HTML(key_html(entries, title))
     widget.add_class("cm-key")
     return widget
 
@@ -133,7 +224,9 @@ def value_label(css_class=None):
 def badge(text, kind):
     """A coloured status tag in HTML, e.g. ``badge("liquidated", "liquidation")``."""
     colour = COLORS.get(kind, COLORS["neutral"])
-    ink = "#222" if kind == "warning" else "#fff"
+    # White ink, unless only dark ink reaches the 4.5:1 that text needs on this background.
+    ink = "#222" if contrast_ratio(colour, "#fff") < 4.5 <= contrast_ratio(colour, "#222") \
+        else "#fff"
     return (f"<span style='background:{colour};color:{ink};padding:1px 6px;border-radius:3px;"
             f"font-weight:600'>{text}</span>")
 
