@@ -7,7 +7,7 @@ import pytest
 
 from crossmargin.errors import InsufficientBalance, InvalidInput
 from crossmargin.hedging import hedge_grid, hedge_outcomes
-from crossmargin.widgets import HedgeChart, HedgeLab
+from crossmargin.widgets import HedgeChart, HedgeLab, style
 from crossmargin.widgets.style import COLORS, fmt_pct, fmt_usdt
 
 N = 300
@@ -109,12 +109,34 @@ def test_chart_lines_are_the_grid_column():
     np.testing.assert_allclose(line.y, 100 * rows["p_liquidation"])
     assert line.colors == [COLORS["cross"]] and line.line_style == "dashed"
     assert chart.lines[(0.8, "cross")].line_style == "solid"
-    assert "cross, correlation +0.8" in chart.key.value
+    assert "<b style='margin-right:10px'>cross</b>" in chart.key.value
+    assert "correlation +0.8" in chart.key.value
     usd = HedgeChart(grid, "median_final_equity", modes=("cross",))
     np.testing.assert_allclose(usd.lines[(0.8, "cross")].y,
                                grid[(grid["correlation"] == 0.8) & (grid["mode"] == "cross")]
                                ["median_final_equity"])
     assert "USDT" in usd.figure.axes[1].label
+
+
+def test_chart_key_shows_each_line_as_drawn_and_wraps_within_the_output():
+    """The lesson's chart: three correlations x two modes. Each line has a key entry whose
+    swatch has its colour and its dash pattern; the key wraps (at most 900 px wide), so the
+    correlation -0.5 entries are not cut off."""
+    grid = hedge_grid([0, 0.5, 1.0], [0.8, 0.0, -0.5], N)
+    chart = HedgeChart(grid, "p_liquidation")
+    html = chart.key.value
+    assert html.count("max-width:900px") == 2 and "flex-wrap:wrap" in html
+    rows = html.split("</div>")[:2]                      # one row per mode
+    for mode, row in zip(("isolated", "cross"), rows):
+        assert f">{mode}</b>" in row
+        for rho in (0.8, 0.0, -0.5):
+            line = chart.lines[(rho, mode)]
+            dash = style.DASHES[line.line_style]
+            entry = row.split(f"correlation {rho:+.1f}")[0].rsplit("<svg", 1)[1]
+            assert f"stroke='{COLORS[mode]}'" in entry
+            assert (f"stroke-dasharray='{dash}'" in entry) if dash else "dasharray" not in entry
+    styles = {chart.lines[(rho, "cross")].line_style for rho in (0.8, 0.0, -0.5)}
+    assert len(styles) == 3                              # three dash patterns per colour
 
 
 def test_chart_defaults_draw_the_default_grid():

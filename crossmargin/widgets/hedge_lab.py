@@ -217,7 +217,8 @@ class HedgeChart(W.VBox):
     """One column of :func:`~crossmargin.hedging.hedge_grid` against the hedge ratio.
 
     One line per (correlation, mode): the colour is the mode (isolated orange, cross
-    blue), the line style and marker the correlation (up to four). ``column`` is a share
+    blue), the line style and marker the correlation (up to four). The ``key`` under the
+    figure (HTML) has one row per mode, an entry per correlation. ``column`` is a share
     (``p_liquidation``, ``p_wipeout``, ``upside_kept``: drawn in %) or a USDT column.
     Attributes: ``figure``, ``lines`` (dict ``(correlation, mode) -> Lines``), ``key``.
     Without a ``grid`` it draws :data:`DEFAULT_GRID` (hedge ratios 0–1.5 at correlations
@@ -242,17 +243,18 @@ class HedgeChart(W.VBox):
         scale = 100.0 if share else 1.0
         xs, ys = bq.LinearScale(min=0.0), bq.LinearScale()
         self.lines = {}
-        entries = []
+        rows = {mode: [] for mode in modes}
         for rho, (dash, marker, symbol) in zip(rhos, LINE_STYLES):
             for mode in modes:
-                rows = grid[(grid["correlation"] == rho) & (grid["mode"] == mode)]
-                rows = rows.sort_values("hedge_ratio")
+                picked = grid[(grid["correlation"] == rho) & (grid["mode"] == mode)]
+                picked = picked.sort_values("hedge_ratio")
                 self.lines[(rho, mode)] = bq.Lines(
-                    x=rows["hedge_ratio"].to_numpy(float),
-                    y=rows[column].to_numpy(float) * scale, scales={"x": xs, "y": ys},
+                    x=picked["hedge_ratio"].to_numpy(float),
+                    y=picked[column].to_numpy(float) * scale, scales={"x": xs, "y": ys},
                     colors=[style.COLORS[mode]], line_style=dash, stroke_width=3,
                     marker=marker, marker_size=36)
-                entries.append((f"{mode}, correlation {rho:+.1f}", style.COLORS[mode], symbol))
+                rows[mode].append((f"correlation {rho:+.1f}", style.COLORS[mode],
+                                   f"{dash} {symbol}"))
         words = column.replace("_", " ")
         label = AXIS_LABELS.get(column, f"{words} ({'%' if share else 'USDT'})")
         self.figure, _, _ = style.figure(title or words, "hedge ratio (ETH short ÷ BTC long)",
@@ -260,6 +262,11 @@ class HedgeChart(W.VBox):
                                          x_scale=xs, y_scale=ys, css_class="cm-hedge-chart",
                                          marks=list(self.lines.values()))
         self.figure.axes[0].tick_format = ".1f"
-        self.key = style.key(entries)
+        # The key under the figure, one row per mode (the colour), one entry per correlation
+        # (the line style and marker), each swatch drawn as its line is: it wraps, never
+        # wider than the output.
+        self.key = W.HTML("".join(style.key_html(entries, title=mode)
+                                  for mode, entries in rows.items()))
+        self.key.add_class("cm-key")
         super().__init__([self.figure, self.key])
         self.add_class("cm-hedge-chart-box")
