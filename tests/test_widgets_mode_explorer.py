@@ -11,7 +11,8 @@ from crossmargin.widgets.style import COLORS, fmt_usdt
 
 
 def text(label):
-    return re.sub(r"<[^>]+>", "", label.value)
+    """The label's text, its lines joined by " — "."""
+    return re.sub(r"<[^>]+>", "", label.value.replace("</div>", " — "))
 
 
 @pytest.fixture
@@ -106,3 +107,33 @@ def test_configured_for_the_guides_example():
 def test_bad_setups_are_refused(kwargs, error, words):
     with pytest.raises(error, match=words):
         ModeExplorer(**kwargs)
+
+
+@pytest.mark.parametrize("btc, eth", [(0, 0), (-60, 60), (-60, -60), (60, 60), (60, -60),
+                                      (-15, 0), (-50, 7)])
+def test_result_cards_keep_three_unwrapped_lines_so_the_chart_never_jumps(explorer, btc, eth):
+    """A card that wrapped to more lines pushed the chart down under the cursor."""
+    explorer.btc_shock.value, explorer.eth_shock.value = btc, eth
+    for card in (explorer.isolated_status, explorer.cross_status):
+        lines = re.findall(r"<div style='([^']*)'>", card.value)
+        assert len(lines) == 3 and "<br>" not in card.value
+        assert all("white-space:nowrap" in line and "text-overflow:ellipsis" in line
+                   for line in lines)
+    boxes = explorer.children[3].children
+    assert all(box.layout.overflow == "hidden" and box.layout.width == "50%" for box in boxes)
+
+
+def test_the_legend_is_outside_the_plot_where_no_rule_crosses_it(explorer):
+    assert not any(getattr(m, "display_legend", False) for m in explorer.figure.marks)
+    assert explorer.key in explorer.children and "cm-key" in explorer.key._dom_classes
+    for words in ("isolated", "cross", "BTC long liquidated (isolated)",
+                  "whole account liquidated (cross)", "deposit 10,000 USDT"):
+        assert words in explorer.key.value
+    assert "stroke-dasharray='8,4,2,4'" in explorer.key.value      # the cross rule's -·-·
+
+
+def test_equity_axis_has_round_ticks_up_to_the_scale_top(explorer):
+    ticks = np.asarray(explorer.figure.axes[1].tick_values)
+    step = ticks[1] - ticks[0]
+    assert ticks[0] == 0 and ticks[-1] == explorer.figure.marks[0].scales["y"].max
+    assert np.allclose(np.diff(ticks), step) and step in (1_000, 2_000, 5_000, 10_000)

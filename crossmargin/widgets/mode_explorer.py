@@ -76,10 +76,8 @@ class ModeExplorer(W.VBox):
                                      scales=scales, colors=[colors["neutral"]],
                                      line_style="dashed", stroke_width=1)
         # Isolated drawn wide under a narrower cross line: where they agree, both stay visible.
-        self.isolated_line = bq.Lines(scales=scales, colors=[colors["isolated"]], stroke_width=7,
-                                      display_legend=True, labels=["isolated"])
-        self.cross_line = bq.Lines(scales=scales, colors=[colors["cross"]], stroke_width=3,
-                                   display_legend=True, labels=["cross"])
+        self.isolated_line = bq.Lines(scales=scales, colors=[colors["isolated"]], stroke_width=7)
+        self.cross_line = bq.Lines(scales=scales, colors=[colors["cross"]], stroke_width=3)
         self.isolated_liquidation_rule = bq.Lines(
             scales=scales, colors=[colors["liquidation"]], stroke_width=2, line_style="dashed")
         self.cross_liquidation_rule = bq.Lines(
@@ -96,14 +94,18 @@ class ModeExplorer(W.VBox):
             x_scale=xs, y_scale=ys, css_class="cm-mode-figure",
             marks=[self.deposit_line, self.isolated_liquidation_rule, self.cross_liquidation_rule,
                    self.isolated_line, self.cross_line, self.isolated_marker, self.cross_marker])
-        self.figure.legend_location = "top-left"
         self.figure.axes[0].tick_values = np.arange(-limit, limit + 1, 20)
-        self.caption = W.HTML(
-            f"<span style='color:{colors['liquidation']}'>- - -</span> "
-            f"{_name(self.legs[0])} liquidated (isolated) · "
-            f"<span style='color:{colors['liquidation']}'>-·-·</span> whole account liquidated "
-            f"(cross) · <span style='color:{colors['neutral']}'>- - -</span> deposit "
-            f"{style.fmt_usdt(self.deposit, 0)} · markers: the sliders' shock")
+        _, self._top, y_ticks = style.nice_range(0.0, self._top)
+        ys.max = self._top
+        self.figure.axes[1].tick_values = y_ticks
+        # The legend is HTML under the figure: inside the plot, the rules crossed it.
+        self.key = style.key([
+            ("isolated", colors["isolated"], "line"), ("cross", colors["cross"], "line"),
+            (f"{_name(self.legs[0])} liquidated (isolated)", colors["liquidation"], "dashed"),
+            ("whole account liquidated (cross)", colors["liquidation"], "dash_dotted"),
+            (f"deposit {style.fmt_usdt(self.deposit, 0)}", colors["neutral"], "dashed"),
+            ("the sliders' shock", colors["text"], "●")])
+        self.caption = self.key
 
         self.isolated_status = style.value_label("cm-isolated-status")
         self.cross_status = style.value_label("cm-cross-status")
@@ -124,13 +126,15 @@ class ModeExplorer(W.VBox):
                         self._card(self.cross_status, "cross")],
                        layout=W.Layout(max_width="760px", width="100%"))
         super().__init__([setup, self.btc_shock, self.eth_shock, cards, self.figure,
-                          self.caption])
+                          self.key])
         self.add_class("cm-mode-explorer")
 
     @staticmethod
     def _card(label, mode):
+        # Three lines that never wrap (see _card_html): the card's height stays the same at
+        # every slider value, so the chart below never jumps under the cursor.
         box = W.VBox([label], layout=W.Layout(
-            width="50%", padding="2px 8px", margin="2px",
+            width="50%", padding="2px 8px", margin="2px", overflow="hidden",
             border=f"solid 3px {style.COLORS[mode]}"))
         box.add_class(f"cm-{mode}-card")
         return box
@@ -164,6 +168,12 @@ class ModeExplorer(W.VBox):
         self.figure.title = f"Equity after an instant shock (ETH {eth:+.0f} %)"
         self._labels()
 
+    @staticmethod
+    def _card_html(*lines):
+        """Card text: one ``div`` per line, never wrapped (an ellipsis if it is too long)."""
+        return "".join(f"<div style='white-space:nowrap;overflow:hidden;"
+                       f"text-overflow:ellipsis'>{line}</div>" for line in lines)
+
     def _labels(self):
         out, colors = self.outcome, style.COLORS
         dead = out.liquidated("isolated")
@@ -172,15 +182,15 @@ class ModeExplorer(W.VBox):
         ratios = ", ".join(
             f"{_name(leg)} {'liquidated' if leg.symbol in dead else style.fmt_pct(out.isolated_margin_ratio[leg.symbol])}"
             for leg in self.legs)
-        self.isolated_status.value = (
-            f"<b style='color:{colors['isolated']}'>Isolated:</b> {what} — equity "
-            f"<b>{style.fmt_usdt(out.isolated_equity)}</b><br>"
+        self.isolated_status.value = self._card_html(
+            f"<b style='color:{colors['isolated']}'>Isolated:</b> {what}",
+            f"equity <b>{style.fmt_usdt(out.isolated_equity)}</b>",
             f"<small>margin ratio: {ratios}</small>")
         if out.cross_liquidated:
             what, ratio = "all positions liquidated", "liquidated"
         else:
             what, ratio = "no liquidation", style.fmt_pct(out.cross_margin_ratio)
-        self.cross_status.value = (
-            f"<b style='color:{colors['cross']}'>Cross:</b> {what} — equity "
-            f"<b>{style.fmt_usdt(out.cross_equity)}</b><br>"
+        self.cross_status.value = self._card_html(
+            f"<b style='color:{colors['cross']}'>Cross:</b> {what}",
+            f"equity <b>{style.fmt_usdt(out.cross_equity)}</b>",
             f"<small>account margin ratio: {ratio}</small>")
