@@ -4,15 +4,28 @@ The public API, in the words of the course::
 
     from crossmargin import Account, formulas, Brackets, scenarios
 """
-from . import formulas, montecarlo, platforms, scenarios, simulate
-from .account import Account, Position
-from .brackets import Brackets
-from .contracts import Contract, contract, default_contracts
-from .errors import (CrossMarginError, InsufficientBalance, InvalidInput, LeverageTooHigh,
-                     MarginModeLocked, NoPosition, ScenarioError, UnknownSymbol)
-from .formulas import (initial_margin, liquidation_price, maintenance_margin, margin_ratio,
-                       notional, unrealized_pnl)
-from .simulate import Order, compare_modes, replay
+import sys as _sys
+
+try:
+    from . import formulas, montecarlo, platforms, scenarios, simulate
+    from .account import Account, Position
+    from .brackets import Brackets
+    from .contracts import Contract, contract, default_contracts
+    from .errors import (CrossMarginError, InsufficientBalance, InvalidInput, LeverageTooHigh,
+                         MarginModeLocked, NoPosition, ScenarioError, UnknownSymbol)
+    from .formulas import (initial_margin, liquidation_price, maintenance_margin, margin_ratio,
+                           notional, unrealized_pnl)
+    from .simulate import Order, compare_modes, replay
+except ModuleNotFoundError as _missing:
+    # numpy or pandas is not importable: this is not the course's environment. While
+    # ``python -m crossmargin ...`` locates its __main__ (sys.argv[0] is "-m" then), carry on
+    # without the engine so that the doctor (standard library only) can say what to do;
+    # anywhere else, stop with that diagnosis instead of numpy's bare ModuleNotFoundError.
+    from .doctor import ENGINE_PACKAGES, wrong_environment
+    if _missing.name not in ENGINE_PACKAGES:
+        raise
+    if _sys.argv[:1] != ["-m"] or __name__ not in getattr(_sys, "orig_argv", ()):
+        raise ImportError(wrong_environment()) from None
 
 __version__ = "0.1.0"
 

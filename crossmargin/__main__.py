@@ -5,7 +5,9 @@ Subcommands:
 
 ``doctor``
     one line per check (``OK`` or ``FIX`` with the command to run); exit
-    status 1 when something needs fixing, 0 otherwise.
+    status 1 when something needs fixing, 0 otherwise. Runs on the standard
+    library alone: started with a Python that lacks numpy or pandas (not the
+    course's environment) it says so and how to switch, instead of a traceback.
 ``data``
     prints ``CROSSMARGIN_DATA_PATH``, the folders searched for each kind of file (see
     :mod:`crossmargin.datafiles`) and the names found, after loading every scenario file,
@@ -18,13 +20,21 @@ import sys
 
 
 def _doctor(args):
-    from .doctor import diagnose, report  # standard library only: works on broken setups
+    from .doctor import RERUN_HINT, diagnose, engine_finding, report  # standard library only
 
-    findings = diagnose(prefix=args.prefix, course_root=args.course_root)
+    engine = engine_finding(args.course_root)
+    if not engine.ok and args.prefix is None:
+        # Not the course's Python: the other rows would describe the wrong environment.
+        print(report([engine]))
+        print("\n1 problem to fix: run the doctor again in the course's environment "
+              "for the other checks.")
+        return 1
+    findings = [engine] + diagnose(prefix=args.prefix, course_root=args.course_root)
     print(report(findings))
     failed = sum(not f.ok for f in findings)
     print(f"\n{failed} problem{'s' if failed != 1 else ''} to fix." if failed
           else "\nEverything the course needs is in place.")
+    print(RERUN_HINT)
     return 1 if failed else 0
 
 
@@ -75,6 +85,12 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command != "doctor":
+        from .doctor import wrong_environment
+        problem = wrong_environment()
+        if problem:  # numpy or pandas missing: crossmargin/__init__ let us get this far
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
     return args.run(args)
 
 

@@ -9,9 +9,17 @@ bqplot or pandas — so it still runs on exactly the broken setups it has to
 diagnose. ``packaging`` (for version ranges) is imported when needed, and
 falls back to the copy pip ships.
 
-The usual causes of "Error displaying widget" (see the course's Jupyter notes):
-the front-end extensions are missing or do not match the Python packages, or
-the kernel runs in another environment than the JupyterLab server.
+It also runs where the course's packages are not installed at all: ``python3 -m
+crossmargin doctor`` with a Python other than the course's (``crossmargin/__init__``
+lets the ``-m`` run through when numpy or pandas is missing, and
+:func:`engine_finding` says which Python this is and how to get the course's).
+
+"Error displaying widget: model not found" most often means only that the
+notebook was reopened without a live kernel (its saved outputs refer to widgets
+that no longer exist): run the cells again (Run → Run All Cells). When it stays
+after that, the usual causes (see the course's Jupyter notes) are front-end
+extensions that are missing or do not match the Python packages, or a kernel
+that runs in another environment than the JupyterLab server.
 """
 import ast
 import base64
@@ -25,10 +33,19 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlparse
 
-__all__ = ["Finding", "diagnose", "LAB_EXTENSIONS"]
+__all__ = ["Finding", "diagnose", "engine_finding", "wrong_environment", "LAB_EXTENSIONS",
+           "ENGINE_PACKAGES", "RERUN_HINT"]
 
 #: Lab extensions the widgets need: folder under share/jupyter/labextensions -> Python package.
 LAB_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets", "bqplot": "bqplot"}
+
+#: What the engine imports: without them ``import crossmargin`` cannot work in this Python.
+ENGINE_PACKAGES = ("numpy", "pandas")
+
+#: The first thing to try when a notebook shows "Error displaying widget: model not found".
+RERUN_HINT = ('If a notebook shows "Error displaying widget: model not found", first run the '
+              "cells again (Run → Run All Cells): a saved notebook reopened without a live kernel "
+              "shows this. Only when it stays after a fresh run is something to fix above.")
 
 #: Python package -> (module file, variable) naming the front-end version range it needs.
 FRONTEND_RANGE = {"bqplot": ("bqplot/_version.py", "__frontend_version__")}
@@ -44,12 +61,82 @@ class Finding(NamedTuple):
 
 
 def _packaging():
-    """``packaging``'s Requirement and Version tools: the package, else pip's vendored copy."""
+    """``packaging``'s Requirement and Version tools: the package, else pip's vendored copy.
+
+    (None, None) where neither is importable (a Python without pip, ``python -I -S``):
+    versions are then shown but not compared with the course's ranges.
+    """
     try:
         from packaging import requirements, version
     except ImportError:  # packaging is a test extra; pip always carries a copy
-        from pip._vendor.packaging import requirements, version
+        try:
+            from pip._vendor.packaging import requirements, version
+        except ImportError:
+            return None, None
     return requirements, version
+
+
+def _course_root(course_root=None):
+    """The course folder: ``course_root``, else the checkout crossmargin is imported from."""
+    if course_root is not None:
+        return Path(course_root)
+    package_dir = Path(__file__).resolve().parent
+    return package_dir.parent if (package_dir.parent / "pyproject.toml").is_file() else None
+
+
+def _course_venv(root):
+    """The course's own environment (``.venv`` made by ``make lab``) when it exists, else None."""
+    venv = root / ".venv" if root else None
+    return venv if venv is not None and venv.is_dir() else None
+
+
+def _runs_in(venv):
+    """Whether this Python is the one of ``venv``."""
+    return Path(sys.prefix).resolve() == Path(venv).resolve()
+
+
+def _switch_fix(root, venv):
+    """How to get into the course's environment from a terminal (``root`` is the course folder)."""
+    if root is None:
+        return ("start JupyterLab from the environment the course was installed in "
+                "(conda: conda activate crossmargin-course), then run this again")
+    fix = f"cd {root} && make lab"
+    if venv is None:
+        return fix + " (the first run creates .venv and installs the course's packages)"
+    return (fix + f"   (or activate .venv in this terminal: source {venv / 'bin' / 'activate'}"
+            " and run python -m crossmargin doctor again)")
+
+
+def engine_finding(course_root=None):
+    """Can this Python import the engine's packages (:data:`ENGINE_PACKAGES`)? A :class:`Finding`.
+
+    When one is missing the detail says which Python runs (often ``/usr/bin/python3``
+    instead of the course's ``.venv``) and the fix is to use the course's environment.
+    """
+    missing = [name for name in ENGINE_PACKAGES if importlib.util.find_spec(name) is None]
+    check = ", ".join(ENGINE_PACKAGES)
+    if not missing:
+        return Finding(check, True, f"importable by {sys.executable}", "")
+    root = _course_root(course_root)
+    venv = _course_venv(root)
+    what = " and ".join(missing) + (" is" if len(missing) == 1 else " are")
+    if venv is not None and _runs_in(venv):
+        return Finding(check, False, f"{what} missing from the course's environment {venv}",
+                       f"cd {root} && {sys.executable} -m pip install -c requirements-lock.txt "
+                       "-e '.[test]'")
+    where = (f"not the course's environment {venv}" if venv is not None else
+             f"not the course's environment (.venv in {root}, not created yet)" if root else
+             "not the environment the course was installed in")
+    return Finding(check, False, f"{what} missing: you are running {sys.executable}, {where}",
+                   _switch_fix(root, venv))
+
+
+def wrong_environment(course_root=None):
+    """The message when the engine's packages are missing: what is wrong and the command to run."""
+    finding = engine_finding(course_root)
+    if finding.ok:
+        return ""
+    return f"{finding.detail}. Fix: {finding.fix}"
 
 
 def _site_packages(prefix):
@@ -64,9 +151,9 @@ def _distribution(name, prefix):
 def _requirements(dist):
     """``{package: specifier}`` a distribution declares (extras left out); {} without one."""
     found = {}
-    if not dist or not dist.requires:
-        return found
     requirements, _ = _packaging()
+    if not dist or not dist.requires or requirements is None:
+        return found
     for line in dist.requires:
         try:
             req = requirements.Requirement(line)
@@ -79,7 +166,7 @@ def _requirements(dist):
 
 def _caret_allows(spec, version):
     """npm's ``^x.y.z``: same major (same minor while major is 0), and not older."""
-    Version = _packaging()[1].Version
+    Version = _packaging()[1].Version  # callers check that packaging is there
     base = Version(spec.lstrip("^"))
     have = Version(version)
     same = have.major == base.major and (base.major > 0 or have.minor == base.minor)
@@ -165,14 +252,17 @@ def diagnose(prefix=None, course_root=None):
     package needs and with the file that package installed.
     ``fix`` is empty when the check passed.
     """
+    inspect_this_python = prefix is None
     prefix = Path(prefix or sys.prefix)
     package_dir = Path(sys.modules["crossmargin"].__file__).parent
-    if course_root is None and (package_dir.parent / "pyproject.toml").is_file():
-        course_root = package_dir.parent
-    root = Path(course_root) if course_root else None
+    root = _course_root(course_root)
     where = f"cd {root} && " if root else "in the course folder: "
     restart = "; then stop JupyterLab (Ctrl-C) and start it again with make lab"
     install = f"{where}{sys.executable} -m pip install -c requirements-lock.txt -e '.[test]'" + restart
+    venv = _course_venv(root)
+    if inspect_this_python and venv is not None and not _runs_in(venv):
+        # Installing the course into some other Python is not the fix: use the course's own.
+        install = "use the course's environment: " + _switch_fix(root, venv)
     findings = []
 
     def add(check, ok, detail, fix=install):
@@ -182,8 +272,7 @@ def diagnose(prefix=None, course_root=None):
     add("Python", sys.version_info >= (3, 10), f"{python} at {sys.executable}",
         "install Python 3.11 or newer, then: make distclean && make lab PYTHON=python3.11")
 
-    venv = root / ".venv" if root else None
-    if venv is not None and venv.is_dir():
+    if venv is not None:
         same = prefix.resolve() == venv.resolve()
         add("kernel environment", same,
             f"the kernel runs in {prefix}" + ("" if same else f", the course's is {venv}"),
@@ -215,7 +304,7 @@ def diagnose(prefix=None, course_root=None):
             add(package, spec is None or spec.contains(dist.version, prereleases=True),
                 f"{dist.version}{needs}")
 
-    InvalidVersion = _packaging()[1].InvalidVersion
+    version_tools = _packaging()[1]
     labextensions = prefix / "share" / "jupyter" / "labextensions"
     for folder, package in LAB_EXTENSIONS.items():
         manifest = labextensions / folder / "package.json"
@@ -234,10 +323,10 @@ def diagnose(prefix=None, course_root=None):
         except (OSError, ValueError):
             add(name, False, f"unreadable: {manifest}", reinstall)
             continue
-        spec = _frontend_range(package, prefix)
+        spec = _frontend_range(package, prefix) if version_tools else None
         try:
             ok = spec is None or _caret_allows(spec, version)
-        except InvalidVersion:
+        except version_tools.InvalidVersion:
             ok = False
         detail = f"{version}" + (f" (the {package} package needs {spec})" if spec else "")
         shipped = _shipped_hash(dist, folder)

@@ -166,3 +166,132 @@ def test_a_broken_environment_exits_1(tmp_path):
     assert result.returncode == 1
     assert "FIX lab extension bqplot — missing" in result.stdout
     assert "    run: " in result.stdout
+
+
+# ------------------------------------------------- outside the course's environment (no numpy)
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory):
+    """A Python with nothing installed: a venv made without pip, site-packages empty."""
+    venv = tmp_path_factory.mktemp("bare") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    python = venv / "bin" / "python"
+    for module in ("numpy", "pandas", "packaging", "pip"):
+        found = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True)
+        assert found.returncode != 0, f"{module} is importable in the bare venv: no test"
+    return python
+
+
+def run_bare(python, *args):
+    return subprocess.run([str(python), *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+
+
+def test_the_doctor_without_numpy_diagnoses_instead_of_crashing(bare_python):
+    result = run_bare(bare_python, "-m", "crossmargin", "doctor")
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert "Traceback" not in out + result.stderr and result.stderr == ""
+    assert out.startswith("FIX numpy, pandas — numpy and pandas are missing: "), out
+    assert f"you are running {bare_python}, not the course's environment" in out
+    assert f"run: cd {ROOT} && make lab" in out
+    if (ROOT / ".venv").is_dir():
+        assert str(ROOT / ".venv") in out and f"source {ROOT / '.venv/bin/activate'}" in out
+    else:
+        assert "the first run creates .venv" in out
+
+
+def test_other_subcommands_without_numpy_print_the_same_fix(bare_python):
+    result = run_bare(bare_python, "-m", "crossmargin", "data")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: numpy and pandas are missing: you are running ")
+    assert "make lab" in result.stderr
+
+
+def test_importing_crossmargin_without_numpy_names_the_fix(bare_python):
+    """In a notebook whose kernel is the wrong Python: one clear ImportError, not numpy's."""
+    for code in ("import crossmargin", "from crossmargin import Account"):
+        result = run_bare(bare_python, "-c", code)
+        last = result.stderr.strip().splitlines()[-1]
+        assert result.returncode == 1
+        assert last.startswith("ImportError: numpy and pandas are missing: you are running "), last
+        assert "make lab" in last
+
+
+def test_a_module_run_with_m_other_than_the_doctor_also_names_the_fix(bare_python):
+    result = run_bare(bare_python, "-m", "crossmargin.course", "lint", "notebooks")
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 1 and last.startswith("ImportError: numpy and pandas are missing")
+
+
+def test_engine_finding_when_one_package_is_missing(monkeypatch, tmp_path):
+    import importlib.util
+    from crossmargin import doctor
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pandas" else real(name, *a))
+    (tmp_path / ".venv").mkdir()
+    found = doctor.engine_finding(course_root=tmp_path)
+    assert not found.ok and found.check == "numpy, pandas"
+    assert found.detail.startswith("pandas is missing: you are running ")
+    assert f"not the course's environment {tmp_path / '.venv'}" in found.detail
+    assert found.fix.startswith(f"cd {tmp_path} && make lab")
+    # No .venv yet: make lab creates it.
+    (tmp_path / ".venv").rmdir()
+    found = doctor.engine_finding(course_root=tmp_path)
+    assert "not created yet" in found.detail and "first run creates .venv" in found.fix
+    assert doctor.wrong_environment(tmp_path) == f"{found.detail}. Fix: {found.fix}"
+
+
+@needs_venv
+def test_engine_missing_inside_the_course_venv_gets_the_install_command(monkeypatch):
+    import importlib.util
+    from crossmargin import doctor
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    found = doctor.engine_finding()
+    assert found.detail == f"numpy and pandas are missing from the course's environment {ROOT / '.venv'}"
+    assert found.fix == (f"cd {ROOT} && {sys.executable} -m pip install -c requirements-lock.txt "
+                         "-e '.[test]'")
+
+
+def test_diagnose_works_without_packaging(monkeypatch):
+    """A Python without packaging and pip: versions are listed, not compared; no crash."""
+    from crossmargin import doctor
+
+    monkeypatch.setattr(doctor, "_packaging", lambda: (None, None))
+    found = rows(diagnose())
+    assert set(found) >= {"Python", "kernel environment", BQPLOT, MANAGER}
+
+
+def test_another_python_is_told_to_use_the_course_venv_not_to_install_into_itself(monkeypatch,
+                                                                                  tmp_path):
+    """Run from a Python that is not the course's .venv, no row says to pip install into it."""
+    from crossmargin import doctor
+
+    course = tmp_path / "course"
+    (course / ".venv").mkdir(parents=True)
+    real = doctor._distribution
+    monkeypatch.setattr(doctor, "_distribution",
+                        lambda name, prefix: None if name == "bqplot" else real(name, prefix))
+    found = rows(diagnose(course_root=course))
+    assert not found["kernel environment"].ok and not found["bqplot"].ok
+    assert found["bqplot"].fix == (f"use the course's environment: cd {course} && make lab   "
+                                   f"(or activate .venv in this terminal: source "
+                                   f"{course / '.venv/bin/activate'} and run python -m "
+                                   "crossmargin doctor again)")
+    assert not any(f"{sys.executable} -m pip install -c" in f.fix for f in found.values())
+    # Inspecting another environment on purpose (--prefix): install into it, as before.
+    other = rows(diagnose(prefix=tmp_path / "other", course_root=course))
+    assert f"{sys.executable} -m pip install -c requirements-lock.txt" in other["bqplot"].fix
+
+
+def test_the_doctor_says_to_run_the_cells_again_first(tmp_path):
+    """'model not found' after reopening a notebook: re-run before any reinstall."""
+    for args in ((), ("--prefix", str(tmp_path / "empty"))):
+        out = run("-m", "crossmargin", "doctor", *args).stdout
+        hint = out.index("Run → Run All Cells")
+        assert "model not found" in out[:hint] and "pip install" not in out[hint:]
