@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]
 CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*answer\s*(,\s*strict\s*=\s*True\s*)?[,)]""")
+QUIZ_CALL = re.compile(r"""Quiz\(\s*["'](\d\d\.q\d+)["']\s*\)""")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)|<img\s[^>]*>")
 
 
@@ -98,7 +99,8 @@ def test_every_exercise_has_a_check_and_a_proving_solution(path):
     assert 2 <= len(asked) <= 4, f"{path.name}: {len(asked)} exercises (want 2-4)"
     assert sorted(asked) == sorted(solved), f"{path.name}: exercises {asked} vs solutions {solved}"
     assert all(i.startswith(lesson + ".") for i in asked)
-    registered = {i for i in all_exercises() if i.startswith(lesson + ".")}
+    registered = {i for i, ex in all_exercises().items()
+                  if i.startswith(lesson + ".") and not ex.is_quiz}
     assert set(asked) == registered, f"{path.name}: notebook {sorted(asked)} vs registry {sorted(registered)}"
 
 
@@ -132,6 +134,7 @@ def test_every_registered_exercise_is_used():
     for path in NOTEBOOKS:
         for cell in load(path).cells:
             used |= {i for i, _ in CHECK_CALL.findall(cell.source)}
+            used |= set(QUIZ_CALL.findall(cell.source))
     assert set(all_exercises()) <= used, sorted(set(all_exercises()) - used)
 
 

@@ -331,3 +331,20 @@ def test_an_unknown_section_is_an_error_and_writes_nothing(tmp_path, section, me
 def test_sync_needs_an_existing_file(tmp_path):
     with pytest.raises(InvalidInput, match="markdown must be an existing file"):
         sync(tmp_path / "missing.md", NOTEBOOKS)
+
+
+def test_lint_finds_answers_and_checks_in_the_learners_way(broken):
+    def spoil(nb):
+        n = next(i for i, c in enumerate(nb.cells) if tagged(c, "solution"))
+        nb.cells[n].source = nb.cells[n].source.replace("# Worked solution", "# solution", 1) \
+            + "\nprint(answer)"
+        spoil.n = n
+        nb.cells.insert(1, nbformat.v4.new_code_cell("x = 1\nassert x == 1"))
+        nb.cells.insert(1, nbformat.v4.new_code_cell('Quiz("Which?", ["a", "b"], correct="a")'))
+    edit(broken / "06-stop-losses.ipynb", spoil)
+    text = "\n".join(lint_notebook(broken / "06-stop-losses.ipynb"))
+    n = spoil.n + 2
+    assert f"cell {n}: a collapsed cell shows its first line" in text
+    assert f"cell {n}: a solution prints" in text
+    assert "cell 2: asserts in a cell learners read" in text
+    assert 'cell 1: a quiz names its registered question, Quiz("NN.qK")' in text
