@@ -39,8 +39,9 @@ from .progress import reporter
 from .simulate import Order, Replay, replay
 
 __all__ = ["DEPOSIT", "MAX_POSITIONS", "MAX_LEVERAGE", "MAX_MARGIN_SHARE", "MIN_NOTIONAL",
-           "MAX_LIQUIDATION_ODDS", "SYMBOLS", "CONSTRAINTS", "RECKLESS_PAIR", "RANDOM_WEEK", "Violation",
-           "stress_scenario", "stress_phases", "constraints", "validate", "random_weeks",
+           "MAX_LIQUIDATION_ODDS", "MAX_STRESS_LOSS", "SYMBOLS", "CONSTRAINTS", "PASS_RULES",
+           "RECKLESS_PAIR", "RANDOM_WEEK", "Violation", "stress_scenario", "stress_phases",
+           "constraints", "rules", "validate", "random_weeks",
            "path_outcomes", "Odds", "liquidation_odds", "Grade", "grade", "duration"]
 
 DEPOSIT = 10_000.0
@@ -52,6 +53,14 @@ MAX_MARGIN_SHARE = 0.60
 MIN_NOTIONAL = DEPOSIT
 #: To pass, at most this share of the random weeks may liquidate a position.
 MAX_LIQUIDATION_ODDS = 0.10
+#: To pass, the stress day may cost at most this share of the deposit (2,000 USDT) at any
+#: minute: the equity, unrealized PnL included, never falls below 8,000 USDT. Why 20 %:
+#: a plain 1x BTC holding loses 22 % on this day, so a *defended* portfolio must do better
+#: than holding the coin; 20 % is the most one bad day may cost while a 25 % gain still
+#: wins it back; and it is room enough for stops of a few percent on a portfolio worth
+#: 1-2x the deposit. Surviving without a liquidation is not enough: a portfolio that ends
+#: the day at half its deposit kept its positions but not its money.
+MAX_STRESS_LOSS = 0.20
 SYMBOLS = scenarios.SYMBOLS
 #: Paths that end with less than this share of the deposit count as wiped out
 #: (as in :mod:`crossmargin.montecarlo`).
@@ -73,6 +82,17 @@ CONSTRAINTS = (
     ("total initial margin", f"at most {MAX_MARGIN_SHARE * 100:.0f} % of the {DEPOSIT:,.0f} USDT "
                              f"deposit ({MAX_MARGIN_SHARE * DEPOSIT:,.0f} USDT)"),
     ("total notional", f"at least {MIN_NOTIONAL:,.0f} USDT (1x the deposit)"),
+)
+
+#: What a portfolio that follows the constraints must do to pass: (name, rule).
+PASS_RULES = (
+    ("no liquidation", "the stress day liquidates no position (a stop may fire: that loss is "
+                       "your choice, a liquidation is not)"),
+    ("stress-day loss", f"the stress day costs at most {MAX_STRESS_LOSS * 100:.0f} % of the "
+                        f"deposit ({MAX_STRESS_LOSS * DEPOSIT:,.0f} USDT) at any minute: the "
+                        f"equity never falls below {(1 - MAX_STRESS_LOSS) * DEPOSIT:,.0f} USDT"),
+    ("random weeks", f"at most {MAX_LIQUIDATION_ODDS * 100:.0f} % of the random weeks "
+                     "liquidate a position"),
 )
 
 #: The course's example of a portfolio that fails: lesson 07's BTC long / ETH short pair,
@@ -149,6 +169,14 @@ def stress_phases(path=None):
 def constraints():
     """The :data:`CONSTRAINTS` as a table (constraint, rule)."""
     return pd.DataFrame(CONSTRAINTS, columns=["constraint", "rule"]).set_index("constraint")
+
+
+def rules():
+    """Every rule of the capstone in one table: the :data:`CONSTRAINTS` (checked before
+    anything runs) and the :data:`PASS_RULES` (what the grade asks of the results)."""
+    rows = [("before the run", name, rule) for name, rule in CONSTRAINTS[1:]]
+    rows += [("to pass", name, rule) for name, rule in PASS_RULES]
+    return pd.DataFrame(rows, columns=["checked", "rule", "what it asks"]).set_index("rule")
 
 
 # --------------------------------------------------------------------------- the constraints
@@ -256,6 +284,9 @@ def validate(portfolio, path=None):
 
 
 def _violations(portfolio, path):
+    if portfolio is Ellipsis:
+        return [Violation("portfolio", "...", "a list of Order",
+                          "no portfolio yet: replace ... with your list of Order(...)")]
     if isinstance(portfolio, Order):
         portfolio = [portfolio]
     if not isinstance(portfolio, (list, tuple)):
@@ -577,10 +608,13 @@ class Grade:
     account reached, 1.0 when it was liquidated) with ``worst_where`` and ``worst_hour``,
     ``liquidations`` and ``stops`` (one row per event: symbol, side, mode, leverage,
     hour, price, move from the entry, PnL), ``ratios`` (the cross account's and each
-    isolated position's margin ratio per row), ``replay`` and ``path``. Over random
-    weeks: ``odds`` (:class:`Odds`). ``passed``: valid, survived and liquidation odds at
-    most :data:`MAX_LIQUIDATION_ODDS`. ``explanation``: sentences that say why;
-    ``warnings``: things that look wrong without breaking a rule.
+    isolated position's margin ratio per row), ``replay`` and ``path``; ``stress_loss``:
+    the most the day cost at any minute, as a fraction of the deposit (``1 -
+    lowest_equity / DEPOSIT``), at ``stress_loss_hour``. Over random weeks: ``odds``
+    (:class:`Odds`). ``passed``: valid, survived, ``stress_loss`` at most
+    :data:`MAX_STRESS_LOSS` and liquidation odds at most :data:`MAX_LIQUIDATION_ODDS`.
+    ``explanation``: sentences that say why; ``warnings``: things that look wrong without
+    breaking a rule (a stop beyond its liquidation price).
     """
 
     portfolio: list
@@ -594,6 +628,8 @@ class Grade:
     worst_margin_ratio: float = math.nan
     worst_where: str = ""
     worst_hour: float = math.nan
+    stress_loss: float = math.nan
+    stress_loss_hour: float = math.nan
     liquidations: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     stops: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     ratios: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
@@ -607,17 +643,39 @@ class Grade:
         return not self.violations
 
     @property
+    def answered(self):
+        """False while the portfolio is still the exercise's placeholder ``...``."""
+        return self.portfolio is not Ellipsis
+
+    @property
+    def within_loss_limit(self):
+        """True when the stress day cost at most :data:`MAX_STRESS_LOSS` of the deposit."""
+        return bool(self.stress_loss <= MAX_STRESS_LOSS + 1e-12)
+
+    @property
     def verdict(self):
-        """One line: passed, or why not."""
+        """One line: passed, or every reason why not."""
+        if not self.answered:
+            return ("Not graded yet: build your portfolio in exercise 11.1 above (replace ... "
+                    "with your list of Order(...)), then run this cell again.")
         if not self.valid:
             return (f"Not graded: the portfolio breaks {len(self.violations)} "
                     f"constraint{'s' if len(self.violations) > 1 else ''}.")
+        allowed = f"the rules allow at most {MAX_STRESS_LOSS * 100:.0f} %"
+        lost = f"lost {_pct(self.stress_loss)} of the deposit at its worst ({allowed})"
+        odds = (f"{_pct(self.odds.p_liquidation)} of random weeks liquidate it (the limit is "
+                f"{MAX_LIQUIDATION_ODDS * 100:.0f} %)")
         if self.passed:
-            return "Passed: the portfolio survived the stress day and random weeks rarely hurt it."
+            return (f"Passed: no liquidation, a stress-day loss of at most "
+                    f"{_pct(self.stress_loss)} ({allowed}), and {odds}.")
+        reasons = []
+        if not self.within_loss_limit:
+            reasons.append(f"the account {lost}")
+        if self.odds.p_liquidation > MAX_LIQUIDATION_ODDS:
+            reasons.append(odds)
         if not self.survived:
-            return "Not passed: the stress day liquidated the portfolio."
-        return (f"Not passed: it survived the stress day, but {_pct(self.odds.p_liquidation)} "
-                f"of random weeks liquidate it (the limit is {MAX_LIQUIDATION_ODDS * 100:.0f} %).")
+            return "; ".join(["Not passed: the stress day liquidated the portfolio", *reasons]) + "."
+        return "Not passed: it survived the stress day, but " + "; and ".join(reasons) + "."
 
     @property
     def text(self):
@@ -637,7 +695,7 @@ class Grade:
         return pd.Series({
             "valid": self.valid, "survived": self.survived, "passed": self.passed,
             "final_equity": self.final_equity, "lowest_equity": self.lowest_equity,
-            "worst_margin_ratio": self.worst_margin_ratio,
+            "worst_margin_ratio": self.worst_margin_ratio, "stress_loss": self.stress_loss,
             "liquidations": len(self.liquidations), "stops": len(self.stops),
             "p_liquidation": odds.p_liquidation if odds else math.nan,
             "p_wipeout": odds.p_wipeout if odds else math.nan}, name="grade")
@@ -670,7 +728,8 @@ def grade(portfolio, *, path=None, n_paths=1_000, seed=2024, progress=None):
     result = Grade(list(portfolio) if isinstance(portfolio, (list, tuple)) else portfolio,
                    violations, path)
     if violations:
-        result.explanation = ["Fix the constraints above, then grade again."]
+        result.explanation = (["Fix the constraints above, then grade again."]
+                              if result.answered else [])
         return result
     portfolio = [portfolio] if isinstance(portfolio, Order) else list(portfolio)
     result.portfolio = portfolio
@@ -679,7 +738,8 @@ def grade(portfolio, *, path=None, n_paths=1_000, seed=2024, progress=None):
     result.replay, result.positions = run, opened
     _read_replay(result, run, opened)
     result.odds = liquidation_odds(portfolio, n_paths=n_paths, seed=seed, progress=progress)
-    result.passed = result.survived and result.odds.p_liquidation <= MAX_LIQUIDATION_ODDS
+    result.passed = (result.survived and result.within_loss_limit
+                     and result.odds.p_liquidation <= MAX_LIQUIDATION_ODDS)
     result.warnings = _warnings(portfolio, opened)
     result.explanation = _explain(result)
     return result
@@ -705,6 +765,8 @@ def _read_replay(result, run, opened):
     hours = _hours(path.index)
     equity = tl[("account", "equity")].to_numpy(dtype=float)
     result.final_equity, result.lowest_equity = float(equity[-1]), float(equity.min())
+    result.stress_loss = 1 - result.lowest_equity / DEPOSIT
+    result.stress_loss_hour = float(hours[int(equity.argmin())])
     result.liquidations = _event_table(run, "liquidation", opened, hours)
     result.stops = _event_table(run, "stop_loss", opened, hours)
     result.survived = result.liquidations.empty
@@ -851,14 +913,31 @@ def _explain(result):
     change = result.final_equity / DEPOSIT - 1
     out.append(f"You end the day with {result.final_equity:,.2f} USDT "
                f"({'+' if change >= 0 else '-'}{_pct(abs(change))}).")
+    out.append(_loss_sentence(result))
     out.append(result.odds.sentence())
     if not result.survived:
         out.append("To defend it: lower the leverage or the size, keep more in reserve, or put "
                    "a stop between the entry and the liquidation price.")
+    elif not result.within_loss_limit:
+        out.append(f"To defend the money, not just the positions: size them so that what the "
+                   f"stops can cost together fits inside {MAX_STRESS_LOSS * DEPOSIT:,.0f} USDT "
+                   "(a stop 5 % away costs about 5 % of its position's notional, plus the fees), "
+                   "or hold less notional at lower leverage.")
     elif not result.passed:
         out.append("Surviving one known day is not enough: lower the leverage, or add stops "
                    "closer than the liquidation prices.")
     return out
+
+
+def _loss_sentence(result):
+    """'You lost X % on the stress day at its worst (...); the rules allow at most Y %.'"""
+    limit = (f"the rules allow at most {MAX_STRESS_LOSS * 100:.0f} % "
+             f"({MAX_STRESS_LOSS * DEPOSIT:,.0f} USDT)")
+    if result.stress_loss <= 0:
+        return f"Your equity never fell below the deposit on the stress day; {limit}."
+    text = (f"You lost {_pct(result.stress_loss)} on the stress day at its worst (equity "
+            f"{result.lowest_equity:,.2f} USDT, {duration(result.stress_loss_hour)} in); {limit}")
+    return text + (": within the limit." if result.within_loss_limit else ": too much.")
 
 
 def _survivors(result):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossmargin import capstone, montecarlo
-from crossmargin.capstone import (MAX_LIQUIDATION_ODDS, SYMBOLS, duration, grade, path_outcomes,
+from crossmargin.capstone import (DEPOSIT, MAX_LIQUIDATION_ODDS, MAX_STRESS_LOSS, SYMBOLS, duration, grade, path_outcomes,
                                   random_weeks, stress_phases, stress_scenario, validate)
 from crossmargin.errors import InvalidInput
 from crossmargin.simulate import Order, replay
@@ -207,6 +207,57 @@ def test_a_conservative_portfolio_survives_and_passes(reports):
     assert f"{r.final_equity:,.2f} USDT" in r.text
     assert r.worst_margin_ratio == pytest.approx(r.ratios.max().max())
     assert r.final_equity == pytest.approx(r.replay.timeline[("account", "equity")].iloc[-1])
+
+
+def _pair(leverage, **stops):
+    return [Order("BTCUSDT", "long", margin=3_000, leverage=leverage, margin_mode="cross",
+                  **stops),
+            Order("ETHUSDT", "short", margin=3_000, leverage=leverage, margin_mode="cross",
+                  **stops)]
+
+
+@pytest.mark.parametrize("leverage, final, loss", [(5, 5_374.69, 0.5413), (8, 2_599.50, 0.8660)])
+def test_an_unstopped_pair_that_survives_but_loses_the_money_fails(leverage, final, loss):
+    r = grade(_pair(leverage))
+    assert r.survived and r.odds.p_liquidation <= MAX_LIQUIDATION_ODDS   # the old pass
+    assert r.final_equity == pytest.approx(final, abs=0.01)
+    assert r.stress_loss == pytest.approx(loss, abs=1e-4) and not r.within_loss_limit
+    assert r.stress_loss == pytest.approx(1 - r.lowest_equity / DEPOSIT)
+    assert not r.passed
+    assert r.verdict == (f"Not passed: it survived the stress day, but the account lost "
+                         f"{loss * 100:.1f} % of the deposit at its worst (the rules allow at "
+                         f"most 20 %).")
+    assert (f"You lost {loss * 100:.1f} % on the stress day at its worst (equity "
+            f"{r.lowest_equity:,.2f} USDT, {duration(r.stress_loss_hour)} in); the rules allow "
+            "at most 20 % (2,000 USDT): too much.") in r.explanation
+    assert "To defend the money, not just the positions" in r.text
+
+
+def test_the_same_pair_with_stops_defends_the_money():
+    r = grade(_pair(5, stop_distance=0.05))
+    assert r.passed and r.stress_loss < MAX_STRESS_LOSS and len(r.stops) == 2
+    assert r.verdict.startswith(f"Passed: no liquidation, a stress-day loss of at most "
+                                f"{r.stress_loss * 100:.1f} % (the rules allow at most 20 %)")
+    assert ": within the limit." in r.text
+
+
+def test_the_loss_limit_is_a_stated_rule():
+    assert MAX_STRESS_LOSS == 0.20
+    table = capstone.rules()
+    assert list(table.columns) == ["checked", "what it asks"]
+    row = table.loc["stress-day loss"]
+    assert row["checked"] == "to pass"
+    assert "at most 20 % of the deposit (2,000 USDT)" in row["what it asks"]
+    assert "8,000 USDT" in row["what it asks"]
+    assert set(capstone.constraints().index) - {"portfolio"} <= set(table.index)
+
+
+def test_the_exercise_placeholder_is_not_graded_yet():
+    r = grade(...)
+    assert not r.answered and not r.valid and not r.passed and r.replay is None
+    assert r.verdict.startswith("Not graded yet: build your portfolio in exercise 11.1")
+    assert "replace ... with your list of Order(...)" in str(r.violations[0])
+    assert r.explanation == []
 
 
 def test_surviving_the_known_day_is_not_enough_when_random_weeks_liquidate(reports):

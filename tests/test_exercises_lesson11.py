@@ -38,7 +38,8 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
 def test_11_1_says_why_a_reckless_portfolio_fails():
     result = evaluate("11.1", list(RECKLESS_PAIR))
     assert not result.ok and result.hint
-    assert "Not passed: the stress day liquidated the portfolio." in result.message
+    assert "Not passed: the stress day liquidated the portfolio" in result.message
+    assert "the account lost 100.0 % of the deposit at its worst" in result.message
     assert "cross took your BTC long with it" in result.message
     with pytest.raises(ExerciseFailed):
         check("11.1", list(RECKLESS_PAIR), strict=True)
@@ -59,6 +60,36 @@ def test_11_1_a_portfolio_that_only_survives_the_known_day_does_not_pass():
     assert grade(answer).survived
     result = evaluate("11.1", answer)
     assert not result.ok and "random weeks liquidate it" in result.message
+
+
+@pytest.mark.parametrize("leverage, loss, end", [(5, "54.1 %", "5,374.69"),
+                                                 (8, "86.6 %", "2,599.50")])
+def test_11_1_an_unstopped_pair_that_survives_but_loses_the_money_fails(leverage, loss, end):
+    pair = [Order("BTCUSDT", "long", margin=3_000, leverage=leverage, margin_mode="cross"),
+            Order("ETHUSDT", "short", margin=3_000, leverage=leverage, margin_mode="cross")]
+    result = evaluate("11.1", pair)
+    assert not result.ok
+    assert (f"it survived the stress day, but the account lost {loss} of the deposit at its "
+            "worst (the rules allow at most 20 %)") in result.message
+    assert f"You lost {loss} on the stress day" in result.message
+    assert f"You end the day with {end} USDT" in result.message
+
+
+def test_11_1_a_stop_beyond_the_liquidation_price_is_warned_in_the_feedback():
+    answer = [Order("BTCUSDT", "long", margin=2_000, leverage=10, margin_mode="isolated",
+                    stop_distance=0.15),
+              Order("ETHUSDT", "short", margin=1_000, leverage=3, margin_mode="cross")]
+    result = evaluate("11.1", answer)
+    assert not result.ok
+    assert ("Warning: your BTC stop at 51,000.00 sits beyond its liquidation price at entry"
+            in result.message)
+    assert "liquidation would come first" in result.message
+    assert result.message.index("Warning:") < result.message.index("You end the day")
+
+
+def test_11_1_prompt_states_the_loss_limit():
+    prompt = lesson11.EXERCISES[0].prompt
+    assert "at most 20 % of the deposit" in prompt and "10 % of the random weeks" in prompt
 
 
 def test_11_1_pass_message_is_the_grade():

@@ -18,9 +18,12 @@ FATES = ("it stays open", "it is closed with the ETH short", "it switches to iso
 
 
 def check_portfolio(answer):
-    """11.1: ``(passed, what the grade says)`` for the learner's portfolio."""
+    """11.1: ``(passed, what the grade says)`` for the learner's portfolio: the verdict,
+    the broken constraints, the warnings (a stop beyond its liquidation price) and the
+    explanation, in that order."""
     report = capstone.grade(answer)
     return report.passed, " ".join([report.verdict, *map(str, report.violations),
+                                    *(f"Warning: {w}" for w in report.warnings),
                                     *report.explanation])
 
 
@@ -44,14 +47,18 @@ def btc_long_fate():
 EXERCISES = [
     Exercise(
         id="11.1",
-        prompt="Build your portfolio: answer = [Order(...), ...] with 2 or 3 positions that "
-               "follow the rules (capstone.constraints()), survive the stress day and are "
-               "liquidated in at most 10 % of the random weeks.",
+        prompt=(f"Build your portfolio: answer = [Order(...), ...] with 2 or 3 positions that "
+                f"follow the rules (capstone.rules()): no liquidation on the stress day, a loss "
+                f"of at most {capstone.MAX_STRESS_LOSS * 100:.0f} % of the deposit there at any "
+                f"minute, and a liquidation in at most "
+                f"{capstone.MAX_LIQUIDATION_ODDS * 100:.0f} % of the random weeks."),
         kind="custom",
         validate=check_portfolio,
-        hint="Start from the reckless pair and change one thing at a time: lower the "
-             "leverage, keep more of the 10,000 USDT in reserve, or add stop_distance= "
-             "closer than the liquidation price. CapstoneReport(grade(answer)) shows why.",
+        hint=(f"Budget the loss first (lessons 06 and 10): a stop 5 % away costs about 5 % of "
+              f"its position's notional, so the stops together must cost less than "
+              f"{capstone.MAX_STRESS_LOSS * capstone.DEPOSIT:,.0f} USDT. Then keep each stop "
+              "between the entry and the liquidation price, and most of the 10,000 USDT in "
+              "reserve. CapstoneReport(grade(answer)) draws where the day hurt."),
     ),
     Exercise(
         id="11.2",
