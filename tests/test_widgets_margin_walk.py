@@ -1,14 +1,15 @@
 """MarginRatioWalk: every number is the engine's, read from marked copies of the accounts."""
 import math
+import re
 
 import numpy as np
 import pytest
 
 from crossmargin import Account
 from crossmargin.errors import InvalidInput
-from crossmargin.widgets import MarginRatioWalk
+from crossmargin.widgets import MarginRatioWalk, style
 from crossmargin.widgets.margin_walk import LIQUIDATED, backed_longs
-from crossmargin.widgets.style import COLORS, WARNING_RATIO
+from crossmargin.widgets.style import COLORS, WARNING_RATIO, fmt_pct
 
 
 def btc_long(collateral):
@@ -72,7 +73,7 @@ def test_lines_end_where_mark_liquidates_and_dots_sit_at_liquidation_price(backe
     assert list(walk.liquidation_points.x) == pytest.approx([lp])      # A's is off the plot
     assert list(walk.liquidation_points.y) == [1.0]
     assert list(walk.lines.labels) == ["A (USDT)", "B (BTC)"]
-    assert list(walk.lines.colors) == [COLORS["cross"], COLORS["price"]]
+    assert list(walk.lines.colors) == [COLORS["cross"], COLORS["text"]]
     assert list(walk.warning_rule.y) == [WARNING_RATIO] * 2
     assert list(walk.liquidation_rule.y) == [1.0, 1.0]
     assert walk.figure.axes[0].scale.reverse                # falling prices run to the right
@@ -133,3 +134,41 @@ def test_bad_calls_name_field_and_value(walk):
         walk.table(5)
     with pytest.raises(InvalidInput, match="at least one price"):
         walk.table([])
+
+
+def test_the_caption_says_which_line_ends_at_100_and_which_never_gets_there(backed):
+    """Lesson 03's walk: B's line ends at 100 %; A's liquidation price (30.12) is far below
+    the walk's end, so its line never reaches 100 % and the caption must not say it does."""
+    walk = MarginRatioWalk(backed, "BTCUSDT", to=25_000)
+    caption = re.sub(r"<[^>]+>", "", walk.caption.value)
+    a_top = walk.ratios["A (USDT)"].max()
+    assert a_top < 0.8
+    assert (f"A (USDT): never reaches 100 % between 60,000 and 25,000: at most "
+            f"{fmt_pct(a_top)} (at 25,000)") in caption
+    lp = backed["B (BTC)"].liquidation_price("BTCUSDT")
+    assert f"B (BTC): climbs to 100 % at liquidation_price() {lp:,.2f}" in caption
+    assert "Each line ends at 100 %" not in caption
+    # Walk only to 40,000: B never gets there either.
+    short = MarginRatioWalk(backed, "BTCUSDT", to=40_000)
+    assert "B (BTC): never reaches 100 %" in re.sub(r"<[^>]+>", "", short.caption.value)
+    assert short.ratios["B (BTC)"].notna().all()
+
+
+def test_accounts_have_distinguishable_colours_and_the_legend_sits_under_the_plot(walk):
+    colours = list(walk.lines.colors)
+    assert len(set(colours)) == len(colours)
+    # Far apart in lightness (for every reader), and not the price's light blue next to
+    # the cross blue as before.
+    assert style.contrast_ratio(colours[0], colours[1]) >= 3
+    assert COLORS["price"] not in colours and COLORS["warning"] not in colours
+    assert not any(getattr(m, "display_legend", False) for m in walk.figure.marks)
+    for words in ("A (USDT)", "B (BTC)", "80 % warning", "100 % liquidation",
+                  "liquidation_price()"):
+        assert words in walk.key.value
+    assert walk.key in walk.children
+
+
+def test_price_ticks_are_round(walk):
+    ticks = np.asarray(walk.figure.axes[0].tick_values)
+    assert len(ticks) >= 3 and np.allclose(ticks % 5_000, 0)
+    assert min(walk.start, walk.to) <= ticks.min() and ticks.max() <= max(walk.start, walk.to)

@@ -5,8 +5,10 @@ same BTC long backed by USDT and by BTC) and a symbol. For every price on a grid
 from the symbol's current mark to ``to``, a **copy** of each account is marked at
 that price (``Account.mark``): the plot shows the cross margin ratio it reports, a
 line per account that climbs to 100 % at the account's own ``liquidation_price``
-(a vermillion dot) and ends there: beyond it, ``mark`` liquidates. Dashed rules mark the
-80 % warning and the 100 % liquidation level. ``table(prices)`` gives the same
+(a vermillion dot) and ends there: beyond it, ``mark`` liquidates. An account whose
+liquidation price lies beyond the walk never reaches 100 %: the caption says which line
+ends and which does not, from the numbers. Dashed rules mark the 80 % warning and the
+100 % liquidation level; the legend is an HTML key under the figure. ``table(prices)`` gives the same
 numbers at a few prices. The accounts themselves are never changed.
 """
 import math
@@ -25,8 +27,10 @@ __all__ = ["MarginRatioWalk", "LIQUIDATED", "backed_longs"]
 
 #: What ``table`` shows once ``mark`` has liquidated an account.
 LIQUIDATED = "LIQUIDATED"
-#: Line colours, in the order of the accounts (Okabe–Ito; no red: red means liquidation).
-PALETTE = ("cross", "price", "neutral", "text")
+#: Line colours, in the order of the accounts (Okabe–Ito; no red: red means liquidation, no
+#: amber: amber is the warning rule). Blue and near-black first: far apart for every reader
+#: (the accounts are cross accounts, so not the isolated orange).
+PALETTE = ("cross", "text", "short", "long")
 #: Most prices on the plot's grid.
 MAX_POINTS = 2_000
 
@@ -57,7 +61,8 @@ class MarginRatioWalk(W.VBox):
     account, NaN once liquidated), ``liquidation_prices`` (``{name: price or None}``,
     the engine's ``liquidation_price(symbol)``; the grid holds each one in range, where
     the account's line reaches 100 %), ``figure`` with ``lines``,
-    ``liquidation_points``, ``warning_rule`` and ``liquidation_rule``, and ``caption``.
+    ``liquidation_points``, ``warning_rule`` and ``liquidation_rule``, its legend ``key``
+    (HTML), and ``caption`` (what each line does: ends at 100 % or never gets there).
     """
 
     def __init__(self, accounts=None, symbol="BTCUSDT", *, to=None, points=200):
@@ -151,14 +156,13 @@ class MarginRatioWalk(W.VBox):
         names = list(self.accounts)
         colors = [style.COLORS[PALETTE[i % len(PALETTE)]] for i in range(len(names))]
         self.lines = bq.Lines(x=self.prices, y=[self.ratios[n].to_numpy() for n in names],
-                              colors=colors, labels=names, display_legend=True,
-                              stroke_width=2.5, scales={"x": xs, "y": ys})
+                              colors=colors, labels=names, stroke_width=2.5,
+                              scales={"x": xs, "y": ys})
         dots = [(p, 1.0) for p in self.liquidation_prices.values()
                 if p is not None and min(self.prices) <= p <= max(self.prices)]
         self.liquidation_points = bq.Scatter(
             x=[p for p, _ in dots], y=[r for _, r in dots], colors=[style.COLORS["liquidation"]],
-            default_size=80, labels=["liquidation_price()"], display_legend=bool(dots),
-            scales={"x": xs, "y": ys})
+            default_size=80, labels=["liquidation_price()"], scales={"x": xs, "y": ys})
         ends = [self.prices[0], self.prices[-1]]
         self.warning_rule = bq.Lines(x=ends, y=[style.WARNING_RATIO] * 2,
                                      colors=[style.COLORS["warning"]], line_style="dashed",
@@ -171,17 +175,38 @@ class MarginRatioWalk(W.VBox):
             x_scale=xs, y_scale=ys, css_class="cm-margin-walk-figure",
             marks=[self.warning_rule, self.liquidation_rule, self.lines, self.liquidation_points])
         self.figure.axes[0].tick_format = ",.0f"
-        self.figure.axes[0].num_ticks = None                  # round prices on the axis
+        self.figure.axes[0].tick_values = style.nice_ticks(self.start, self.to)
         self.figure.axes[1].tick_format = ".0%"
         self.figure.axes[1].tick_values = np.round(np.arange(0, 1.01, 0.2), 1)
-        self.figure.legend_location = "top-left"
+        # The legend under the figure: inside the plot, the 80 % and 100 % rules crossed it.
+        entries = [(name, colour, "line") for name, colour in zip(names, colors)]
+        if dots:
+            entries.append(("liquidation_price()", style.COLORS["liquidation"], "●"))
+        entries += [("80 % warning", style.COLORS["warning"], "dashed"),
+                    ("100 % liquidation", style.COLORS["liquidation"], "dashed")]
+        self.key = style.key(entries)
         self.caption = style.value_label("cm-margin-walk-caption")
+        self.caption.value = self._caption()
+        super().__init__([self.figure, self.key, self.caption])
+        self.add_class("cm-margin-walk")
+
+    def _caption(self):
+        """What each line does, from the numbers: it ends at 100 % (its liquidation price is
+        on the walk) or it never gets there (the highest ratio it reaches, and where)."""
+        low, high = min(self.start, self.to), max(self.start, self.to)
         parts = []
         for name, price in self.liquidation_prices.items():
-            where = "no liquidation price" if price is None else \
-                f"liquidation_price() {style.fmt_price(price)}"
-            parts.append(f"<b>{name}</b>: {where}")
-        self.caption.value = ("Each line ends at 100 %, where <code>mark()</code> liquidates the account; "
-                              "dashed: 80 % warning, 100 % liquidation. " + "; ".join(parts))
-        super().__init__([self.figure, self.caption])
-        self.add_class("cm-margin-walk")
+            ratios = self.ratios[name]
+            if price is not None and low <= price <= high and ratios.isna().any():
+                parts.append(f"<b>{name}</b>: climbs to 100 % at liquidation_price() "
+                             f"{style.fmt_price(price)}, where <code>mark()</code> liquidates "
+                             f"it; its line ends there.")
+                continue
+            top = ratios.max()
+            where = style.fmt_price(ratios.idxmax(), 0)
+            beyond = ("it has no liquidation price" if price is None else
+                      f"its liquidation_price() {style.fmt_price(price)} lies beyond the walk")
+            parts.append(f"<b>{name}</b>: never reaches 100 % between "
+                         f"{style.fmt_price(self.start, 0)} and {style.fmt_price(self.to, 0)}: "
+                         f"at most {style.fmt_pct(top)} (at {where}); {beyond}.")
+        return "<br>".join(parts)
