@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from crossmargin.capstone import grade
+from crossmargin.capstone import DEPOSIT, MAX_STRESS_LOSS, grade
 from crossmargin.errors import InvalidInput
 from crossmargin.simulate import Order
 from crossmargin.widgets import COLORS, CapstoneReport
@@ -37,7 +37,10 @@ def test_root_class_and_parts(reckless):
     w = CapstoneReport(reckless)
     assert "cm-capstone-report" in w._dom_classes
     assert "cm-hour" in w.hour._dom_classes
-    assert w.prices_figure in w.children and w.ratio_figure in w.children
+    assert w.grid in w.children and w.hour in w.children
+    panels = [p.children[0] for p in w.grid.children[:3]]
+    assert panels == [w.prices_figure, w.equity_figure, w.ratio_figure]
+    assert w.text is w.grid.children[3]
     assert w.equity_figure.title == "Your account's equity"
     assert "hours since 2024-01-01 00:00 UTC" in w.equity_figure.axes[0].label
 
@@ -123,6 +126,7 @@ def test_a_portfolio_that_broke_the_rules_shows_its_violations():
     assert "not graded" in w.verdict.value
     assert "leverage must be from 1x to 10x (got 20)" in w.text.value
     assert len(w.equity_line.x) == 0 and w.ratio_lines == {}
+    assert list(w.children) == [w.verdict, w.numbers, w.text]      # no empty plots
     assert w.hour.disabled
     w.hour.value = 12.0                    # disabled in the browser; still harmless here
     assert "BTC" in w.now.value
@@ -157,3 +161,29 @@ def test_two_isolated_liquidations_give_two_markers_and_both_ratios_reach_100():
     assert w.now.value.count("liquidated") == 1
     w.hour.value = 23.0
     assert w.now.value.count("liquidated") == 2
+
+
+def test_the_loss_and_its_limit_are_shown_and_drawn(reckless, defended):
+    w = CapstoneReport(defended)
+    assert f"{defended.stress_loss * 100:.1f} %" in w.numbers.value
+    assert f"(limit {MAX_STRESS_LOSS * 100:.0f} %)" in w.numbers.value
+    assert list(w.loss_limit_line.y) == [DEPOSIT * (1 - MAX_STRESS_LOSS)] * 2
+    assert "loss limit (8,000 USDT" in w.equity_key.value
+    assert "You lost" in w.text.value and "the rules allow at most 20 %" in w.text.value
+    assert "100.0 %" in CapstoneReport(reckless).numbers.value
+
+
+def test_an_unstopped_5x_pair_shows_a_loss_past_the_limit_in_vermillion():
+    pair = [Order("BTCUSDT", "long", margin=3_000, leverage=5, margin_mode="cross"),
+            Order("ETHUSDT", "short", margin=3_000, leverage=5, margin_mode="cross")]
+    report = grade(pair, n_paths=50)
+    w = CapstoneReport(report)
+    assert "not passed" in w.verdict.value and "the rules allow at most 20 %" in w.verdict.value
+    assert f"color:{COLORS['liquidation']}'>{report.stress_loss * 100:.1f} %" in w.numbers.value
+
+
+def test_the_exercise_placeholder_says_what_to_do_instead_of_an_empty_report():
+    w = CapstoneReport(grade(...))
+    assert list(w.children) == [w.verdict, w.numbers]
+    assert "Build your portfolio in exercise 11.1 above, then run this cell" in w.numbers.value
+    assert "Not graded yet" in w.verdict.value and w.hour.disabled

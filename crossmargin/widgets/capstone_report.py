@@ -5,14 +5,21 @@ Give it what :func:`crossmargin.capstone.grade` returned::
     report = grade(portfolio)
     CapstoneReport(report)
 
-Top: how far each price moved from the start (%), coloured by the side you hold
-(long green, short purple, not held grey). Middle: the account's equity, with a
-vermillion ✚ at every liquidation and a grey ◆ at every stop-loss fill. Bottom:
-the margin ratio of the cross account (blue) and of each isolated position (orange),
-against the 80 % warning and 100 % liquidation lines. The x axis counts hours since
-the start of the day (UTC). The ``hour`` slider moves a cursor over the three plots
-and says where everything stood at that moment. The widget only reads the grade:
-every number comes from the engine's replay.
+On top, the verdict and the numbers it rests on (the stress-day loss against the
+rules' limit, the liquidation odds against theirs), then the ``hour`` slider. Below,
+in a grid that fits a laptop screen: how far each price moved from the start (%),
+coloured by the side you hold (long green, short purple, not held grey); the
+account's equity against the loss limit, with a vermillion ✚ at every liquidation
+and a grey ◆ at every stop-loss fill; the margin ratio of the cross account (blue)
+and of each isolated position (orange) against the 80 % warning and 100 %
+liquidation lines; and the explanation in words. The x axis counts hours since the
+start of the day (UTC); the slider moves a cursor over the three plots and says
+where everything stood at that moment. The widget only reads the grade: every
+number comes from the engine's replay.
+
+Before the learner has built a portfolio (``grade(...)`` of the exercise's
+placeholder), it shows only what to do; a portfolio that broke a constraint shows
+its violations, without plots.
 """
 import html
 
@@ -21,7 +28,8 @@ import ipywidgets as W
 import numpy as np
 
 from .._validate import finite
-from ..capstone import DEPOSIT, RECKLESS_PAIR, Grade, duration, grade
+from ..capstone import (DEPOSIT, MAX_LIQUIDATION_ODDS, MAX_STRESS_LOSS, RECKLESS_PAIR, Grade,
+                        duration, grade)
 from ..errors import InvalidInput
 from . import style
 
@@ -31,7 +39,11 @@ __all__ = ["CapstoneReport"]
 RATIO_CAP = 1.2
 #: bqplot line styles of the isolated positions' ratio lines, and the CSS border of their key.
 _ISOLATED_STYLES = (("solid", "solid"), ("dashed", "dashed"), ("dotted", "dotted"))
-_LAYOUT = dict(width="100%", min_width="320px", max_width="760px", height="280px")
+_LAYOUT = dict(width="100%", min_width="300px", height="240px")
+_MARGIN = {"top": 30, "bottom": 40, "left": 70, "right": 15}
+#: The grid of plots: two columns where there is room, one on a narrow screen.
+_GRID = dict(grid_template_columns="repeat(auto-fit, minmax(380px, 1fr))",
+             grid_gap="4px 16px", width="100%")
 
 
 def _swatch(label, colour, css):
@@ -50,11 +62,13 @@ class CapstoneReport(W.VBox):
 
     Attributes: ``hour`` (FloatSlider) and the labels ``verdict``, ``numbers``, ``now``
     and ``text``; ``prices_figure`` with ``price_lines`` (dict by symbol);
-    ``equity_figure`` with ``equity_line``, ``deposit_line``, ``liquidation_markers``
-    and ``stop_markers``; ``ratio_figure`` with ``ratio_lines`` (dict by name, as in
-    ``report.ratios``), ``warning_line``, ``liquidation_line`` and
-    ``ratio_liquidation_markers``; ``cursors`` (one per figure); ``x`` (hours).
-    A portfolio that broke a constraint shows its violations and empty plots.
+    ``equity_figure`` with ``equity_line``, ``deposit_line``, ``loss_limit_line``,
+    ``liquidation_markers`` and ``stop_markers``; ``ratio_figure`` with ``ratio_lines``
+    (dict by name, as in ``report.ratios``), ``warning_line``, ``liquidation_line`` and
+    ``ratio_liquidation_markers``; ``cursors`` (one per figure); ``x`` (hours); ``grid``
+    (the plots and the words). Shown: the verdict, the numbers and the grid when the
+    portfolio was graded; only the verdict and what to do when it was not (the
+    placeholder ``...`` or a broken constraint).
     """
 
     def __init__(self, report=None, *, hour=0.0):
@@ -92,9 +106,15 @@ class CapstoneReport(W.VBox):
         self.text.add_class("cm-report-text")
         self._fill_text(graded)
         self.hour.observe(self._on_hour, names="value")
-        super().__init__([self.verdict, self.numbers, self.prices_figure, self.prices_key,
-                          self.equity_figure, self.equity_key, self.ratio_figure,
-                          self.ratio_key, self.hour, self.now, self.text])
+        self.grid = W.GridBox(
+            [W.VBox([self.prices_figure, self.prices_key]),
+             W.VBox([self.equity_figure, self.equity_key]),
+             W.VBox([self.ratio_figure, self.ratio_key]), self.text],
+            layout=W.Layout(**_GRID))
+        shown = ([self.verdict, self.numbers, self.hour, self.now, self.grid] if graded
+                 else [self.verdict, self.numbers, self.text] if report.answered
+                 else [self.verdict, self.numbers])
+        super().__init__(shown, layout=W.Layout(max_width="1200px"))
         self.add_class("cm-capstone-report")
         self.show(start)
 
@@ -107,6 +127,7 @@ class CapstoneReport(W.VBox):
         fig, _, _ = style.figure(title, x_label, y_label, x_scale=sc["x"], y_scale=sc["y"],
                                  css_class=css, marks=marks)
         fig.layout = W.Layout(**_LAYOUT)
+        fig.fig_margin = dict(_MARGIN)
         if ticks is not None:
             fig.axes[0].tick_values = ticks
         return fig
@@ -165,6 +186,10 @@ class CapstoneReport(W.VBox):
                                     stroke_width=3)
         self.deposit_line = bq.Lines(x=self.x[[0, -1]], y=[DEPOSIT, DEPOSIT], scales=sc,
                                      colors=[style.COLORS["neutral"]], line_style="dashed")
+        floor = DEPOSIT * (1 - MAX_STRESS_LOSS)
+        self.loss_limit_line = bq.Lines(x=self.x[[0, -1]], y=[floor, floor], scales=sc,
+                                        colors=[style.COLORS["liquidation"]],
+                                        line_style="dashed", stroke_width=2)
         rows = self._liquidation_rows(graded)
         self.liquidation_markers = bq.Scatter(
             x=self.x[rows], y=np.asarray(equity, dtype=float)[rows] if graded else [],
@@ -176,10 +201,13 @@ class CapstoneReport(W.VBox):
             stroke=style.COLORS["text"])
         self.equity_figure = self._figure(
             "Your account's equity", x_label, "equity (USDT)", sc,
-            [self.equity_line, self.deposit_line, self.liquidation_markers, self.stop_markers],
+            [self.equity_line, self.deposit_line, self.loss_limit_line,
+             self.liquidation_markers, self.stop_markers],
             "cm-equity-figure", ticks)
         entries = [("equity", style.COLORS["text"], "line"),
                    (f"deposit ({DEPOSIT:,.0f} USDT)", style.COLORS["neutral"], "dashed"),
+                   (f"loss limit ({floor:,.0f} USDT: −{MAX_STRESS_LOSS * 100:.0f} %)",
+                    style.COLORS["liquidation"], "dashed"),
                    ("liquidation", style.COLORS["liquidation"], "✚"),
                    ("stop-loss fill", style.COLORS["neutral"], "◆")]
         self.equity_key = style.key(entries)
@@ -215,7 +243,7 @@ class CapstoneReport(W.VBox):
             x=self.x[rows], y=np.full(len(rows), 100.0), scales=sc, marker="cross",
             colors=[style.COLORS["liquidation"]], default_size=160)
         self.ratio_figure = self._figure(
-            "Margin ratio (maintenance margin / margin balance)", x_label, "margin ratio (%)",
+            "Margin ratio (maintenance / margin balance)", x_label, "margin ratio (%)",
             sc,
             [*self.ratio_lines.values(), self.warning_line, self.liquidation_line,
              self.ratio_liquidation_markers], "cm-ratio-figure", ticks)
@@ -233,23 +261,46 @@ class CapstoneReport(W.VBox):
                                                else "not passed")
         self.verdict.value = (f"{style.badge(word, kind)} "
                               f"<b>{html.escape(report.verdict)}</b>")
-        if graded:
-            odds = report.odds
+        if not report.answered:
             self.numbers.value = (
-                f"final equity <b>{style.fmt_usdt(report.final_equity)}</b> · lowest "
-                f"{style.fmt_usdt(report.lowest_equity)} · worst margin ratio "
-                f"<b>{style.fmt_pct(report.worst_margin_ratio, 1)}</b> "
-                f"({html.escape(report.worst_where)}) · liquidations {len(report.liquidations)}"
-                f" · over {odds.paths:,} random weeks: liquidation "
-                f"<b>{style.fmt_pct(odds.p_liquidation, 1)}</b>, wipe-out "
-                f"{style.fmt_pct(odds.p_wipeout, 1)}")
+                "Build your portfolio in exercise 11.1 above, then run this cell: the report "
+                "will draw the stress day, your equity against the loss limit "
+                f"({DEPOSIT * (1 - MAX_STRESS_LOSS):,.0f} USDT) and your margin ratios, and "
+                "say why the portfolio passed or not.")
+            self.text.value = ""
+            return
+        if graded:
+            self.numbers.value = self._numbers()
         else:
             self.numbers.value = "No numbers yet: fix the constraints below and grade again."
         items = [html.escape(str(v)) for v in report.violations]
-        items += [html.escape(s) for s in report.explanation]
         items += [f"<b>Warning:</b> {html.escape(w)}" for w in report.warnings]
-        self.text.value = ("<ul style='font-size:15px;line-height:1.45'>"
-                           + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+        items += [html.escape(s) for s in report.explanation]
+        self.text.value = ("<ul style='font-size:14px;line-height:1.4;margin:4px 0;"
+                           "padding-left:18px'>" + "".join(f"<li>{i}</li>" for i in items)
+                           + "</ul>")
+
+    def _numbers(self):
+        """The verdict's numbers, each beside its limit (green within, vermillion past it)."""
+        report, odds = self.report, self.report.odds
+
+        def judged(value, ok):
+            colour = style.COLORS["long"] if ok else style.COLORS["liquidation"]
+            return f"<b style='color:{colour}'>{value}</b>"
+
+        loss = judged(style.fmt_pct(report.stress_loss, 1), report.within_loss_limit)
+        liq = judged(style.fmt_pct(odds.p_liquidation, 1),
+                     odds.p_liquidation <= MAX_LIQUIDATION_ODDS)
+        count = judged(len(report.liquidations), report.survived)
+        return (f"stress-day loss at worst {loss} of the deposit (limit "
+                f"{MAX_STRESS_LOSS * 100:.0f} %) · liquidations {count} (limit 0) · a "
+                f"liquidation in {liq} of {odds.paths:,} random weeks (limit "
+                f"{MAX_LIQUIDATION_ODDS * 100:.0f} %)<br>final equity "
+                f"{style.fmt_usdt(report.final_equity)} · lowest "
+                f"{style.fmt_usdt(report.lowest_equity)} · worst margin ratio "
+                f"{style.fmt_pct(report.worst_margin_ratio, 1)} "
+                f"({html.escape(report.worst_where)}) · wipe-out in "
+                f"{style.fmt_pct(odds.p_wipeout, 1)} of random weeks")
 
     # -- the cursor -------------------------------------------------------------------------
     def _on_hour(self, change):
