@@ -1,5 +1,6 @@
 """Lesson 08 exercises: solutions pass, known mistakes are named (what every exercise must do is in test_exercises_all.py)."""
 
+import numpy as np
 import pytest
 
 from crossmargin import montecarlo
@@ -13,7 +14,7 @@ IDS = [e.id for e in EXERCISES]
 
 
 def test_ids():
-    assert IDS == ["08.1", "08.2", "08.3"]
+    assert IDS == ["08.1", "08.2", "08.3", "08.q1"]
 
 
 def cross_odds(ratio, rho=0.8):
@@ -49,7 +50,8 @@ def solution_08_3():
 
 @pytest.mark.parametrize("exercise_id, solution", [
     ("08.1", solution_08_1), ("08.1", lambda: round(solution_08_1(), 3)),
-    ("08.2", solution_08_2), ("08.3", solution_08_3),
+    ("08.2", solution_08_2), ("08.2", lambda: round(solution_08_2(), 2)),
+    ("08.3", solution_08_3), ("08.3", lambda: round(solution_08_3(), -2)),
 ])
 def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     check(exercise_id, solution(), strict=True)
@@ -59,14 +61,47 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
 @pytest.mark.parametrize("exercise_id, answer, words", [
     ("08.1", lambda: lesson08.odds(1.0, "isolated"), "isolated row"),
     ("08.1", lambda: lesson08.odds(0.0), "hedge ratio 0"),
-    ("08.1", lambda: 100 * lesson08.odds(1.0), "wrong unit"),
+    ("08.1", lambda: 100 * lesson08.odds(1.0), "100 times the right answer"),
     ("08.2", lambda: 1.0, "1:1 hedge is not the tightest"),
     ("08.2", lambda: 0.0, "ISOLATED"),
     ("08.2", lambda: 0.6, "theory's best"),
     ("08.3", lambda: lesson08.money_needed(0.6), "correlation 0.8"),
     ("08.3", lambda: lesson08.money_needed(0.0), "without a hedge"),
     ("08.3", lambda: lesson08.money_needed(0.375, "isolated"), "isolated mode"),
+    ("08.3", lambda: lesson08.money_needed(0.375, correlation=0.8), "pass 0.5"),
 ])
 def test_common_mistakes_get_their_message(exercise_id, answer, words):
     result = evaluate(exercise_id, answer())
     assert not result.ok and words in result.message
+
+
+@pytest.mark.parametrize("exercise_id, precision, words", [
+    ("08.1", 0.001, "to 3 decimals"), ("08.2", 0.01, "to 2 decimals"),
+    ("08.3", 100, "to the nearest 100"),
+])
+def test_the_prompt_states_the_precision_and_answers_at_it_are_accepted(exercise_id,
+                                                                        precision, words):
+    ex = exercise(exercise_id)
+    assert ex.precision == precision and words in ex.prompt
+    expected = ex.expected()
+    assert evaluate(exercise_id, round(expected / precision) * precision).ok
+    assert not evaluate(exercise_id, expected + 1.5 * precision).ok
+
+
+def test_a_beginner_reads_why_a_percent_is_wrong():
+    result = evaluate("08.1", 14.7)          # the table shows 14.7 %
+    assert not result.ok and "percent" in result.message and "0.25" not in result.message
+    assert "table" in result.hint
+
+
+def test_08_1_is_the_value_the_lessons_table_shows():
+    grid = hedge_grid(np.arange(0, 1.51, 0.1), [0.8])
+    odds = grid.pivot_table(index="hedge_ratio", columns="mode", values="p_liquidation")
+    assert exercise("08.1").accepts(odds.loc[1.0, "cross"])
+
+
+def test_the_quiz_puts_the_right_answer_last_and_explains_every_option():
+    ex = exercise("08.q1")
+    assert ex.expected() == ex.options[-1] and len(ex.options) >= 3
+    assert evaluate("08.q1", ex.options[0]).ok is False
+    assert "diversification" in evaluate("08.q1", ex.options[1]).message

@@ -46,16 +46,24 @@ def _weak_ratio():
     return min_variance_ratio(WEAK_CORRELATION)
 
 
+#: 08.q1: what a fall in correlation does to the hedged cross pair.
+QUIZ_OPTIONS = (
+    "They stay about the same: a short always offsets a long",
+    "They fall: two unrelated positions spread the risk",
+    "They rise: the ETH short no longer offsets the long and adds swings of its own",
+)
+
 EXERCISES = [
     Exercise(
         id="08.1",
         prompt="At correlation 0.8, what are the CROSS account's odds of any liquidation with a "
-               "1:1 hedge (hedge ratio 1)? Give a fraction (0.25 means 25 % of the paths).",
+               "1:1 hedge (hedge ratio 1)? Give a fraction (0.25 means 25 % of the paths), "
+               "to 3 decimals.",
         expected=lambda: odds(1.0),
-        rel_tol=0,
-        abs_tol=0.0005,
-        hint="hedge_grid([0, 1], [0.8]) and read p_liquidation on the row with hedge_ratio 1 "
-             "and mode 'cross'. Compare it with ratio 0.",
+        precision=0.001,
+        hint="The table 'odds' above shows hedge ratio 1.0 in percent; for the exact fraction, "
+             "run hedge_grid([0, 1], [0.8]) and read p_liquidation on the row with hedge_ratio "
+             "1 and mode 'cross'. Compare it with ratio 0.",
         explanation="About the same as with no hedge: ETH swings more than BTC, so a 1:1 "
                     "short over-hedges.",
         mistakes=(
@@ -63,20 +71,20 @@ EXERCISES = [
                     "That is the isolated row. In isolated mode the short's profit cannot "
                     "reach the long; the question is about cross."),
             Mistake(lambda: odds(0.0),
-                    "That is the row with hedge ratio 0 (no ETH short)."),
-            Mistake(lambda: 100 * odds(1.0),
-                    "Right number, wrong unit: give a fraction (0.25), not a percentage."),
+                    "That is the row with hedge ratio 0 (no ETH short); the question asks "
+                    "about ratio 1."),
         ),
     ),
     Exercise(
         id="08.2",
         prompt="At correlation 0.8, which hedge ratio of 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5 gives "
-               "the CROSS account the lowest odds of a liquidation?",
+               "the CROSS account the lowest odds of a liquidation? Give the ratio to 2 "
+               "decimals.",
         expected=safest_ratio,
-        rel_tol=0,
-        abs_tol=1e-9,
-        hint="hedge_grid([0, 0.25, 0.5, 0.75, 1, 1.25, 1.5], [0.8]), keep the cross rows and "
-             "find the smallest p_liquidation (e.g. with .idxmin()).",
+        precision=0.01,
+        hint="hedge_grid(ratios, [0.8]) with these seven ratios gives one row per ratio and "
+             "mode: keep the cross rows and find the smallest p_liquidation (the 'odds' table "
+             "above did the same with other ratios).",
         explanation="Near ρ·σ_BTC/σ_ETH = 0.8 × 3 % / 4 % = 0.6: the ratio that makes the "
                     "pair's swings smallest.",
         mistakes=(
@@ -95,12 +103,13 @@ EXERCISES = [
         id="08.3",
         prompt="At correlation 0.5, hedge with the min-variance ratio ρ·σ_BTC/σ_ETH. How much "
                "money (USDT) must the CROSS account hold so that its odds of a liquidation "
-               "stay at or below 5 %?",
+               "stay at or below 5 %? Give it to the nearest 100.",
         expected=lambda: money_needed(_weak_ratio()),
         unit="USDT",
-        rel_tol=1e-6,
-        abs_tol=0.01,
-        hint="ratio = min_variance_ratio(0.5), then required_deposit(ratio, 0.5, 'cross').",
+        precision=100,
+        hint="The ratio comes from min_variance_ratio, as in the section 'Why correlation "
+             "decides'; then required_deposit, as in the table 'needed' (its arguments: ratio, "
+             "correlation, mode). Use correlation 0.5 in both.",
         explanation="Less than without a hedge, but only a little: at correlation 0.5 the "
                     "short offsets less of the long.",
         mistakes=(
@@ -112,6 +121,31 @@ EXERCISES = [
             Mistake(lambda: money_needed(_weak_ratio(), "isolated"),
                     "That is isolated mode, where each leg needs its own margin. The question "
                     "is about cross."),
+            Mistake(lambda: money_needed(_weak_ratio(), correlation=CORRELATION),
+                    "That is the right ratio, but the paths at correlation 0.8: pass 0.5 to "
+                    "required_deposit as well."),
         ),
+    ),
+    Exercise(
+        id="08.q1",
+        kind="choice",
+        prompt="You hold a cross long BTC / short ETH pair at hedge ratio 0.6. The correlation "
+               "between BTC and ETH drops from 0.8 to 0. What happens to your odds of a "
+               "liquidation?",
+        options=QUIZ_OPTIONS,
+        expected=lambda: QUIZ_OPTIONS[2],
+        feedback={
+            QUIZ_OPTIONS[0]: "A short offsets a long only when the two prices move together. "
+                             "At correlation 0 ETH's moves tell you nothing about BTC's, so the "
+                             "short's profit is no longer there when the long loses.",
+            QUIZ_OPTIONS[1]: "That is diversification, and it works for a long plus a long of "
+                             "unrelated coins in size you can afford. Here the short adds its "
+                             "own swings to the same shared wallet: at correlation 0 the "
+                             "min-variance ratio is 0, so any short adds risk.",
+            QUIZ_OPTIONS[2]: "Right: at correlation 0 the min-variance ratio is 0, so every "
+                             "dollar of ETH short adds swings that the shared wallet must "
+                             "carry. The lesson measured the odds rising with the ratio.",
+        },
+        hint="Look at the table for correlation 0 in the section 'Reduced liquidation risk'.",
     ),
 ]
