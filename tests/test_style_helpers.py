@@ -78,7 +78,7 @@ def test_badges_ink_reaches_text_contrast_when_one_can():
 def test_nice_ticks_are_round_multiples_of_one_two_or_five(low, high):
     ticks = style.nice_ticks(low, high)
     step = ticks[1] - ticks[0]
-    mantissa = step / 10 ** np.floor(np.log10(step))
+    mantissa = step / 10 ** np.floor(np.log10(step) + 1e-9)
     assert round(mantissa, 6) in (1, 2, 5)
     assert np.allclose(ticks / step, np.round(ticks / step))
     assert low <= ticks[0] and ticks[-1] <= high and 3 <= len(ticks) <= 12
@@ -98,3 +98,10 @@ def test_key_wraps_within_the_output_and_draws_dash_patterns():
     assert "max-width:900px" in text and "flex-wrap:wrap" in text
     assert "stroke-dasharray='2,4'" in text and "stroke-dasharray='8,4,2,4'" in text
     assert ">▲</text>" in text and "<b style='margin-right:10px'>cross</b>" in text
+
+
+@pytest.mark.parametrize("ticks, fmt", [([50_000, 55_000, 60_000], ",.0f"),
+                                        ([0.0, 0.05, 0.1], ",.2f"), ([0.2, 0.4], ",.1f"),
+                                        ([0.002, 0.004], ",.3f")])
+def test_tick_format_shows_round_ticks_exactly(ticks, fmt):
+    assert style.tick_format(ticks) == fmt

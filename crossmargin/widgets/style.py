@@ -123,6 +123,15 @@ def nice_range(low, high, count=6):
     return float(ticks[0]), float(ticks[-1]), ticks
 
 
+def tick_format(ticks):
+    """A d3 format that shows round ``ticks`` exactly: ``",.0f"`` for whole numbers, else as
+    many decimals as their step needs (``",.2f"`` for 0.05)."""
+    ticks = np.asarray(ticks, dtype=float)
+    step = float(np.min(np.diff(ticks))) if ticks.size > 1 else 1.0
+    decimals = 0 if step >= 1 else min(8, -math.floor(math.log10(step) + 1e-9))
+    return f",.{decimals}f"
+
+
 def ratio_color(ratio):
     """Green below 80 %, dark amber from 80 %, vermillion at 100 % (liquidation)."""
     if _missing(ratio):
