@@ -43,7 +43,8 @@ def test_defaults_show_a_10x_long_and_its_liquidation_price(explorer):
     for name, price in (("entry", entry), ("liquidation", lp), ("bankruptcy", bp)):
         assert list(explorer.annotations[name].x) == pytest.approx([price])
         assert list(explorer.annotations[name].text) == [name]
-    assert explorer.figure.legend_location == "top-left"
+    assert not any(getattr(m, "display_legend", False) for m in explorer.figure.marks)
+    assert "position equity" in explorer.key.value and explorer.key in explorer.children
 
 
 def test_curves_are_the_engine_over_the_price_grid(explorer):
@@ -85,7 +86,7 @@ def test_short_is_liquidated_above_entry(explorer):
     assert lp > entry and explorer.liquidation_line.x[0] == pytest.approx(lp)
     assert "above entry" in explorer.distance_label.value
     assert list(explorer.equity_line.colors) == [COLORS["short"]]
-    assert explorer.figure.legend_location == "top-right"
+    assert f"border-top:4px solid {COLORS['short']}" in explorer.key.value
     assert explorer.annotations["liquidation"].align == "start"   # right of the line, away from entry
 
 
@@ -146,6 +147,74 @@ def test_extreme_values_never_raise(explorer):
             lev, margin, side, entry
         assert np.isfinite(np.asarray(e.equity_line.y)).all()
         assert e.liquidation_label.value and e.status.value
+
+
+SWEEP = list(itertools.product((1, 2, 3, 5, 10, 20, 50, 75, 100, 124, 125),
+                                (10, 1_000, 50_000, 100_000), ("long", "short"),
+                                (0.01, 60_000, 10_000_000)))
+
+
+def _boxes(e):
+    """Label boxes: (left, right) as shares of the plot's width, (bottom, top) of its height
+    (a 15 px text on a plot of about 265 px: 0.06 of its height)."""
+    height = e.y_scale.max - e.y_scale.min
+    plot_px = 340 - 30 - 45
+    boxes = {}
+    for name, label in e.annotations.items():
+        extent = e.label_extent(name)
+        if extent is None:
+            continue
+        middle = (label.y[0] - e.y_scale.min) / height - label.y_offset / plot_px
+        boxes[name] = extent, (middle - 0.03, middle + 0.03)
+    return boxes
+
+
+def test_labels_stay_inside_the_plot_and_apart_at_every_setting(explorer):
+    """"liquidation" and "bankruptcy" overlapped each other or ran off the right edge."""
+    e = explorer
+    for lev, margin, side, entry in SWEEP:
+        e.leverage.value, e.margin.value, e.side.value, e.entry_price.value = \
+            lev, margin, side, entry
+        boxes = _boxes(e)
+        setting = (lev, margin, side, entry)
+        for name, ((left, right), (bottom, top)) in boxes.items():
+            assert 0 <= left and right <= 1, (name, setting, left, right)
+            assert 0 <= bottom and top <= 1, (name, setting, bottom, top)
+        names = list(boxes)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                (al, ar), (ab, at) = boxes[a]
+                (bl, br), (bb, bt) = boxes[b]
+                apart = ar <= bl or br <= al or at <= bb or bt <= ab
+                assert apart, (a, b, setting, boxes[a], boxes[b])
+        # Each label names its own price.
+        for name, x in (("liquidation", e.values["liquidation_price"]),
+                        ("bankruptcy", e.values["bankruptcy_price"])):
+            assert list(e.annotations[name].x) == ([] if x is None else [pytest.approx(x)])
+
+
+def test_the_default_and_125x_keep_liquidation_and_bankruptcy_in_two_rows(explorer):
+    for lev in (10, 125):
+        explorer.leverage.value = lev
+        liq, bank = explorer.annotations["liquidation"], explorer.annotations["bankruptcy"]
+        assert liq.y[0] > bank.y[0] and liq.align == bank.align == "end"    # left of the points
+        assert liq.x[0] > bank.x[0]
+
+
+@pytest.mark.parametrize("lev, margin, side, entry", SWEEP[::7])
+def test_axes_have_round_ticks_from_end_to_end(explorer, lev, margin, side, entry):
+    """Ticks were 50,842 / 54,505 …: now multiples of 1, 2 or 5 x a power of ten."""
+    e = explorer
+    e.leverage.value, e.margin.value, e.side.value, e.entry_price.value = lev, margin, side, entry
+    for axis, scale in ((e.figure.axes[0], e.x_scale), (e.figure.axes[1], e.y_scale)):
+        ticks = np.asarray(axis.tick_values, dtype=float)
+        step = ticks[1] - ticks[0]
+        assert np.allclose(np.diff(ticks), step)
+        assert round(step / 10 ** np.floor(np.log10(step) + 1e-9), 6) in (1, 2, 5)
+        assert np.allclose(ticks / step, np.round(ticks / step), atol=1e-6)
+        assert ticks[0] == scale.min and ticks[-1] == scale.max and 3 <= len(ticks) <= 12
+    grid = np.asarray(e.equity_line.x)
+    assert grid[0] == e.x_scale.min and grid[-1] == e.x_scale.max
 
 
 def test_classes_for_browser_tests(explorer):

@@ -28,7 +28,8 @@ class LeverageExplorer(W.VBox):
     ``entry_price``, ``side``, ``margin``; the ``figure`` with marks
     ``equity_line``, ``maintenance_line``, ``liquidation_line`` (vertical, at
     the liquidation price), ``points`` (entry, liquidation, bankruptcy — named in
-    ``point_names``) and their text ``annotations``; the
+    ``point_names``) and their text ``annotations`` (kept inside the plot and apart:
+    ``label_extent``); the legend ``key`` (HTML, under the figure); the
     labels ``notional_label``, ``size_label``, ``initial_margin_label``,
     ``maintenance_margin_label``, ``liquidation_label``, ``distance_label``,
     ``bankruptcy_label`` and the ``status`` line. ``values`` holds the latest
@@ -40,6 +41,15 @@ class LeverageExplorer(W.VBox):
     GRID_POINTS = 241
     #: Half-width of the price window around the entry (widened to show far-away prices).
     WINDOW = 0.15
+    #: Share of the plot's width kept beside the outermost liquidation/bankruptcy price for
+    #: their labels.
+    LABEL_ROOM = 0.2
+    #: Assumed plot width (a 760 px figure less its margins) and width of one label character
+    #: (15 px bold), in pixels: enough to keep the labels inside the plot.
+    PLOT_PX = 640
+    LABEL_CHAR_PX = 9
+    #: Heights of the two label rows under the top of the plot (share of its height).
+    ROWS = {"liquidation": 0.07, "bankruptcy": 0.17}
 
     def __init__(self, symbol="BTCUSDT", *, leverage=10, entry_price=60_000, side="long",
                  margin=1_000):
@@ -85,14 +95,12 @@ class LeverageExplorer(W.VBox):
 
         xs, ys = bq.LinearScale(), bq.LinearScale()
         scales = {"x": xs, "y": ys}
-        self.equity_line = bq.Lines(scales=scales, stroke_width=3, display_legend=True,
-                                    labels=["position equity (margin + PnL)"])
+        self.x_scale, self.y_scale = xs, ys
+        self.equity_line = bq.Lines(scales=scales, stroke_width=3)
         self.maintenance_line = bq.Lines(scales=scales, stroke_width=2, line_style="dashed",
-                                         colors=[style.COLORS["neutral"]], display_legend=True,
-                                         labels=["maintenance margin"])
+                                         colors=[style.COLORS["neutral"]])
         self.liquidation_line = bq.Lines(scales=scales, stroke_width=2,
-                                         colors=[style.COLORS["liquidation"]],
-                                         display_legend=True, labels=["liquidation price"])
+                                         colors=[style.COLORS["liquidation"]])
         self.points = bq.Scatter(scales=scales, default_size=90, stroke=style.COLORS["text"])
         # One text mark per point, each placed its own way so that close points stay readable.
         self.annotations = {
@@ -109,6 +117,9 @@ class LeverageExplorer(W.VBox):
             marks=[self.maintenance_line, self.equity_line, self.liquidation_line, self.points,
                    *self.annotations.values()])
         self.figure.axes[0].tick_format = ",.0f"
+        # The legend is HTML under the figure (updated with the side's colour): inside the
+        # plot it covered the line and the labels.
+        self.key = style.key([])
 
         names = ("notional", "size", "initial_margin", "maintenance_margin", "liquidation",
                  "distance", "bankruptcy")
@@ -124,16 +135,52 @@ class LeverageExplorer(W.VBox):
                            layout=W.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))",
                                            max_width="760px"))
         super().__init__([self.leverage, self.entry_price, self.side, self.margin, self.figure,
-                          labels, self.status])
+                          self.key, labels, self.status])
         self.add_class("cm-leverage-explorer")
 
-    def _window(self, entry, *prices):
-        """Price grid: entry ± 15 %, widened to include the liquidation and bankruptcy prices."""
+    def _window(self, entry, side, *prices):
+        """Price range: entry ± 15 %, widened to include the liquidation and bankruptcy prices,
+        with room for their labels on the empty side of the line (left of them for a long,
+        right for a short), then rounded out to round prices. Returns ``(low, high, ticks)``."""
         low, high = entry * (1 - self.WINDOW), entry * (1 + self.WINDOW)
-        for price in prices:
-            if price is not None:
-                low, high = min(low, price - 0.05 * entry), max(high, price + 0.05 * entry)
-        return np.linspace(max(low, 0.01 * entry), high, self.GRID_POINTS)
+        shown = [p for p in prices if p is not None]
+        for price in shown:
+            low, high = min(low, price - 0.05 * entry), max(high, price + 0.05 * entry)
+        low = max(low, 0.01 * entry)
+        room = self.LABEL_ROOM
+        if shown and side == "long":
+            p = min(shown)
+            if (p - low) < room * (high - low):
+                low = max(0.0, (p - room * high) / (1 - room))
+        elif shown:
+            p = max(shown)
+            if (high - p) < room * (high - low):
+                high = (p - room * low) / (1 - room)
+        return style.nice_range(low, high)
+
+    def _fraction(self, x):
+        return (x - self.x_scale.min) / (self.x_scale.max - self.x_scale.min)
+
+    def label_extent(self, name):
+        """Left and right ends of a text label, as fractions of the plot's width (0 to 1
+        inside), estimated with :data:`LABEL_CHAR_PX` per character on a plot
+        :data:`PLOT_PX` wide; ``None`` when the label is hidden."""
+        label = self.annotations[name]
+        if not len(label.x):
+            return None
+        start = self._fraction(float(label.x[0])) + label.x_offset / self.PLOT_PX
+        width = len(label.text[0]) * self.LABEL_CHAR_PX / self.PLOT_PX
+        return (start, start + width) if label.align == "start" else (start - width, start)
+
+    def _place(self, x, text, prefer, gap):
+        """``(align, x_offset)``: the text on the ``prefer`` side of ``x`` ("start": to the
+        right), or on the other side if it would leave the plot there."""
+        f = self._fraction(x)
+        width = (len(text) * self.LABEL_CHAR_PX + gap) / self.PLOT_PX
+        fits = f + width <= 0.99 if prefer == "start" else f - width >= 0.01
+        if not fits:
+            prefer = "end" if prefer == "start" else "start"
+        return prefer, (gap if prefer == "start" else -gap)
 
     def _update(self, _change=None):
         lev, entry = self.leverage.value, self.entry_price.value
@@ -148,7 +195,8 @@ class LeverageExplorer(W.VBox):
         liquidated = ratio >= 1
         if liquidated:
             liq = None                                   # gone on opening: no price to wait for
-        grid = self._window(entry, liq, bankrupt)
+        x_low, x_high, x_ticks = self._window(entry, side, liq, bankrupt)
+        grid = np.linspace(x_low, x_high, self.GRID_POINTS)
         equity = formulas.margin_balance(margin,
                                          formulas.unrealized_pnl(side, size, entry, grid))
         mm_curve = formulas.maintenance_margin(size, grid, self.brackets)
@@ -168,32 +216,51 @@ class LeverageExplorer(W.VBox):
             ys.append(0.0)
             names.append("bankruptcy")
             colors.append(style.COLORS["text"])
+        y_low = min(float(equity.min()), float(mm_curve.min()), 0.0)
+        y_high = max(float(equity.max()), float(mm_curve.max()))
+        y_low, y_high, y_ticks = style.nice_range(y_low, y_high)
+        with self.figure.hold_sync():
+            self.x_scale.min, self.x_scale.max = x_low, x_high
+            self.y_scale.min, self.y_scale.max = y_low, y_high
+            self.figure.axes[0].tick_values = x_ticks
+            self.figure.axes[0].tick_format = style.tick_format(x_ticks)
+            self.figure.axes[1].tick_values = y_ticks
+            self.figure.axes[1].tick_format = style.tick_format(y_ticks)
         with self.equity_line.hold_sync():
             self.equity_line.x, self.equity_line.y = grid, equity
             self.equity_line.colors = [style.COLORS[side]]
         with self.maintenance_line.hold_sync():
             self.maintenance_line.x, self.maintenance_line.y = grid, mm_curve
         with self.liquidation_line.hold_sync():
-            span = [float(equity.min()), float(equity.max())]
             self.liquidation_line.x = [liq, liq] if liq is not None else []
-            self.liquidation_line.y = span if liq is not None else []
+            self.liquidation_line.y = [y_low, y_high] if liq is not None else []
             self.liquidation_line.visible = liq is not None
         with self.points.hold_sync():
             self.points.x, self.points.y = np.array(xs), np.array(ys)
             self.points.colors = colors
         self.point_names = names
         long = side == "long"
-        # Text beside each point, on the empty side of the equity line; "liquidation" at the
-        # foot of its vertical line, so that it never covers the entry when the two are close.
-        spots = {"entry": ((entry, margin), ("start", 10) if long else ("end", -10), 22),
-                 "liquidation": ((liq, span[0]), ("end", -6) if long else ("start", 6), -8),
-                 "bankruptcy": ((bankrupt, 0.0), ("end", -8) if long else ("start", 8), 22)}
+        # "entry" beside its point, under the line on its empty side (right of a rising
+        # line, left of a falling one). "liquidation" and "bankruptcy" in two rows near the
+        # top, on the empty side of the line (left for a long, right for a short), so that
+        # they never overlap each other, the entry label or the vertical liquidation line.
+        height = y_high - y_low
+        spots = {"entry": (entry, margin, "start" if long else "end", 10, 22)}
+        for name, x in (("liquidation", liq), ("bankruptcy", bankrupt)):
+            spots[name] = (x, y_high - self.ROWS[name] * height, "end" if long else "start", 6,
+                           0)
         for name, label in self.annotations.items():
-            (x, y), (align, x_offset), y_offset = spots[name]
+            x, y, prefer, gap, y_offset = spots[name]
             with label.hold_sync():
-                label.x, label.y = ([x], [y]) if x is not None else ([], [])
-                label.align, label.x_offset, label.y_offset = align, x_offset, y_offset
-        self.figure.legend_location = "top-left" if long else "top-right"
+                if x is None:
+                    label.x, label.y = [], []
+                    continue
+                label.align, label.x_offset = self._place(x, label.text[0], prefer, gap)
+                label.x, label.y, label.y_offset = [x], [y], y_offset
+        self.key.value = style.key_html([
+            ("position equity (margin + PnL)", style.COLORS[side], "line"),
+            ("maintenance margin", style.COLORS["neutral"], "dashed"),
+            ("liquidation price", style.COLORS["liquidation"], "line")])
         self._labels(entry, side)
 
     def _labels(self, entry, side):
