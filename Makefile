@@ -59,7 +59,16 @@ install: $(STAMP)
 # ---------------------------------------------------------------- the two commands
 
 # The server's root is the repository (so lessons can show ../images/), opened on notebooks/.
+# JupyterLab settings for the course (crossmargin/data/jupyter-config/README.md): no news or
+# update pop-ups, and notebooks keep every cell in the page (windowingMode "none": in "full" mode
+# JupyterLab 4.4-4.6 can drop widget outputs after scrolling). The folder goes first on JUPYTER_CONFIG_PATH,
+# where JupyterLab reads labconfig/default_setting_overrides.json as *defaults*: the learner's own
+# settings (~/.jupyter/lab/user-settings) still win, and nothing of theirs is written or replaced.
+# Not --LabApp.user_settings_dir: that would hide the learner's own settings from this lab and save
+# their changes into the course folder. Not an overrides.json copied into .venv: it would go stale.
+LAB_CONFIG := $(CURDIR)/crossmargin/data/jupyter-config
 lab: $(STAMP)
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks $(LAB_ARGS)
 
 # The explorers without code, for a projector: Voila on this machine only (127.0.0.1).

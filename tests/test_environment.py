@@ -6,9 +6,15 @@
 
 These tests fail when a package is added to one and forgotten in another, when a range differs,
 or when the lock pins a version that the ranges do not allow.
+
+Also the JupyterLab settings `make lab` ships (crossmargin/data/jupyter-config): valid for the
+installed JupyterLab and passed by the Makefile (tests/browser/test_lab_settings.py checks the
+running lab).
 """
 
+import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -192,3 +198,56 @@ def test_lock_includes_the_front_end_extensions_of_the_widgets():
     for name in ("jupyterlab-widgets", "widgetsnbextension", "bqscales"):
         assert name in pins, f"{name} missing from requirements-lock.txt"
     assert pins["jupyterlab-widgets"].major == 3 and pins["ipywidgets"].major == 8
+
+
+# ---------------------------------------------------------------- JupyterLab settings (make lab)
+
+LAB_CONFIG = ROOT / "crossmargin" / "data" / "jupyter-config"
+OVERRIDES = LAB_CONFIG / "labconfig" / "default_setting_overrides.json"
+
+
+def read_overrides():
+    return json.loads(OVERRIDES.read_text(encoding="utf-8"))
+
+
+def test_lab_settings_turn_off_news_and_keep_every_cell_in_the_page():
+    overrides = read_overrides()
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false"  # a string in JupyterLab's schema, not a bool
+    assert notification["checkForUpdates"] is False
+    # "full" windowing can drop widget outputs after scrolling (JupyterLab 4.4-4.6).
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] in ("defer", "none")
+
+
+def test_lab_settings_are_valid_for_the_installed_jupyterlab():
+    """Each plugin exists and each value is one its schema allows (a typo would be ignored)."""
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    if not schemas.is_dir():
+        pytest.skip(f"no JupyterLab schemas in {schemas}")
+    for plugin, values in read_overrides().items():
+        package, _, name = plugin.partition(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text(encoding="utf-8"))
+        for key, value in values.items():
+            spec = schema["properties"][key]
+            if "oneOf" in spec:
+                assert value in [choice["const"] for choice in spec["oneOf"]], (plugin, key, value)
+            else:
+                assert {"boolean": bool, "string": str}[spec["type"]] is type(value), (plugin, key)
+
+
+def test_make_lab_puts_the_course_settings_first_on_the_jupyter_config_path():
+    result = subprocess.run(["make", "-n", "-s", "lab", "-o", ".venv/.installed"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    command = result.stdout.replace("\\\n", " ")
+    expected = f'JUPYTER_CONFIG_PATH="{LAB_CONFIG}${{JUPYTER_CONFIG_PATH:+:$JUPYTER_CONFIG_PATH}}"'
+    assert expected in command, command
+    assert "/jupyter lab " in command.split(expected, 1)[1]
+    # Never the learner's own settings folder: that would hide their settings from this lab.
+    assert "user_settings_dir" not in command and "JUPYTERLAB_SETTINGS_DIR" not in command
+
+
+def test_the_lab_settings_folder_explains_itself():
+    text = (LAB_CONFIG / "README.md").read_text(encoding="utf-8")
+    for key, value in [(k, v) for plugin in read_overrides().values() for k, v in plugin.items()]:
+        assert f"`{key}`" in text and f"`{json.dumps(value)}`" in text, key
