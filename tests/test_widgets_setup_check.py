@@ -136,3 +136,13 @@ def test_widget_exposes_the_diagnosis(tmp_path):
 def test_bad_leverage_is_refused(leverage):
     with pytest.raises(InvalidInput, match="leverage"):
         SetupCheck(leverage)
+
+
+def test_axes_have_a_zero_and_the_first_x_label_clears_the_y_axis(tmp_path):
+    setup = SetupCheck()
+    x_axis, y_axis = setup.figure.axes
+    assert list(x_axis.tick_values) == [-10, -5, 0, 5, 10]
+    assert 0 in list(y_axis.tick_values)
+    # The scale reaches past the line's ends: "-10" is no longer drawn on the y axis.
+    assert x_axis.scale.min < min(setup.line.x) and max(setup.line.x) < x_axis.scale.max
+    assert x_axis.scale.min < min(x_axis.tick_values)

@@ -54,7 +54,10 @@ class SetupCheck(W.VBox):
                                     style={"description_width": "initial"},
                                     layout=W.Layout(width="95%", max_width="520px"))
         self.leverage.add_class("cm-setup-leverage")
-        xs = bq.LinearScale(min=-10.0, max=10.0)
+        # A little room either side of the line: the "-10" tick label was drawn over the
+        # y axis. Fixed y range: the steeper the line, the higher the leverage (beyond
+        # ±100 % the line leaves the plot: the whole margin is gone).
+        xs = bq.LinearScale(min=-11.0, max=11.0)
         ys = bq.LinearScale(min=-100.0, max=100.0)
         self.line = bq.Lines(x=self.moves * 100, y=np.zeros_like(self.moves),
                              scales={"x": xs, "y": ys}, colors=[style.COLORS["long"]],
@@ -63,6 +66,8 @@ class SetupCheck(W.VBox):
                                          "BTC price move (%)", "gain or loss on margin (%)",
                                          x_scale=xs, y_scale=ys, marks=[self.line],
                                          css_class="cm-setup-figure")
+        self.figure.axes[0].tick_values = [-10.0, -5.0, 0.0, 5.0, 10.0]
+        self.figure.axes[1].tick_values = [-100.0, -50.0, 0.0, 50.0, 100.0]
         self.status = style.value_label("cm-setup-status")
         self.report = W.HTML(self._report_html())
         self.report.add_class("cm-setup-report")
