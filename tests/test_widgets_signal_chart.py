@@ -65,3 +65,22 @@ def test_bad_arguments(sample):
         SignalChart(sample, fast=30, slow=10)
     with pytest.raises(InvalidInput, match="prices"):
         SignalChart([1.0, -1.0, 2.0])
+
+
+def test_markers_keep_clear_of_the_title_and_the_edges(sample):
+    """The exit marker at the highest price was drawn over the title; the one at the last
+    row over the plot's right edge."""
+    result = indicators.backtest(sample, margin=1_000, leverage=5, stop_distance=0.03)
+    chart = SignalChart(sample, backtest=result)
+    xs, ys = chart.price_line.scales["x"], chart.price_line.scales["y"]
+    height, width = ys.max - ys.min, xs.max - xs.min
+    for marks in (chart.entry_marks, chart.exit_marks, chart.stop_marks):
+        for x, y in zip(marks.x, marks.y):
+            assert ys.min + 0.05 * height <= y <= ys.max - 0.05 * height
+            assert xs.min + 0.01 * width <= x <= xs.max - 0.01 * width
+    assert max(chart.exit_marks.y) == chart.frame["price"].max()      # the one that was hit
+    ticks = np.asarray(chart.figure.axes[1].tick_values)
+    assert ticks[0] == ys.min and ticks[-1] == ys.max
+    step = ticks[1] - ticks[0]
+    assert np.allclose(ticks / step, np.round(ticks / step))
+    assert round(step / 10 ** np.floor(np.log10(step) + 1e-9), 6) in (1, 2, 5)

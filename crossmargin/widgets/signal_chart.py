@@ -62,6 +62,7 @@ class SignalChart(W.VBox):
             x_scale=xs, y_scale=ys, css_class="cm-signal-chart-price",
             marks=[self.price_line, self.slow_line, self.fast_line, self.entry_marks,
                    self.exit_marks, self.stop_marks])
+        self._fit_scales(xs, ys, stops[1])
 
         rs, rys = bq.LinearScale(), bq.LinearScale(min=0.0, max=100.0)
         rsi_scales = {"x": rs, "y": rys}
@@ -98,6 +99,27 @@ class SignalChart(W.VBox):
         super().__init__([self.figure, style.key(keys), self.rsi_figure, style.key(rsi_keys),
                           self.summary])
         self.add_class("cm-signal-chart")
+
+    #: Room left around the data, as a share of its range: a marker at the highest price
+    #: was drawn over the title, one at the last row over the plot's edge.
+    PAD = 0.08
+
+    def _fit_scales(self, xs, ys, stop_prices):
+        """Round y range with room above and below every marker; x with room at both ends."""
+        f = self.frame
+        values = np.concatenate([f[c].to_numpy(dtype=float) for c in ("price", "fast_ma",
+                                                                       "slow_ma")]
+                                + [np.asarray(stop_prices, dtype=float)])
+        values = values[np.isfinite(values)]
+        if values.size:
+            low, high = float(values.min()), float(values.max())
+            pad = self.PAD * ((high - low) or abs(high) or 1.0)
+            ys.min, ys.max, ticks = style.nice_range(low - pad, high + pad)
+            self.figure.axes[1].tick_values = ticks
+            self.figure.axes[1].tick_format = style.tick_format(ticks)
+        if len(self.x):
+            span = float(self.x[-1] - self.x[0]) or 1.0
+            xs.min, xs.max = float(self.x[0]) - 0.02 * span, float(self.x[-1]) + 0.02 * span
 
     def _stops(self, backtest):
         """(row numbers, fill prices) of the trades a stop or a liquidation closed."""
