@@ -1,6 +1,5 @@
 """Lesson 01 exercises: solutions pass, known mistakes are named (what every exercise must do is in test_exercises_all.py)."""
 
-import numpy as np
 import pytest
 
 from crossmargin import Brackets, formulas
@@ -13,14 +12,13 @@ BTC = Brackets.load("BTCUSDT")
 
 
 def notebook_solution_01_3():
-    """The notebook's solution: one vectorized call over many leverages."""
-    leverage = np.arange(2, 125, 0.001)
-    lp = formulas.liquidation_price("long", 0.5, 60_000, 30_000 / leverage, brackets=BTC)
-    return float(leverage[np.argmin(abs(lp - 57_000))])
+    """The notebook's solution: the liquidation equation worked backwards from 57,000."""
+    loss = -formulas.unrealized_pnl("long", 0.5, 60_000, 57_000)
+    return formulas.notional(0.5, 60_000) / (loss + formulas.maintenance_margin(0.5, 57_000, BTC))
 
 
 def test_ids():
-    assert IDS == ["01.1", "01.2", "01.3"]
+    assert IDS == ["01.1", "01.2", "01.3", "01.q1"]
 
 
 def test_expected_answers_have_the_meaning_the_prompts_give():
@@ -42,6 +40,8 @@ def test_expected_answers_have_the_meaning_the_prompts_give():
                                                       brackets=BTC), 2)),
     ("01.3", notebook_solution_01_3),
     ("01.3", lambda: round(lesson01.leverage_for_distance(), 2)),
+    ("01.1", lambda: 800.4),
+    ("01.3", lambda: 18.59),
 ])
 def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     check(exercise_id, solution(), strict=True)
@@ -57,16 +57,36 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     ("01.2", formulas.liquidation_price("short", 2, 60_000, 12_000, brackets=BTC), "short"),
     ("01.3", 20, "bankruptcy price 5 % away"),
     ("01.3", lesson01.leverage_with_entry_maintenance(), "entry notional"),
+    ("01.3", round(lesson01.leverage_with_entry_maintenance(), 2), "entry notional"),
+    ("01.3", lesson01.leverage_with_notional_at_target(), "ENTRY"),
+    ("01.1", 3_200, "1 BTC"),
+    ("01.1", 8_000, "10 times"),
+    ("01.2", round(lesson01.liquidation_without_cum(), 2), "(cum)"),
+    ("01.2", 54_000.0, "bankruptcy price"),
 ])
 def test_mistakes_get_their_message(exercise_id, answer, words):
     result = evaluate(exercise_id, answer)
     assert not result.ok and words in result.message and result.hint
 
 
-def test_liquidation_needs_the_cent():
+def test_liquidation_needs_2_decimals():
     lp = exercise("01.2").expected()
-    assert evaluate("01.2", lp + 0.004).ok
-    assert not evaluate("01.2", lp + 1).ok
+    assert "to 2 decimals" in exercise("01.2").prompt
+    assert evaluate("01.2", round(lp, 2)).ok and evaluate("01.2", lp + 0.004).ok
+    result = evaluate("01.2", round(lp))
+    assert not result.ok and "close but" in result.message and "2 decimals" in result.message
+
+
+def test_the_01_3_hint_uses_what_the_lesson_taught():
+    hint = exercise("01.3").hint
+    assert "arange" not in hint and "slider" not in hint
+    assert "maintenance_margin" in hint and "unrealized_pnl" in hint
+
+
+def test_the_mark_price_quiz():
+    ex = exercise("01.q1")
+    assert "mark price" in ex.expected() and ex.options.index(ex.expected()) != 0
+    assert "last price" in ex.feedback[lesson01.Q1_LAST]
 
 
 def test_a_wrong_solution_raises_in_strict_mode():

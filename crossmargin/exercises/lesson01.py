@@ -53,31 +53,52 @@ def leverage_for_distance(distance=TARGET_DISTANCE):
     return (low + high) / 2
 
 
+def leverage_with_notional_at_target():
+    """A slip in 01.3: the notional taken at 57,000 instead of at the entry, 60,000."""
+    loss = TARGET_SIZE * TARGET_ENTRY * TARGET_DISTANCE
+    target = TARGET_ENTRY * (1 - TARGET_DISTANCE)
+    return notional(TARGET_SIZE, target) / (loss + maintenance_margin(TARGET_SIZE, target, BTC))
+
+
+#: The quiz: a one-second print 3 % below the market; the mark barely moves.
+Q1_LAST = "It is liquidated: the last price went through its liquidation price"
+Q1_MARK = "Nothing happens: liquidation watches the mark price, which stayed above it"
+Q1_PNL = ("It stays open, but its unrealized PnL and margin ratio jump for that second, "
+          "as if the price were 3 % lower")
+Q1_BANKRUPT = ("Nothing happens, because a position is only liquidated once the price reaches "
+               "its bankruptcy price")
+
 EXERCISES = [
     Exercise(
         id="01.1",
         prompt="You open a 0.25 BTC position at 64,000 USDT with 20x leverage. How much initial "
-               "margin does it lock?",
+               "margin does it lock? Give it in USDT to the nearest whole number.",
         expected=lambda: initial_margin(IM_SIZE, IM_PRICE, IM_LEVERAGE),
         unit="USDT",
-        hint="Initial margin = notional / leverage, and notional = size × price.",
+        precision=1,
+        hint="The lesson's first cell computed it for 0.2 BTC at 10x: initial margin = notional "
+             "÷ leverage, and notional = size × price.",
         mistakes=(
             Mistake(lambda: notional(IM_SIZE, IM_PRICE),
                     "That is the notional: the margin is the notional divided by the leverage."),
             Mistake(lambda: notional(IM_SIZE, IM_PRICE) * IM_LEVERAGE,
                     "You multiplied by the leverage: leverage divides what you must put up."),
+            Mistake(lambda: IM_PRICE / IM_LEVERAGE,
+                    "That is the margin for 1 BTC; the position holds 0.25 BTC."),
         ),
     ),
     Exercise(
         id="01.2",
-        prompt="An isolated long of 2 BTC from 60,000 USDT holds 12,000 USDT of margin. Where is "
-               "it liquidated, with the BTCUSDT brackets? (to the cent)",
+        prompt="An isolated long of 2 BTC from 60,000 USDT holds 12,000 USDT of margin. At what "
+               "mark price is it liquidated, with the BTCUSDT brackets? Give it in USDT to 2 "
+               "decimals.",
         expected=lambda: liquidation_price("long", LP_SIZE, LP_ENTRY, LP_MARGIN, brackets=BTC),
         unit="USDT",
-        rel_tol=1e-6,
-        hint="liquidation_price('long', size, entry, margin, brackets=btc) — or solve "
-             "margin + size × (P − entry) = size × P × MMR − cum for P, with the MMR and cum of "
-             "the tier that holds size × P.",
+        precision=0.01,
+        hint="Do what the section 'Where is an isolated position liquidated?' did for the 0.2 BTC "
+             "long, with this position's size, entry and margin and the brackets in btc — or "
+             "solve margin + size × (P − entry) = size × P × MMR − cum for P, with the MMR and "
+             "cum of the tier in the bracket table that holds size × P.",
         mistakes=(
             Mistake(lambda: bankruptcy_price("long", LP_SIZE, LP_ENTRY, LP_MARGIN),
                     "That is the bankruptcy price, where the whole margin is gone. Liquidation "
@@ -95,11 +116,16 @@ EXERCISES = [
     Exercise(
         id="01.3",
         prompt="An isolated long of 0.5 BTC from 60,000 USDT, with margin = notional / leverage. "
-               "Which leverage puts its liquidation price exactly 5 % below the entry (at 57,000)?",
+               "Which leverage puts its liquidation price exactly 5 % below the entry (at "
+               "57,000)? Give the leverage to 2 decimals.",
         expected=leverage_for_distance,
         unit="x",
-        hint="Try leverages with the explorer, or compute liquidation_price for many leverages at "
-             "once (the margin is 30,000 / leverage) and pick the one whose price is 57,000.",
+        precision=0.01,
+        hint="Work backwards from the liquidation equation of the lesson, with P = 57,000: the "
+             "margin must cover the loss from 60,000 down to 57,000 (unrealized_pnl) plus the "
+             "maintenance margin still required at 57,000 (maintenance_margin with btc). The "
+             "leverage is the notional at entry, 30,000 USDT, divided by that margin. Check it "
+             "with liquidation_price.",
         mistakes=(
             Mistake(lambda: 1 / TARGET_DISTANCE,
                     "20x puts the bankruptcy price 5 % away. Liquidation comes before it, while "
@@ -108,8 +134,36 @@ EXERCISES = [
                     "Nearly: you sized the maintenance margin on the entry notional. At the "
                     "liquidation price the position is worth 5 % less, and so is its "
                     "maintenance margin."),
+            Mistake(leverage_with_notional_at_target,
+                    "Nearly: leverage divides the notional at the ENTRY (0.5 × 60,000 = 30,000), "
+                    "which sets the margin; the position is worth less at 57,000, but its margin "
+                    "was fixed when it opened."),
         ),
         explanation="The rule of thumb '1 / distance' ignores the maintenance margin and "
                     "overstates the safe leverage.",
+    ),
+    Exercise(
+        id="01.q1",
+        kind="choice",
+        prompt="A single trade prints 3 % below the market for one second; the mark price barely "
+               "moves. Your isolated long's liquidation price is 2 % below the market. What "
+               "happens to the position?",
+        options=(Q1_LAST, Q1_PNL, Q1_MARK, Q1_BANKRUPT),
+        expected=lambda: Q1_MARK,
+        feedback={
+            Q1_LAST: "That would be true if exchanges liquidated on the last price. They use the "
+                     "mark price, built from an index of several exchanges, precisely so that "
+                     "one odd trade cannot liquidate you.",
+            Q1_PNL: "The unrealized PnL and the margin ratio that decide liquidation follow the "
+                    "mark price too, so they barely move. (Some apps can display PnL at the last "
+                    "price, but the liquidation engine uses the mark.)",
+            Q1_MARK: "Right: liquidation, unrealized PnL and the maintenance margin follow the "
+                     "mark price, which stayed above the liquidation price. A real fall moves "
+                     "the mark too.",
+            Q1_BANKRUPT: "The mark price did stay above the liquidation price, but that is not "
+                         "the reason: liquidation comes at the liquidation price, before the "
+                         "bankruptcy price where the margin is gone.",
+        },
+        hint="Which price does the exchange use for liquidation?",
     ),
 ]
