@@ -79,6 +79,8 @@ def test_markers_keep_clear_of_the_title_and_the_edges(sample):
             assert ys.min + 0.05 * height <= y <= ys.max - 0.05 * height
             assert xs.min + 0.01 * width <= x <= xs.max - 0.01 * width
     assert max(chart.exit_marks.y) == chart.frame["price"].max()      # the one that was hit
+    rsi_x = chart.rsi_line.scales["x"]
+    assert (rsi_x.min, rsi_x.max) == (xs.min, xs.max)                  # the plots line up
     ticks = np.asarray(chart.figure.axes[1].tick_values)
     assert ticks[0] == ys.min and ticks[-1] == ys.max
     step = ticks[1] - ticks[0]

@@ -81,6 +81,7 @@ class SignalChart(W.VBox):
             if ticks is not None:
                 fig.axes[0].tick_values = ticks
         self.rsi_figure.axes[1].tick_values = [0.0, 30.0, 50.0, 70.0, 100.0]
+        self._align_rsi()
 
         keys = [(name, colors["price"], "line"), (f"fast average ({fast})", colors["text"], "line"),
                 (f"slow average ({slow})", colors["neutral"], "dashed"),
@@ -120,6 +121,11 @@ class SignalChart(W.VBox):
         if len(self.x):
             span = float(self.x[-1] - self.x[0]) or 1.0
             xs.min, xs.max = float(self.x[0]) - 0.02 * span, float(self.x[-1]) + 0.02 * span
+
+    def _align_rsi(self):
+        """The RSI plot's time axis spans exactly the price plot's."""
+        price_x, rsi_x = self.price_line.scales["x"], self.rsi_line.scales["x"]
+        rsi_x.min, rsi_x.max = price_x.min, price_x.max
 
     def _stops(self, backtest):
         """(row numbers, fill prices) of the trades a stop or a liquidation closed."""
