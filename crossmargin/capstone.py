@@ -40,7 +40,7 @@ from .simulate import Order, Replay, replay
 
 __all__ = ["DEPOSIT", "MAX_POSITIONS", "MAX_LEVERAGE", "MAX_MARGIN_SHARE", "MIN_NOTIONAL",
            "MAX_LIQUIDATION_ODDS", "MAX_STRESS_LOSS", "SYMBOLS", "CONSTRAINTS", "PASS_RULES",
-           "RECKLESS_PAIR", "RANDOM_WEEK", "Violation", "stress_scenario", "stress_phases",
+           "RECKLESS_PAIR", "DEFENDED_PAIR", "RANDOM_WEEK", "Violation", "stress_scenario", "stress_phases",
            "constraints", "rules", "validate", "random_weeks",
            "path_outcomes", "Odds", "liquidation_odds", "Grade", "grade", "duration"]
 
@@ -100,6 +100,18 @@ PASS_RULES = (
 RECKLESS_PAIR = (
     Order("BTCUSDT", "long", margin=3_000, leverage=10, margin_mode="cross"),
     Order("ETHUSDT", "short", margin=3_000, leverage=10, margin_mode="cross"),
+)
+
+#: The course's example of a portfolio that passes (lesson 11's worked solution): the same
+#: pair at 5x with half the margin, a stop 5 % from each entry (both stops together cost
+#: about 760 USDT, well inside the loss limit), the long isolated (a gap through its stop
+#: can cost no more than its 1,500 USDT) and the short cross (the 7,000 USDT reserve keeps
+#: its liquidation price far beyond its stop in a rally).
+DEFENDED_PAIR = (
+    Order("BTCUSDT", "long", margin=1_500, leverage=5, margin_mode="isolated",
+          stop_distance=0.05),
+    Order("ETHUSDT", "short", margin=1_500, leverage=5, margin_mode="cross",
+          stop_distance=0.05),
 )
 
 #: Random weeks for the odds: the course's daily volatilities (BTC 3 %, ETH 4 %, SOL 5.5 %)
@@ -699,6 +711,27 @@ class Grade:
             "liquidations": len(self.liquidations), "stops": len(self.stops),
             "p_liquidation": odds.p_liquidation if odds else math.nan,
             "p_wipeout": odds.p_wipeout if odds else math.nan}, name="grade")
+
+    def risks(self):
+        """What each position risks, read at the opening: its ``stop_loss_price`` and
+        ``liquidation_price``, how far each is from the entry (``stop_move``,
+        ``liquidation_move``: fractions, negative below the entry) and ``loss_at_stop``
+        (USDT): what the stop costs if it fills at its trigger, the opening and closing
+        taker fees included (NaN without a stop; a gap can cost more). Empty when the
+        portfolio was not graded."""
+        columns = ["side", "margin_mode", "leverage", "notional", "entry_price",
+                   "stop_loss_price", "liquidation_price", "stop_move", "liquidation_move",
+                   "loss_at_stop"]
+        if self.positions.empty:
+            return pd.DataFrame(columns=columns)
+        out = self.positions.copy()
+        entry, stop = out["entry_price"], out["stop_loss_price"]
+        fees = [default_contracts()[s].taker_fee for s in out.index]
+        out["stop_move"] = stop / entry - 1
+        out["liquidation_move"] = out["liquidation_price"] / entry - 1
+        out["loss_at_stop"] = (out["contracts"] * (entry - stop).abs()
+                               + out["contracts"] * (entry + stop) * fees)
+        return out[columns]
 
     def _repr_html_(self):
         import html

@@ -405,3 +405,23 @@ def test_graded_portfolios_explain_every_liquidation(portfolio):
     for hour in report.liquidations["hour"]:
         assert f"{duration(hour)} in" in report.text
     assert 0 <= report.worst_margin_ratio <= 1
+
+
+def test_the_defended_pair_passes_and_its_risks_add_up_to_its_loss():
+    r = grade(list(capstone.DEFENDED_PAIR))
+    assert r.passed and len(r.stops) == 2 and not r.warnings
+    risks = r.risks()
+    assert list(risks.index) == ["BTCUSDT", "ETHUSDT"]
+    assert risks["stop_move"].abs().round(6).tolist() == [0.05, 0.05]
+    long, short = risks.loc["BTCUSDT"], risks.loc["ETHUSDT"]
+    assert long["liquidation_price"] < long["stop_loss_price"] < long["entry_price"]
+    assert short["entry_price"] < short["stop_loss_price"] < short["liquidation_price"]
+    assert short["liquidation_move"] > 1                 # the cross reserve: over twice the entry
+    # both stops filled at their triggers: the day cost what the table says the stops cost
+    assert risks["loss_at_stop"].sum() == pytest.approx(DEPOSIT - r.final_equity, abs=1.0)
+    assert risks["loss_at_stop"].sum() < MAX_STRESS_LOSS * DEPOSIT
+
+
+def test_risks_of_an_ungraded_portfolio_are_an_empty_table():
+    table = grade(...).risks()
+    assert table.empty and "loss_at_stop" in table.columns
