@@ -10,7 +10,7 @@ IDS = [e.id for e in EXERCISES]
 
 
 def test_ids():
-    assert IDS == ["09.1", "09.2", "09.3"]
+    assert IDS == ["09.1", "09.2", "09.3", "09.q1"]
 
 
 def three_longs_account():
@@ -61,17 +61,52 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     ("09.2", lambda: lesson09.btc_liquidation_price(mode="isolated"), "isolated"),
     ("09.2", lambda: 120.0, "SOL's new price"),
     ("09.3", lambda: lesson09.tipping_share() - 5, "cascade ends there"),
-    ("09.3", lambda: lesson09.tipping_share() / 100, "wrong unit"),
+    ("09.3", lambda: lesson09.tipping_share() / 100, "multiply by 100"),
+    ("09.2", lambda: lesson09.btc_move(), "MOVE"),
     ("09.1", lambda: float(lesson09.pool_shares(-0.5)["dragged down by the pool"]), "DOWN"),
     ("09.1", lambda: float(lesson09.pool_shares(0.8)["saved by the pool"]), "correlation 0.8"),
-    ("09.1", lambda: 100 * float(lesson09.pool_shares(-0.5)["saved by the pool"]), "wrong unit"),
+    ("09.1", lambda: 100 * float(lesson09.pool_shares(-0.5)["saved by the pool"]),
+     "100 times the right answer"),
 ])
 def test_listed_mistakes_get_their_message(exercise_id, answer, words):
     result = evaluate(exercise_id, answer())
     assert not result.ok and words in result.message and result.hint
 
 
-@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("exercise_id", [i for i in IDS if ".q" not in i])
 def test_a_wrong_solution_raises_in_strict_mode(exercise_id):
     with pytest.raises(ExerciseFailed):
         check(exercise_id, -123.0, strict=True)
+
+
+@pytest.mark.parametrize("exercise_id, precision, words", [
+    ("09.1", 0.001, "to 3 decimals"), ("09.2", 1, "to the nearest whole number"),
+    ("09.3", 5, "to the nearest 5"),
+])
+def test_the_prompt_states_the_precision_and_answers_at_it_are_accepted(exercise_id,
+                                                                        precision, words):
+    ex = exercise(exercise_id)
+    assert ex.precision == precision and words in ex.prompt
+    expected = ex.expected()
+    assert evaluate(exercise_id, round(expected / precision) * precision).ok
+    assert not evaluate(exercise_id, expected + 1.5 * precision).ok
+
+
+def test_09_2_no_longer_accepts_an_answer_well_off_the_stated_precision():
+    expected = exercise("09.2").expected()                 # 53,117.47
+    assert evaluate("09.2", round(expected)).ok
+    assert not evaluate("09.2", expected + 0.6).ok
+    assert not evaluate("09.2", expected - 1).ok
+
+
+def test_a_beginner_typing_the_sol_fall_as_20_gets_words_not_a_traceback():
+    result = evaluate("09.2", 41_219.88)                  # before SOL fell
+    assert not result.ok and "before SOL fell" in result.message
+    assert "btc_lp" in result.hint and "-0.2" in result.hint
+
+
+def test_the_quiz_names_each_misconception():
+    ex = exercise("09.q1")
+    assert ex.expected() == ex.options[1] and len(ex.options) == 4
+    assert "isolated" in evaluate("09.q1", ex.options[0]).message
+    assert "as a whole" in evaluate("09.q1", ex.options[3]).message

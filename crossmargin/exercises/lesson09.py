@@ -62,38 +62,51 @@ def pool_shares(correlation):
     return effect["effect"].value_counts(normalize=True)
 
 
+def btc_move(sol_move=SOL_FALL):
+    """09.2 slip: BTC's liquidation MOVE (a fraction) instead of its price."""
+    return float(liquidation_move(THREE_LONGS, DEPOSIT, "BTCUSDT", "cross",
+                                  {"SOLUSDT": sol_move}))
+
+
+#: 09.q1: what SOL's fall does to BTC's liquidation price in one cross account.
+QUIZ_OPTIONS = (
+    "Nothing: BTC's liquidation price depends only on BTC's own price and margin",
+    "It rises toward BTC's price: SOL's loss comes out of the wallet that backs BTC",
+    "It falls: SOL's position is worth less, so the account is less leveraged",
+    "Nothing until SOL itself is liquidated; then BTC's price moves",
+)
+
 EXERCISES = [
     Exercise(
         id="09.1",
         prompt="Rerun the lesson's pool test (same plan, paths and seed) at correlation -0.5. "
                "In what share of the paths (a fraction) does the shared wallet SAVE the BTC "
-               "long?",
+               "long? Give it to 3 decimals.",
         expected=lambda: float(pool_shares(-0.5)["saved by the pool"]),
-        rel_tol=1e-9,
-        abs_tol=1e-4,
-        hint="paths = scenarios.random_paths(2_000, 1_440, [60_000, 150], [0.03, 0.055], -0.5, "
-             "seed=9), then cascade.shared_pool_effect(...)['effect'].value_counts("
-             "normalize=True)['saved by the pool'].",
+        precision=0.001,
+        hint="The cell that built by_correlation ran the same test at correlations 0.4 and 0: "
+             "draw the days with -0.5 as the correlation (same seed), run "
+             "cascade.shared_pool_effect on them, and read the 'saved by the pool' share of "
+             "value_counts(normalize=True).",
         mistakes=(
             Mistake(lambda: float(pool_shares(-0.5)["dragged down by the pool"]),
                     "That is the share dragged DOWN by the pool; the question asks how often it "
                     "saves the BTC long."),
             Mistake(lambda: float(pool_shares(0.8)["saved by the pool"]),
                     "That is the lesson's run at correlation 0.8; pass -0.5 as the correlation."),
-            Mistake(lambda: 100 * float(pool_shares(-0.5)["saved by the pool"]),
-                    "Right share, wrong unit: give a fraction (0.1), not a percentage."),
         ),
     ),
     Exercise(
         id="09.2",
         prompt="The lesson's cross account (10,000 USDT; BTC, ETH and SOL longs at 10x with "
                "3,000 USDT of margin each). SOL falls 20 % while BTC and ETH do not move. "
-               "Where is BTC's liquidation price now (USDT)?",
+               "Where is BTC's liquidation price now (USDT), to the nearest whole number?",
         expected=lambda: btc_liquidation_price(),
         unit="USDT",
-        hint="liquidation_move(legs, 10_000, 'BTCUSDT', 'cross', {'SOLUSDT': -0.2}) gives the "
-             "BTC move; or mark a copy of the account with SOL at 120 and ask "
-             "account.liquidation_price('BTCUSDT').",
+        precision=1,
+        hint="The cell that computed btc_lp called liquidation_move(legs, 10_000, 'BTCUSDT', "
+             "'cross', {'SOLUSDT': ...}) for a whole range of SOL moves: give it SOL's move as "
+             "a fraction (-0.2). It returns BTC's move; the price is 60,000 × (1 + move).",
         mistakes=(
             Mistake(lambda: btc_liquidation_price(0.0),
                     "That is BTC's liquidation price before SOL fell. In cross, SOL's loss is "
@@ -103,25 +116,50 @@ EXERCISES = [
                     "account is cross."),
             Mistake(lambda: 150 * (1 + SOL_FALL),
                     "120 is SOL's new price; the question asks for BTC's liquidation price."),
+            Mistake(btc_move,
+                    "That is BTC's liquidation MOVE, a fraction of its price. Turn it into a "
+                    "price: 60,000 × (1 + move)."),
         ),
     ),
     Exercise(
         id="09.3",
         prompt="The lesson's market: the default crowd, a -3 % shock, impact 0.5. What is the "
-               "smallest share of high-leverage traders (a multiple of 5, in %) at which the "
-               "cascade liquidates traders at 10x or less?",
+               "smallest share of high-leverage traders, in % and to the nearest 5, at which "
+               "the cascade liquidates traders at 10x or less?",
         expected=tipping_share,
         unit="%",
-        hint="A 10x long is liquidated about 9.6 % below 60,000. Move the CascadeLab's "
-             "'High-leverage traders' slider in steps of 5 and find the first share whose "
-             "final price falls below that — or loop over shares with cascade.run and look at "
-             "the leverage of the liquidated accounts.",
+        precision=5,
+        hint="In the lab, set the shock to -3 % and the impact to 0.5, then move the "
+             "'High-leverage traders' slider in steps of 5 until the final move passes the "
+             "nearest 10x long's liquidation move (printed above the lab, with nearest_10x). "
+             "Or rerun the 'mix' cell with more shares.",
         mistakes=(
             Mistake(lambda: tipping_share() - 5,
                     "At that share every high-leverage long is liquidated, but the price stops "
                     "above the 10x traders' liquidation price: the cascade ends there."),
-            Mistake(lambda: tipping_share() / 100,
-                    "Right share, wrong unit: give a percentage (25), not a fraction."),
         ),
+    ),
+    Exercise(
+        id="09.q1",
+        kind="choice",
+        prompt="A cross account holds a BTC long and a SOL long. SOL falls 15 %, BTC does not "
+               "move. What happens to BTC's liquidation price?",
+        options=QUIZ_OPTIONS,
+        expected=lambda: QUIZ_OPTIONS[1],
+        feedback={
+            QUIZ_OPTIONS[0]: "That is true of an isolated position. In cross, the other "
+                             "positions' unrealized PnL is part of every liquidation price, so "
+                             "SOL's loss moves BTC's.",
+            QUIZ_OPTIONS[1]: "Right: SOL's loss leaves less money between BTC and its "
+                             "liquidation, so BTC's liquidation price climbs toward BTC's price "
+                             "although BTC has not moved.",
+            QUIZ_OPTIONS[2]: "A smaller equity means MORE effective leverage, not less: the "
+                             "notional is almost the same and the money behind it shrank. "
+                             "The liquidation price moves closer, up for a long.",
+            QUIZ_OPTIONS[3]: "In cross SOL is not liquidated on its own: the account is "
+                             "liquidated as a whole, and every dollar SOL loses on the way "
+                             "already moves BTC's liquidation price.",
+        },
+        hint="Look at the LiquidationChase plot: BTC's cross liquidation price as SOL falls.",
     ),
 ]
