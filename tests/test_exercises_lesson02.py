@@ -12,7 +12,7 @@ IDS = [e.id for e in EXERCISES]
 
 
 def test_ids():
-    assert IDS == ["02.1", "02.2", "02.3"]
+    assert IDS == ["02.1", "02.2", "02.3", "02.q1"]
 
 
 def test_expected_answers_mean_what_the_prompts_say():
@@ -36,6 +36,8 @@ def test_expected_answers_mean_what_the_prompts_say():
     ("02.2", lambda: liquidation_move(LEGS, 10_000, "BTCUSDT", "cross", {"ETHUSDT": 0.15})),
     ("02.2", lambda: round(liquidation_move(LEGS, 10_000, "BTCUSDT", "cross",
                                             {"ETHUSDT": 0.15}), 4)),
+    ("02.2", lambda: -0.34),                     # the precision the question states
+    ("02.1", lambda: 7_580.4),
     ("02.3", lambda: lesson02.available_after_eth_falls("cross")),
 ])
 def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
@@ -61,12 +63,23 @@ def test_the_notebook_solution_of_02_3(capsys):
     ("02.2", liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "cross"), "That is with ETH flat"),
     ("02.2", liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "isolated"), "ISOLATED BTC long"),
     ("02.2", -(9_980 - 3_000) / 20_000, "bankruptcy"),
+    ("02.2", -0.35, "bankruptcy"),
     ("02.2", 100 * liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "cross", {"ETHUSDT": 0.15}),
-     "wrong unit"),
-    ("02.2", -liquidation_move(LEGS, DEPOSIT, "BTCUSDT", "cross", {"ETHUSDT": 0.15}), "sign"),
+     "a percent where the question asks for a fraction"),
+    ("02.2", -34, "a percent where the question asks for a fraction"),
+    ("02.2", 0.34, "price FALLS"),
+    ("02.1", 8_780, "12 % of its notional"),
+    ("02.3", 13_980, "margin balance"),
     ("02.3", 5_980, "locked inside the ETH position"),
     ("02.3", 9_980, "mark price"),
 ])
 def test_common_mistakes_get_their_message(exercise_id, answer, words):
     result = evaluate(exercise_id, answer)
     assert not result.ok and words in result.message
+
+
+def test_the_safety_quiz_names_both_sides():
+    ex = exercise("02.q1")
+    assert ex.expected() == lesson02.Q1_DEPENDS and ex.options.index(ex.expected()) != 0
+    assert "idle balance" in ex.feedback[lesson02.Q1_ALWAYS]
+    assert "liquidates far more" in ex.feedback[lesson02.Q1_ISOLATED]
