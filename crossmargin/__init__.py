@@ -24,7 +24,7 @@ except ModuleNotFoundError as _missing:
     from .doctor import ENGINE_PACKAGES, wrong_environment
     if _missing.name not in ENGINE_PACKAGES:
         raise
-    if _sys.argv[:1] != ["-m"] or __name__ not in getattr(_sys, "orig_argv", ()):
+    if _sys.argv[:1] != ["-m"] or __name__ not in getattr(_sys, "orig_argv", [__name__]):
         raise ImportError(wrong_environment()) from None
 
 __version__ = "0.1.0"

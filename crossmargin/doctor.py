@@ -24,7 +24,10 @@ that runs in another environment than the JupyterLab server.
 import ast
 import base64
 import hashlib
-import importlib.metadata as metadata
+try:
+    import importlib.metadata as metadata
+except ImportError:  # Python < 3.8: too old for the course; the doctor still says what to do
+    metadata = None
 import importlib.util
 import json
 import sys
