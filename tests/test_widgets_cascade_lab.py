@@ -193,7 +193,10 @@ def test_controls_beside_results_and_figures_side_by_side():
     lab = CascadeLab(n_accounts=200)
     top, figures = lab.children
     controls, results = top.children
-    assert list(controls.children) == [lab.shock, lab.impact, lab.high_leverage_share]
+    assert list(controls.children) == [lab.shock, lab.impact, lab.high_leverage_share,
+                                       lab.controls_note]
+    assert "1 % of the open interest" in lab.controls_note.value
+    assert all(len(s.description) <= 20 for s in controls.children[:3])   # room for the track
     assert lab.status in results.children and lab.liquidated_label in results.children
     assert [c.children[0] for c in figures.children] == [lab.price_figure, lab.notional_figure]
     assert top.layout.flex_flow == figures.layout.flex_flow == "row wrap"

@@ -65,12 +65,15 @@ class CascadeLab(W.VBox):
 
         self.shock = style.slider("Initial shock (%)", shock, -SHOCK_LIMIT, SHOCK_LIMIT, 0.5,
                                   fmt="+.1f", css_class="cm-shock")
-        self.impact = style.slider("Market impact (% move per 1 % of open interest sold)",
-                                   impact, 0.0, IMPACT_LIMIT, 0.05, fmt=".2f",
-                                   css_class="cm-impact")
+        self.impact = style.slider("Market impact", impact, 0.0, IMPACT_LIMIT, 0.05,
+                                   fmt=".2f", css_class="cm-impact")
         self.high_leverage_share = style.slider(
-            f"High-leverage traders ({high_leverage[0]:g}x-{high_leverage[1]:g}x, % of crowd)",
-            share, 0.0, 100.0, 5.0, fmt=".0f", css_class="cm-high-leverage-share")
+            f"{high_leverage[0]:g}x-{high_leverage[1]:g}x traders (%)", share, 0.0, 100.0, 5.0,
+            fmt=".0f", css_class="cm-high-leverage-share")
+        self.controls_note = W.HTML(
+            f"<small>Market impact: the % move when forced orders sell (or buy back) 1 % of "
+            f"the open interest. {high_leverage[0]:g}x-{high_leverage[1]:g}x traders: the "
+            f"share of the crowd at high leverage.</small>")
 
         colors = style.COLORS
         xs, ys = bq.LinearScale(min=-0.5), bq.LinearScale()
@@ -111,7 +114,8 @@ class CascadeLab(W.VBox):
         for fig in (self.price_figure, self.notional_figure):
             fig.layout = W.Layout(width="100%", min_width="320px", max_width="760px",
                                   height="300px")
-        controls = W.VBox([self.shock, self.impact, self.high_leverage_share], layout=column)
+        controls = W.VBox([self.shock, self.impact, self.high_leverage_share,
+                           self.controls_note], layout=column)
         results = W.VBox([self.status, self.rounds_label, self.final_label,
                           self.liquidated_label], layout=column)
         super().__init__([W.HBox([controls, results], layout=row),
