@@ -26,10 +26,21 @@ EXPLORERS = {
 }
 TITLE = "Cross Margin, Step by Step"
 FONT_SIZES = (12, 40)
+#: Height of every figure in the app (pixels): with the figure beside the controls, each tab
+#: fits a 1280x720 screen at the default font size.
+FIGURE_HEIGHT = 300
 
 # Scoped to the app (class cm-app): ipywidgets' own size variables, the HTML labels (the tools
 # write some sizes inline, hence !important), bqplot's text, tabs as wide as their titles,
 # figures and sliders as wide as the screen.
+# Each tab fits a 1280x720 screen: a tool laid out as one column (controls, figure, results)
+# shows its figure in a right-hand column beside the controls and results, with its legend
+# (cm-key) right under it (same grid area, pushed down by the figure's fixed height). Their
+# negative bottom margins keep them from stretching the rows on the left; the min-height
+# keeps them inside the tab. Figures are FIGURE_HEIGHT tall (the gauge keeps its own); the
+# tools' tables are in smaller type.
+_ONE_COLUMN = (".cm-app .cm-app-tabs .widget-tab-contents > "
+               ".widget-vbox:not(.lm-mod-hidden):has(> .bqplot)")
 _CSS = """
 .cm-app {{
   --jp-widgets-font-size: {size}px;
@@ -51,6 +62,27 @@ _CSS = """
 .cm-app .bqplot text {{ font-size: {small}px !important; }}
 .cm-app .bqplot text.mainheading {{ font-size: {size}px !important; }}
 .cm-app .widget-slider, .cm-app .jupyter-widget-slider {{ max-width: 100% !important; }}
+{one_column} {{
+  display: grid !important;
+  grid-template-columns: minmax(0, 1fr) minmax(0, 1.15fr);
+  grid-template-rows: repeat(12, auto);
+  column-gap: 18px; align-items: start; align-content: start;
+  min-height: {grid_min}px;
+}}
+{one_column} > * {{
+  grid-column: 1; width: auto !important; max-width: 100% !important; min-width: 0 !important;
+}}
+{one_column} > .bqplot {{
+  grid-column: 2; grid-row: 1 / 13; width: 100% !important; margin-bottom: -2000px !important;
+}}
+{one_column} > .cm-key {{
+  grid-column: 2; grid-row: 1 / 13; margin-top: {key_top}px !important;
+  margin-bottom: -2000px !important;
+}}
+.cm-app .bqplot:not(.cm-gauge) {{ height: {figure}px !important; }}
+.cm-app .cm-positions .widget-html-content *, .cm-app table, .cm-app table * {{
+  font-size: {small}px !important;
+}}
 """
 
 
@@ -77,7 +109,9 @@ def explorers(tools=tuple(EXPLORERS), *, font_size=20):
                  titles=[f"{EXPLORERS[n][1]} · {EXPLORERS[n][0]}" for n in names])
     tabs.add_class("cm-app-tabs")
     size = round(font_size)
-    css = _CSS.format(size=size, small=round(size * 0.8), title=round(size * 1.6),
+    css = _CSS.format(size=size, small=round(size * 0.8), title=round(size * 1.4),
+                      figure=FIGURE_HEIGHT, key_top=FIGURE_HEIGHT + 6,
+                      grid_min=FIGURE_HEIGHT + 100, one_column=_ONE_COLUMN,
                       inline=round(size * 1.7), label=size * 5, handle=round(size * 1.1))
     style = W.HTML(f"<style>{css}</style>")
     style.add_class("cm-app-style")

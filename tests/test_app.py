@@ -108,3 +108,19 @@ def test_the_app_notebook_is_stored_clean_and_only_calls_explorers():
     assert code and all(c["outputs"] == [] and c["execution_count"] is None for c in code)
     source = "".join("".join(c["source"]) for c in code)
     assert "from crossmargin.app import explorers" in source and "explorers()" in source
+
+
+def test_each_tab_lays_its_figure_beside_the_controls_at_a_fixed_height(app):
+    from crossmargin.app import FIGURE_HEIGHT
+    css = app.children[0].value
+    # a one-column tool (controls, figure, results) becomes two columns: figure on the right
+    assert ":has(> .bqplot) {" in css and "grid-template-columns: minmax(0, 1fr)" in css
+    assert ":has(> .bqplot) > .bqplot {\n  grid-column: 2;" in css
+    assert ":has(> .bqplot) > .cm-key {\n  grid-column: 2;" in css
+    assert f"margin-top: {FIGURE_HEIGHT + 6}px" in css       # the legend right under the figure
+    assert f".bqplot:not(.cm-gauge) {{ height: {FIGURE_HEIGHT}px !important; }}" in css
+    assert FIGURE_HEIGHT <= 320
+    # the monitor and the cascade lab lay themselves out in two columns already
+    monitor, lab = app.tools["MarginRatioMonitor"], app.tools["CascadeLab"]
+    assert not any(isinstance(c, type(monitor.figure)) for c in monitor.children)
+    assert not any(isinstance(c, type(lab.price_figure)) for c in lab.children)

@@ -132,3 +132,35 @@ def test_app_mode_draws_the_explorers_and_follows_a_slider(app_page, voila, outp
     page.screenshot(path=str(shots / "app-mode.png"))
     (output_dir / "app-mode.json").write_text(json.dumps({"page_load_s": round(load_s, 2)}))
     print(f"\napp mode: explorers drawn {load_s:.1f} s after opening the page")
+
+
+def test_every_tab_fits_a_1280x720_screen(browser, voila, output_dir):
+    """Controls, figures and results of each explorer are on screen without scrolling."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.route(lambda url: not url.startswith(voila), lambda route: route.abort())
+    page = context.new_page()
+    try:
+        page.goto(voila + "/", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.cm-leverage-figure path.line')]"
+            ".some(p => (p.getAttribute('d') || '').length > 20)", timeout=TIMEOUT_MS)
+        tabs = page.locator(".cm-app .cm-app-tabs .lm-TabBar-tab")
+        shots = output_dir / "screenshots"
+        shots.mkdir(exist_ok=True)
+        for i in range(tabs.count()):
+            tabs.nth(i).click()
+            panel = page.locator(".cm-app .cm-app-tabs > .widget-tab-contents > "
+                                 ":not(.lm-mod-hidden)").first
+            figures = panel.locator("svg.svg-figure")
+            figures.first.wait_for(state="visible", timeout=30_000)
+            page.wait_for_timeout(500)                   # bqplot lays the figure out on show
+            name = tabs.nth(i).inner_text()
+            bottom = panel.evaluate("e => e.getBoundingClientRect().bottom")
+            assert bottom <= 720, f"tab {name!r} ends at {bottom:.0f} px, below the screen"
+            for j in range(figures.count()):
+                box = figures.nth(j).bounding_box()
+                assert box["height"] > 100 and box["y"] + box["height"] <= 720, (name, box)
+            page.screenshot(path=str(shots / f"app-mode-720-tab{i}.png"))
+        assert_clean(page)
+    finally:
+        context.close()
