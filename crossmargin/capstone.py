@@ -575,13 +575,23 @@ class Odds:
     median_final_equity: float
     outcomes: pd.DataFrame = field(repr=False)
 
+    def interval(self, z=1.96):
+        """95 % interval (Wilson score, ``z`` = 1.96) of ``p_liquidation``: where the odds
+        of the model lie, given that only ``paths`` weeks were drawn."""
+        n, p = self.paths, self.p_liquidation
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return max(0.0, centre - half), min(1.0, centre + half)
+
     def sentence(self):
-        """The odds in one sentence."""
+        """The odds in one sentence, with the 95 % interval of the liquidation odds."""
+        low, high = self.interval()
         stops = (f"; stops fired in {_pct(self.p_stopped)} of them" if self.p_stopped > 0
                  else "")
         return (f"Over {self.paths:,} random weeks, {_pct(self.p_liquidation)} of paths "
-                f"liquidate at least one position and {_pct(self.p_wipeout)} wipe out the "
-                f"account{stops}; the median week ends with {self.median_final_equity:,.0f} USDT.")
+                f"(95 % interval {low * 100:.1f}-{_pct(high)}) liquidate at least one position "
+                f"and {_pct(self.p_wipeout)} wipe out the account{stops}; the median week ends "
+                f"with {self.median_final_equity:,.0f} USDT.")
 
 
 def liquidation_odds(portfolio, *, n_paths=1_000, seed=2024, progress=None):

@@ -425,3 +425,12 @@ def test_the_defended_pair_passes_and_its_risks_add_up_to_its_loss():
 def test_risks_of_an_ungraded_portfolio_are_an_empty_table():
     table = grade(...).risks()
     assert table.empty and "loss_at_stop" in table.columns
+
+
+def test_the_odds_state_a_95_percent_interval(reports):
+    odds = reports["hindsight"].odds
+    low, high = odds.interval()
+    assert low < odds.p_liquidation < high and high - low < 0.07        # 1,000 paths
+    assert f"(95 % interval {low * 100:.1f}-{high * 100:.1f} %)" in odds.sentence()
+    none = reports["conservative"].odds
+    assert none.interval()[0] == 0 and 0 < none.interval()[1] < 0.005   # 0 of 1,000 is not 0
