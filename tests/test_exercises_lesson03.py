@@ -53,3 +53,28 @@ def test_wrong_answer_raises_only_in_strict_mode():
     check("03.1", 29_000)
     with pytest.raises(ExerciseFailed):
         check("03.1", 29_000, strict=True)
+
+
+@pytest.mark.parametrize("exercise_id, answer", [("03.1", 28_500.4), ("03.2", 22_799.6),
+                                                 ("03.3", 5_250)])
+def test_answers_to_the_nearest_whole_number_are_right(exercise_id, answer):
+    assert evaluate(exercise_id, answer).ok
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("03.1", 2_850_000, "100 times"),           # 95 typed for 95 %
+    ("03.3", -5_250, "positive number"),       # the equity change instead of the fall
+    ("03.1", (28, 500), "a comma separates values"),
+])
+def test_slips_read_as_a_beginner_needs(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and words in result.message
+    assert "too high" not in result.message and "too low" not in result.message
+
+
+def test_the_mode_switch_quiz():
+    ex = lesson03.EXERCISES[-1]
+    assert ex.id == "03.q1" and ex.expected() == lesson03.Q1_CLOSE
+    assert ex.options.index(ex.expected()) != 0
+    assert "locked" in ex.feedback[lesson03.Q1_SWITCH]
+    assert "already isolated" in ex.feedback[lesson03.Q1_ADD]

@@ -53,13 +53,20 @@ def _market_value(price):
     return BTC_AMOUNT * price
 
 
+#: The quiz: moving an open cross position to isolated.
+Q1_SWITCH = "Switch the mode now: the open position moves to isolated with its margin"
+Q1_ADD = "Add margin to the position: that makes it isolated"
+Q1_CLOSE = "Close the position, switch the mode, then open again"
+Q1_ACCOUNT = "Switch the whole account to isolated in the settings: that converts open positions"
+
 EXERCISES = [
     Exercise(
         id="03.1",
         prompt="You deposit 0.5 BTC while BTC is at 60,000 USDT. How many USDT of margin does it "
-               "add to the cross wallet?",
+               "add to the cross wallet? Give it to the nearest whole number.",
         expected=margin_value_of_btc,
         unit="USDT",
+        precision=1,
         hint="Market value first (amount × price), then the collateral value ratio of BTC "
              "(COLLATERAL_VALUE_RATIOS['BTC']).",
         mistakes=(
@@ -76,10 +83,12 @@ EXERCISES = [
     Exercise(
         id="03.2",
         prompt="BTC then falls 20 %, to 48,000 USDT. How many USDT of margin does the same 0.5 BTC "
-               "count for now?",
+               "count for now? Give it to the nearest whole number.",
         expected=margin_value_after_fall,
         unit="USDT",
-        hint="The collateral is valued at the new price, and the ratio applies to that new value.",
+        precision=1,
+        hint="As in the collateral builder's table at -30 %: the collateral is valued at the new "
+             "price, and BTC's collateral value ratio applies to that new value.",
         mistakes=(
             Mistake(margin_value_of_btc,
                     "The collateral's value follows the price: after the fall it counts for less."),
@@ -95,11 +104,16 @@ EXERCISES = [
     Exercise(
         id="03.3",
         prompt="An account deposits 0.5 BTC at 60,000 and opens a 0.4 BTC long at 60,000 with 5x "
-               "leverage. BTC falls 10 %, to 54,000. By how many USDT does its equity fall?",
+               "leverage. BTC falls 10 %, to 54,000. By how many USDT does its equity fall? Give "
+               "a positive number, to the nearest whole number.",
         expected=equity_loss_btc_backed,
         unit="USDT",
-        hint="Two things lose value: the long (size × price drop) and the collateral (its margin "
-             "value falls with the price).",
+        precision=1,
+        sign_note="The question asks by how much the equity FALLS: give the fall as a positive "
+                  "number.",
+        hint="Do what the cell comparing accounts A and B did: two things lose value, the long "
+             "(size × price drop) and the collateral (its margin value, 95 % of its market value, "
+             "falls with the price).",
         mistakes=(
             Mistake(_long_loss,
                     "That is the long's loss alone: the BTC collateral loses value too."),
@@ -111,5 +125,25 @@ EXERCISES = [
         ),
         explanation="The account is long 0.4 BTC through the position and 0.475 BTC through its "
                     "collateral.",
+    ),
+    Exercise(
+        id="03.q1",
+        kind="choice",
+        prompt="Your BTC long is open in cross margin and you want it isolated. What does the "
+               "engine (like Binance) let you do?",
+        options=(Q1_SWITCH, Q1_ADD, Q1_CLOSE, Q1_ACCOUNT),
+        expected=lambda: Q1_CLOSE,
+        feedback={
+            Q1_SWITCH: "The switch is locked while the symbol has an open position (or open "
+                       "orders): the engine refuses, as the exchange does, and nothing changes.",
+            Q1_ADD: "Adding margin is something you do to a position that is already isolated; "
+                    "it does not change the mode of a cross position.",
+            Q1_CLOSE: "Right: the mode of a symbol can change only when it has no position. "
+                      "Closing costs a taker fee and realizes the profit or loss so far.",
+            Q1_ACCOUNT: "On Binance the mode belongs to each symbol, not to the account, and it "
+                        "is locked while that symbol has a position: no other setting moves an "
+                        "open position to isolated.",
+        },
+        hint="Look at what the engine answered when the lesson tried to switch an open BTC long.",
     ),
 ]
