@@ -2,7 +2,7 @@
 
 import pytest
 
-from crossmargin import Account, Brackets, Order, formulas, replay, scenarios
+from crossmargin import Brackets, Order, examples, formulas, replay, scenarios
 from crossmargin.check import ExerciseFailed, check, evaluate, exercise
 from crossmargin.exercises import lesson06
 from crossmargin.exercises.lesson06 import EXERCISES
@@ -18,15 +18,21 @@ def notebook_solution_06_1():
 
 
 def notebook_solution_06_2():
-    account = Account()
-    account.deposit(10_000)
-    account.mark({"BTCUSDT": 60_000})
-    account.set_leverage("BTCUSDT", 10)
-    account.open("BTCUSDT", "long", 60_000, size=0.5)
+    """The notebook's solution, from the lesson's first account (examples.btc_long)."""
+    account = examples.btc_long(10, size=0.5)
     account.set_stop_loss("BTCUSDT", 58_500)
     account.mark({"BTCUSDT": 58_700})
-    events = account.mark({"BTCUSDT": 56_000})
-    return events[0]["amount"]
+    (event,) = account.mark({"BTCUSDT": 56_000})
+    return event["amount"]
+
+
+def test_the_06_2_hint_builds_the_exercise_account():
+    """The hint's examples.btc_long(10, size=0.5) is the question's account (no IndexError)."""
+    hinted, built = examples.btc_long(10, size=0.5), lesson06.gap_account()
+    hinted.set_stop_loss("BTCUSDT", 58_500)
+    assert hinted.positions().equals(built.positions())
+    assert hinted.summary().equals(built.summary())
+    assert "examples.btc_long(10, size=0.5)" in exercise("06.2").hint
 
 
 def notebook_solution_06_3():
@@ -40,7 +46,7 @@ def notebook_solution_06_3():
 
 
 def test_ids():
-    assert IDS == ["06.1", "06.2", "06.3"]
+    assert IDS == ["06.1", "06.2", "06.3", "06.q1"]
 
 
 def test_expected_answers_have_the_meaning_the_prompts_give():
@@ -80,9 +86,13 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
 
 @pytest.mark.parametrize("exercise_id, answer, words", [
     ("06.1", 4.0, "bankruptcy price"),
-    ("06.1", exercise("06.1").expected() / 100, "in percent"),
+    ("06.1", exercise("06.1").expected() / 100, "multiply by 100"),
+    ("06.1", -3.61, "positive percent"),
     ("06.2", -764.625, "gapped more than 0.5 %"),
     ("06.2", -2_000, "taker fee"),
+    ("06.2", -2_014.625, "not at the trigger"),
+    ("06.2", -2_029, "opening fee"),
+    ("06.2", -664.675, "58,700"),
     ("06.2", 2_014, "wrong sign"),
     ("06.3", "without a stop", "liquidates the position before the recovery"),
 ])
@@ -94,3 +104,16 @@ def test_mistakes_get_their_message(exercise_id, answer, words):
 def test_a_wrong_solution_raises_in_strict_mode():
     with pytest.raises(ExerciseFailed, match="06.2"):
         check("06.2", -764.625, strict=True)
+
+
+@pytest.mark.parametrize("exercise_id, answer", [
+    ("06.1", 3.61), ("06.2", -2_014.00), ("06.2", -2_014),
+])
+def test_the_answer_at_the_stated_precision_is_accepted(exercise_id, answer):
+    assert evaluate(exercise_id, answer).ok
+    assert "to 2 decimals" in exercise(exercise_id).prompt
+
+
+def test_a_rounded_3_6_is_told_the_precision_asked():
+    result = evaluate("06.1", 3.6)
+    assert not result.ok and "to 2 decimals" in result.message
