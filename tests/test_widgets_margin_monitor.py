@@ -104,8 +104,11 @@ def test_playing_pauses_on_the_warning_then_on_the_liquidation_then_ends(run):
     assert "act now" in monitor.status.value and "paused" in monitor.message.value
     assert "90.62 %" in monitor.message.value and list(monitor.cursor_dot.y) == \
         pytest.approx([run.timeline[("account", "margin_ratio")].iloc[482]])
-    monitor.play.value += 1             # a tick the browser sent before it saw the pause
-    assert monitor.step.value == 482 and monitor.play.value == monitor._tick(482)
+    hold = monitor.play.value
+    monitor.play.value = hold + 1       # ticks the browser sent before it saw the pause
+    monitor.play.value = hold + 2
+    assert monitor.step.value == 482 and monitor.play.value == hold
+    assert "step 482 of" in monitor.clock.value and "paused" in monitor.message.value
     monitor.play.playing = True
     assert monitor.message.value == ""
     _ticks(monitor, 10_000)
@@ -114,6 +117,8 @@ def test_playing_pauses_on_the_warning_then_on_the_liquidation_then_ends(run):
     monitor.play.playing = True
     _ticks(monitor, 10_000)
     assert monitor.step.value == 1_440 and "step 1,440 of 1,440" in monitor.clock.value
+    monitor.play.value = 0              # the stop button: back to the start, no hold
+    assert monitor.step.value == 0 and "step 0 of" in monitor.clock.value
 
 
 def test_the_slider_and_the_play_show_the_same_row(monitor):
@@ -208,3 +213,13 @@ def test_a_constructor_step_shows_that_step(run):
     assert monitor.step.value == 480
     assert list(monitor.gauge_bar.x) == pytest.approx([0, ratio])
     assert not math.isnan(ratio)
+
+
+def test_the_step_readings_sit_beside_the_chart_and_the_table_under_both(monitor):
+    controls, row, table = monitor.children
+    assert monitor.play in controls.children[0].children
+    assert monitor.forward in controls.children[1].children
+    now, chart = row.children
+    assert [monitor.clock, monitor.status, monitor.message, monitor.gauge] == list(now.children)
+    assert [monitor.figure, monitor.key] == list(chart.children)
+    assert table is monitor.table and row.layout.flex_flow == "row wrap"

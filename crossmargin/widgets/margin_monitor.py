@@ -119,13 +119,15 @@ class MarginRatioMonitor(W.VBox):
         controls = W.VBox([W.HBox([self.play, self.step]),
                            W.HBox([self.back, self.forward, self.to_warning,
                                    self.to_liquidation])])
-        now = W.VBox([self.clock, self.status, self.message, self.gauge, self.table],
-                     layout=W.Layout(flex="1 1 480px", min_width="0"))
+        # what the step shows beside the chart; the positions table (wide) under both
+        now = W.VBox([self.clock, self.status, self.message, self.gauge],
+                     layout=W.Layout(flex="1 1 420px", min_width="0"))
         chart = W.VBox([self.figure, self.key], layout=W.Layout(flex="1 1 420px",
                                                                   min_width="0"))
         super().__init__([controls, W.HBox([now, chart],
                                            layout=W.Layout(flex_flow="row wrap",
-                                                           align_items="flex-start"))])
+                                                           align_items="flex-start")),
+                          self.table])
         self.add_class("cm-margin-ratio-monitor")
         self.show(int(step))
 
@@ -162,10 +164,12 @@ class MarginRatioMonitor(W.VBox):
         if self._syncing:
             return
         k = int(change["new"])
-        if self._hold is not None and not self.play.playing and k == self._hold + 1:
-            with self._quiet():                      # a tick sent before the pause arrived
-                self.play.value = self._hold
-            return
+        if self._hold is not None and not self.play.playing:
+            if k > self._hold:                       # ticks sent before the pause arrived
+                with self._quiet():
+                    self.play.value = self._hold
+                return
+            self._hold = None                        # moved back (e.g. the stop button)
         row = int(self.schedule[k])
         with self._quiet():
             self.step.value = row
@@ -304,6 +308,7 @@ class MarginRatioMonitor(W.VBox):
         i = int(change["new"])
         with self._quiet():
             self.play.value = self._tick(i)
+        self._hold = None
         self.message.value = ""
         self.show(i)
 
