@@ -202,3 +202,13 @@ def test_a_long_that_cannot_be_liquidated_shows_dashes():
 def test_bad_arguments_are_refused(kwargs):
     with pytest.raises(InvalidInput):
         OrderTicket(**kwargs)
+
+
+def test_the_preview_sits_beside_the_controls():
+    t = OrderTicket()
+    row = t.children[1]
+    controls, preview = row.children
+    assert t.status in controls.children and t.place in controls.children[0].children[-1].children
+    assert list(preview.children[:2]) == [t.preview_title, t.price_label]
+    assert t.max_label in preview.children and row.layout.flex_flow == "row wrap"
+    assert controls.children[0].layout.flex is None      # the controls do not stretch

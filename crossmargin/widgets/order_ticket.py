@@ -100,11 +100,11 @@ class OrderTicket(W.VBox):
                                     layout=W.Layout(width="95%", max_width="520px"))
         self.amount_kind = W.ToggleButtons(options=[("Margin (USDT)", "margin"),
                                                     ("Size (base)", "size")], value=kind,
-                                           style={"button_width": "130px"})
+                                           style={"button_width": "115px"})
         self.amount = W.BoundedFloatText(value=amount, min=0.0, max=1e12, step=None,
                                          description="Amount", style=wide,
                                          continuous_update=True,
-                                         layout=W.Layout(width="240px"))
+                                         layout=W.Layout(width="200px"))
         self.max_button = W.Button(description="Max size", tooltip="fill in the largest size")
         self.place = W.Button(description="Place order", button_style="success",
                               icon="check")
@@ -134,7 +134,6 @@ class OrderTicket(W.VBox):
                           self.cost_label, self.available_label, self.ratio_label,
                           self.liquidation_label, self.max_label],
                          layout=W.Layout(flex="1 1 420px", min_width="0"))
-        order.layout = W.Layout(flex="1 1 420px", min_width="0")
         super().__init__([W.HTML("<b>Order ticket</b> (market order at the mark price)"),
                           W.HBox([W.VBox([order, self.status],
                                          layout=W.Layout(flex="1 1 420px", min_width="0")),
