@@ -15,7 +15,7 @@ TWO_BETS = reserve.PLANS["two bets: long BTC, long SOL"]
 
 
 def test_ids():
-    assert IDS == ["10.1", "10.2", "10.3", "10.4"]
+    assert IDS == ["10.1", "10.2", "10.3", "10.4", "10.q1"]
 
 
 def solution_10_1():
@@ -67,11 +67,13 @@ def test_answers_mean_what_the_prompts_say():
 @pytest.mark.parametrize("exercise_id, answer, words", [
     ("10.1", lesson10.btc_liquidation("before"), "before the order"),
     ("10.1", lesson10._isolated_btc_liquidation(), "isolated"),
-    ("10.2", 60, "wrong unit"),
+    ("10.2", 60, "100 times the right answer"),
+    ("10.1", lesson10.btc_liquidation(plan=lesson10.TWO_BETS), "the two bets"),
     ("10.2", 0.5, "Not yet"),
     ("10.3", lesson10.rsi_by_hand("simple"), "Cutler"),
     ("10.3", lesson10.rsi_by_hand("rs"), "That is RS"),
     ("10.3", lesson10.rsi_by_hand() / 100, "0–100 scale"),
+    ("10.3", 0.825, "0–100 scale"),
     ("10.4", 10, "leverage setting"),
     ("10.4", lesson10.effective_leverage("start"), "at the start"),
     ("10.4", lesson10.effective_leverage("entry_notional"), "entry price"),
@@ -79,3 +81,39 @@ def test_answers_mean_what_the_prompts_say():
 def test_common_mistakes_get_their_message(exercise_id, answer, words):
     result = evaluate(exercise_id, answer)
     assert not result.ok and words in result.message
+
+
+@pytest.mark.parametrize("exercise_id, precision, words", [
+    ("10.1", 1, "to the nearest whole number"), ("10.2", 0.1, "to 1 decimal"),
+    ("10.3", 0.1, "to 1 decimal"), ("10.4", 0.1, "to 1 decimal"),
+])
+def test_the_prompt_states_the_precision_and_answers_at_it_are_accepted(exercise_id,
+                                                                        precision, words):
+    ex = lesson10.EXERCISES[IDS.index(exercise_id)]
+    assert ex.precision == precision and words in ex.prompt
+    expected = ex.expected()
+    assert evaluate(exercise_id, round(expected / precision) * precision).ok
+    assert not evaluate(exercise_id, expected + 1.5 * precision).ok
+
+
+def test_the_answers_the_issue_names_are_accepted_and_no_message_asks_for_another():
+    assert evaluate("10.3", 82.5).ok and evaluate("10.4", 7.4).ok
+    result = evaluate("10.3", 0.825)
+    assert not result.ok and "multiply by 100" in result.message
+    assert "give 82.5" not in result.message
+
+
+def test_10_1s_hint_names_the_hedge_account_not_account():
+    ex = lesson10.EXERCISES[0]
+    assert "hedge_account" in ex.hint and "two bets" in ex.hint
+    # the slip the old hint led to, previewing the order on `account`, is named
+    two_bets = reserve.what_if(reserve.open_plan(TWO_BETS, START_PRICES), "SOLUSDT", "long",
+                               margin=2_000, leverage=10)
+    result = evaluate("10.1", two_bets.positions.loc["BTCUSDT", "liquidation_after"])
+    assert not result.ok and "hedge account" in result.message
+
+
+def test_the_quiz_has_the_right_answer_first_here_and_names_cross_is_always_safer():
+    ex = lesson10.EXERCISES[-1]
+    assert ex.expected() == ex.options[0] and len(ex.options) == 3
+    assert "always safer" in evaluate("10.q1", ex.options[2]).message

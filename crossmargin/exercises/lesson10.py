@@ -26,9 +26,10 @@ RSI_WINDOW = 3
 MOVES = {"BTCUSDT": -0.05, "SOLUSDT": -0.10}
 
 
-def btc_liquidation(moment="after"):
-    """10.1: the hedge's BTC liquidation price before or after the proposed SOL long."""
-    account = open_plan(PLANS[HEDGE], START_PRICES)
+def btc_liquidation(moment="after", plan=HEDGE):
+    """10.1: the hedge's BTC liquidation price before or after the proposed SOL long
+    (``plan=TWO_BETS``: the same order previewed on the lesson's ``account``, the two bets)."""
+    account = open_plan(PLANS[plan], START_PRICES)
     symbol, side = PROPOSED["symbol"], PROPOSED["side"]
     check = what_if(account, symbol, side, margin=PROPOSED["margin"],
                     leverage=PROPOSED["leverage"])
@@ -94,18 +95,32 @@ def effective_leverage(measure="now"):
     return float(positions["notional"].sum() / equity)
 
 
+#: 10.q1: which count makes isolated look safer.
+QUIZ_OPTIONS = (
+    "The odds of losing (almost) the whole account",
+    "The odds that some position is liquidated",
+    "Neither: the shared wallet backs every position, so cross is safer by every count",
+)
+
 EXERCISES = [
     Exercise(
         id="10.1",
         prompt="The hedge account (reserve.open_plan(reserve.PLANS['hedge: long BTC, short "
                "ETH'], START_PRICES)) considers a SOL long with 2,000 USDT of margin at 10x. "
-               "What would the BTC long's liquidation price be AFTER that order?",
+               "What would the BTC long's liquidation price be AFTER that order (USDT), to the "
+               "nearest whole number?",
         expected=btc_liquidation,
-        rel_tol=1e-6,
         unit="USDT",
-        hint="reserve.what_if(account, 'SOLUSDT', 'long', margin=2_000, leverage=10)"
-             ".positions — the column liquidation_after.",
+        precision=1,
+        hint="Not `account`: that variable holds the two bets. Open the hedge account named in "
+             "the question (hedge_account = reserve.open_plan(...)), preview the SOL long on it "
+             "with reserve.what_if as in tip 1, and read the BTCUSDT row of its .positions "
+             "table, column liquidation_after.",
         mistakes=(
+            Mistake(lambda: btc_liquidation(plan=TWO_BETS),
+                    "That is the preview on `account`, the two bets (long BTC, long SOL). The "
+                    "question is about the hedge account: open it with "
+                    "reserve.PLANS['hedge: long BTC, short ETH']."),
             Mistake(lambda: btc_liquidation("before"),
                     "That is the liquidation price before the order. In cross the new "
                     "position shares the wallet: its fee and maintenance margin move the BTC "
@@ -119,18 +134,14 @@ EXERCISES = [
         id="10.2",
         prompt="The two bets (long BTC, long SOL) at 10x, cross, over reserve.market_paths(): "
                "which is the smallest reserve among 0.4, 0.5, 0.6 and 0.7 at which the "
-               "account is liquidated on fewer than 5 % of the paths? Give the share "
-               "(e.g. 0.4).",
+               "account is liquidated on fewer than 5 % of the paths? Give the share of the "
+               "deposit (like 0.4), to 1 decimal.",
         expected=smallest_reserve,
-        rel_tol=0,
-        abs_tol=1e-9,
-        hint="reserve.reserve_outcomes(reserve.PLANS['two bets: long BTC, long SOL'], paths, "
-             "reserve.SYMBOLS, reserves=(0.4, 0.5, 0.6, 0.7)), then look at p_liquidation "
-             "in the cross rows.",
+        precision=0.1,
+        hint="The cell that built by_reserve in tip 3 ran reserve.reserve_outcomes on `plan` "
+             "(the two bets) over `paths`: run it with these four reserves and read "
+             "p_liquidation in the cross rows.",
         mistakes=(
-            Mistake(lambda: 100 * smallest_reserve(),
-                    "Right reserve, wrong unit: give a share of the deposit (0.6), not a "
-                    "percentage."),
             Mistake(_next_riskier,
                     "Not yet: at that reserve the cross account is still liquidated on 5 % of "
                     "the paths or more."),
@@ -139,12 +150,12 @@ EXERCISES = [
     Exercise(
         id="10.3",
         prompt="Prices 100, 102, 101, 104, 103, 106. With a 3-step window and Wilder's "
-               "smoothing, what is the RSI at the last price?",
+               "smoothing, what is the RSI at the last price, to 1 decimal?",
         expected=rsi_by_hand,
-        rel_tol=1e-4,
+        precision=0.1,
         hint="Changes +2, -1, +3, -1, +3. First averages: the mean of the first three gains "
              "and losses; then average = (previous × 2 + current) / 3. RSI = 100 − 100 / (1 + "
-             "average gain / average loss). Or indicators.rsi(pd.Series(...), 3).",
+             "average gain / average loss). Check it with indicators.rsi (tip 4).",
         mistakes=(
             Mistake(lambda: rsi_by_hand("simple"),
                     "That averages only the last three changes (Cutler's RSI). Wilder's "
@@ -153,18 +164,20 @@ EXERCISES = [
                     "That is RS, the ratio of the average gain to the average loss. The RSI "
                     "is 100 − 100 / (1 + RS)."),
             Mistake(lambda: rsi_by_hand() / 100,
-                    "The RSI is on a 0–100 scale: give 82.5, not 0.825."),
+                    "The RSI is on a 0–100 scale, not a fraction of 1: multiply by 100."),
         ),
     ),
     Exercise(
         id="10.4",
         prompt="The two bets account (reserve.open_plan(reserve.PLANS['two bets: long BTC, "
                "long SOL'], START_PRICES), cross, 10x) is marked after BTC falls 5 % and SOL "
-               "10 %. What is its effective leverage now: total notional / equity?",
+               "10 %. What is its effective leverage now (total notional / equity), to 1 "
+               "decimal?",
         expected=effective_leverage,
-        rel_tol=1e-4,
-        hint="account.mark({'BTCUSDT': 57_000, 'SOLUSDT': 135}), then "
-             "account.positions()['notional'].sum() / account.summary()['equity'].",
+        precision=0.1,
+        hint="Mark the new prices (5 % and 10 % below START_PRICES) with account.mark({...}), "
+             "then use FAQ 3's definition: the notional column of positions(), summed, "
+             "divided by the equity in summary().",
         mistakes=(
             Mistake(lambda: 10.0,
                     "10x is the leverage setting: it fixed the initial margin of each order. "
@@ -176,5 +189,24 @@ EXERCISES = [
                     "Close: the notional is taken at the mark price (size × mark), not at the "
                     "entry price."),
         ),
+    ),
+    Exercise(
+        id="10.q1",
+        kind="choice",
+        prompt="The same two positions, once isolated and once cross. Which count makes "
+               "isolated look SAFER than cross?",
+        options=QUIZ_OPTIONS,
+        expected=lambda: QUIZ_OPTIONS[0],
+        feedback={
+            QUIZ_OPTIONS[0]: "Right: an isolated liquidation takes only that position's "
+                             "margin and the reserve stays, while every cross liquidation "
+                             "closed everything and took the whole account.",
+            QUIZ_OPTIONS[1]: "By that count isolated looks WORSE: its positions are liquidated "
+                             "more often, because each has only its own margin behind it.",
+            QUIZ_OPTIONS[2]: "That cross is always safer is the misconception FAQ 1 tests: "
+                             "cross had fewer liquidations, but each one was a wipe-out, so by the "
+                             "odds of losing everything isolated was safer.",
+        },
+        hint="FAQ 1 counted the two bets four ways: compare the two modes row by row.",
     ),
 ]
