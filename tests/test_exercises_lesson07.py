@@ -2,7 +2,7 @@
 
 import pytest
 
-from crossmargin import Order, compare_modes, scenarios
+from crossmargin import Order, compare_modes, examples, scenarios
 from crossmargin.check import check, evaluate, exercise
 from crossmargin.exercises import lesson07
 from crossmargin.exercises.lesson07 import DEPOSIT, EXERCISES, example_legs
@@ -12,7 +12,7 @@ IDS = [e.id for e in EXERCISES]
 
 
 def test_ids():
-    assert IDS == ["07.1", "07.2", "07.3"]
+    assert IDS == ["07.1", "07.2", "07.3", "07.q1"]
 
 
 def crash_liquidations(leverage):
@@ -39,12 +39,21 @@ def test_07_1_and_07_2_mean_what_the_prompts_say():
     assert not twist.cross_liquidated and 0 < exercise("07.2").expected() < 5_000
 
 
+def notebook_solution_07_3():
+    """The notebook's solution: the lesson's compare_leverages at 3x, 4x and 5x."""
+    crash = scenarios.btc_crash()[["BTCUSDT", "ETHUSDT"]]
+    table, _ = examples.compare_leverages(crash, (3, 4, 5))
+    hit = ["BTCUSDT" in symbols for symbols in table["isolated liquidated"]]
+    return (3, 4, 5)[hit.index(True)]
+
+
 @pytest.mark.parametrize("exercise_id, solution", [
     ("07.1", lambda: liquidation_move(example_legs(10), 10_000, "BTCUSDT", "isolated")),
     ("07.1", lambda: round(liquidation_move(example_legs(10), 10_000, "BTCUSDT", "isolated"), 4)),
     ("07.2", lambda: shock_outcomes(example_legs(5), 10_000,
                                     {"BTCUSDT": -0.15, "ETHUSDT": 0.15}).cross_equity),
     ("07.3", lesson07.lowest_liquidating_leverage),
+    ("07.3", notebook_solution_07_3),
 ])
 def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     check(exercise_id, solution(), strict=True)
@@ -54,12 +63,30 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
 @pytest.mark.parametrize("exercise_id, answer, words", [
     ("07.1", -0.1, "bankruptcy"),
     ("07.1", 100 * liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", "isolated"),
-     "wrong unit"),
-    ("07.1", -liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", "isolated"), "sign"),
+     "100 times"),
+    ("07.1", -9.6, "100 times"),
+    ("07.1", -liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", "isolated"), "FALLS"),
+    ("07.1", liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", "cross"), "CROSS"),
     ("07.2", 10_000 - 0.15 * 2 * 4_900 * 5, "opening fees"),
     ("07.2", 0, "Not at 5x"),
     ("07.3", lesson07.lowest_liquidating_leverage("final"), "last price"),
+    ("07.3", lesson07.lowest_liquidating_leverage() - 1, "survives"),
+    ("07.2", 7_374.5, "what was lost"),
+    ("07.2", -2_625.5, "positive number"),
 ])
 def test_common_mistakes_get_their_message(exercise_id, answer, words):
     result = evaluate(exercise_id, answer)
     assert not result.ok and words in result.message
+
+
+@pytest.mark.parametrize("exercise_id, answer", [
+    ("07.1", -0.096), ("07.1", -0.0964), ("07.2", 2_626), ("07.2", 2_625), ("07.3", 5),
+])
+def test_the_answer_at_the_stated_precision_is_accepted(exercise_id, answer):
+    assert evaluate(exercise_id, answer).ok
+
+
+def test_the_07_3_hint_brackets_the_answer_with_the_lessons_table():
+    hint = exercise("07.3").hint
+    assert "compare_leverages" in hint and "3, 4 or 5" in hint
+    assert 3 <= exercise("07.3").expected() <= 5
