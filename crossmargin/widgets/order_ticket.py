@@ -377,7 +377,7 @@ class OrderTicket(W.VBox):
         else:
             self.preview_title.value = (
                 f"<b>Preview: if you place another order</b> ({side} on top of your "
-                f"{held} {held_size:,.6g} {base} {symbol}, liquidation price now "
+                f"{held} {held_size:,.6g} {base}, liquidation price now "
                 f"{style.fmt_price(before_lp)})")
         self.price_label.value = f"Fills at the mark price: <b>{style.fmt_price(price)}</b>"
         self.size_label.value = (f"Size: <b>{preview['size']:,.6g} {base}</b>, notional "
