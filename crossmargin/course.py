@@ -413,6 +413,8 @@ def _cell_problems(path, nb):
                 cell.source.count("Quiz("):
             problems.append(f"{where}: a quiz names its registered question, Quiz(\"NN.qK\") — "
                             "define it in crossmargin/exercises/lessonNN.py")
+        if "solution" in tags:
+            pass
         elif calls and any(strict for _, strict in calls) and "exercise" not in tags:
             problems.append(f"{where}: calls check(..., strict=True) but is not tagged "
                             "'solution' — tag it solution (and collapse it)")
@@ -455,7 +457,8 @@ def _exercise_problems(path, asked, solved):
     wrong = [i for i in asked if not i.startswith(lesson + ".")]
     if wrong:
         problems.append(f"{name}: exercises {wrong} belong to another lesson — number them {lesson}.k")
-    registered = {i for i in all_exercises() if i.startswith(lesson + ".")}
+    registered = {i for i, ex in all_exercises().items()
+                  if i.startswith(lesson + ".") and not ex.is_quiz}
     if set(asked) != registered:
         problems.append(f"{name}: notebook asks {sorted(set(asked))} but the registry has "
                         f"{sorted(registered)} — match crossmargin/exercises/lesson{lesson}.py")
@@ -473,9 +476,9 @@ def lint_notebook(path):
     except Exception as err:  # noqa: BLE001 - any unreadable file is one problem to report
         return [f"{_shown(path)}: cannot be read ({err}) — save it as a valid notebook"]
     problems = _metadata_problems(path, nb)
-    if problems:
+    if any("is missing" in p or "file name" in p or "no 'course' entry" in p for p in problems):
         return problems
-    return _first_and_last_cell_problems(path, nb) + _cell_problems(path, nb)
+    return problems + _first_and_last_cell_problems(path, nb) + _cell_problems(path, nb)
 
 
 def lint(folder=None):

@@ -23,6 +23,7 @@ def words(name):
 
 
 def _cell(decimals, percent=False, whole=False):
+    """Formats one value: ``whole`` columns (every value a whole number) get no decimals."""
     def fmt(x):
         if x is None or (isinstance(x, float) and x != x):
             return "--"
@@ -30,16 +31,23 @@ def _cell(decimals, percent=False, whole=False):
             return str(x)
         if percent:
             return f"{x * 100:,.{decimals}f} %"
-        if float(x).is_integer() and (whole or abs(x) >= 1e4):
+        if whole and float(x).is_integer():
             return f"{x:,.0f}"
         return f"{x:,.{decimals}f}"
     return fmt
 
 
+def _whole(values):
+    numbers_ = [x for x in values if isinstance(x, numbers.Real) and not isinstance(x, bool)
+                and x == x]
+    return bool(numbers_) and all(float(x).is_integer() for x in numbers_)
+
+
 def table(frame, decimals=2, *, percent=(), columns=None):
-    """A styled view of ``frame`` for reading: ``decimals`` places, ``percent`` columns
-    (fractions shown as 41.49 %), ``columns`` renames {name: label}; the rest
-    snake_case → words. Returns a pandas ``Styler`` (the notebook shows it)."""
+    """A styled view of ``frame`` for reading: ``decimals`` places (none in a column of
+    whole numbers), ``percent`` columns (fractions shown as 41.49 %; a dict gives each its
+    decimals), ``columns`` renames {name: label}; the rest snake_case → words. Returns a
+    pandas ``Styler`` (the notebook shows it)."""
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
     if not isinstance(frame, pd.DataFrame):
@@ -54,7 +62,10 @@ def table(frame, decimals=2, *, percent=(), columns=None):
     labels = {c: (columns or {}).get(c, words(c)) for c in frame.columns}
     shown = frame.rename(columns=labels)
     shown.index = shown.index.set_names([words(n) for n in shown.index.names])
-    formats = {labels[c]: _cell(decimals, c in percent) for c in frame.columns}
+    places = percent if isinstance(percent, dict) else dict.fromkeys(percent, decimals)
+    formats = {labels[c]: (_cell(places[c], percent=True) if c in places
+                           else _cell(decimals, whole=_whole(frame[c].tolist())))
+               for c in frame.columns}
     return (shown.style.format(formats)
             .format_index(_cell(decimals, whole=True), axis=0)
             .set_table_attributes('class="cm-table"'))

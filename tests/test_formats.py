@@ -43,3 +43,11 @@ def test_bad_input_names_the_field(args, field):
 def test_percent_must_name_columns_of_the_table():
     with pytest.raises(InvalidInput, match="percent .*'b'"):
         table(pd.DataFrame({"a": [0.5]}), percent=["b"])
+
+
+def test_whole_columns_have_no_decimals_and_percent_columns_their_own():
+    frame = pd.DataFrame({"leverage": [125.0, 20.0], "cum": [0.0, 50.0], "price": [3.0, 2.5],
+                          "mmr": [0.004, 0.005]})
+    shown = cells(table(frame, percent={"mmr": 1}))
+    assert "125" in shown and "125.00" not in shown and "50" in shown
+    assert "3.00" in shown and "2.50" in shown and "0.4 %" in shown and "0.5 %" in shown
