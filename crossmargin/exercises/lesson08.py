@@ -61,9 +61,9 @@ EXERCISES = [
                "to 3 decimals.",
         expected=lambda: odds(1.0),
         precision=0.001,
-        hint="The table 'odds' above shows hedge ratio 1.0 in percent; for the exact fraction, "
-             "run hedge_grid([0, 1], [0.8]) and read p_liquidation on the row with hedge_ratio "
-             "1 and mode 'cross'. Compare it with ratio 0.",
+        hint="The table of odds in 'Reduced liquidation risk' has a row for hedge ratio 1 at "
+             "correlation 0.8, in percent: read its cross column and write it as a fraction "
+             "(12.3 % is 0.123). Compare it with ratio 0.",
         explanation="About the same as with no hedge: ETH swings more than BTC, so a 1:1 "
                     "short over-hedges.",
         mistakes=(
@@ -138,10 +138,10 @@ EXERCISES = [
             QUIZ_OPTIONS[0]: "A short offsets a long only when the two prices move together. "
                              "At correlation 0 ETH's moves tell you nothing about BTC's, so the "
                              "short's profit is no longer there when the long loses.",
-            QUIZ_OPTIONS[1]: "That is diversification, and it works for a long plus a long of "
-                             "unrelated coins in size you can afford. Here the short adds its "
-                             "own swings to the same shared wallet: at correlation 0 the "
-                             "min-variance ratio is 0, so any short adds risk.",
+            QUIZ_OPTIONS[1]: "That is diversification: small positions in unrelated coins "
+                             "spread the risk. But this short was sized to offset the long; "
+                             "unrelated, it adds its own swings to the same shared wallet (at "
+                             "correlation 0 the min-variance ratio is 0).",
             QUIZ_OPTIONS[2]: "Right: at correlation 0 the min-variance ratio is 0, so every "
                              "dollar of ETH short adds swings that the shared wallet must "
                              "carry. The lesson measured the odds rising with the ratio.",
