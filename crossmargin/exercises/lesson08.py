@@ -142,7 +142,7 @@ EXERCISES = [
                              "spread the risk. But this short was sized to offset the long; "
                              "unrelated, it adds its own swings to the same shared wallet (at "
                              "correlation 0 the min-variance ratio is 0).",
-            QUIZ_OPTIONS[2]: "Right: at correlation 0 the min-variance ratio is 0, so every "
+            QUIZ_OPTIONS[2]: "At correlation 0 the min-variance ratio is 0, so every "
                              "dollar of ETH short adds swings that the shared wallet must "
                              "carry. The lesson measured the odds rising with the ratio.",
         },

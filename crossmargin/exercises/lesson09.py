@@ -150,7 +150,7 @@ EXERCISES = [
             QUIZ_OPTIONS[0]: "That is true of an isolated position. In cross, the other "
                              "positions' unrealized PnL is part of every liquidation price, so "
                              "SOL's loss moves BTC's.",
-            QUIZ_OPTIONS[1]: "Right: SOL's loss leaves less money between BTC and its "
+            QUIZ_OPTIONS[1]: "Every dollar SOL loses leaves less money between BTC and its "
                              "liquidation, so BTC's liquidation price climbs toward BTC's price "
                              "although BTC has not moved.",
             QUIZ_OPTIONS[2]: "A smaller equity means MORE effective leverage, not less: the "

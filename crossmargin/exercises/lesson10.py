@@ -198,7 +198,7 @@ EXERCISES = [
         options=QUIZ_OPTIONS,
         expected=lambda: QUIZ_OPTIONS[0],
         feedback={
-            QUIZ_OPTIONS[0]: "Right: an isolated liquidation takes only that position's "
+            QUIZ_OPTIONS[0]: "An isolated liquidation takes only that position's "
                              "margin and the reserve stays, while every cross liquidation "
                              "closed everything and took the whole account.",
             QUIZ_OPTIONS[1]: "By that count isolated looks WORSE: its positions are liquidated "
