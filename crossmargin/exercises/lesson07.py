@@ -138,7 +138,7 @@ EXERCISES = [
         precision=1,
         sign_note="A leverage is a positive number (5 for 5x).",
         hint="The lesson's leverage table already brackets it: nothing is liquidated at 2x and "
-             "the isolated BTC long is at 5x, so the answer is 3, 4 or 5. Run "
+             "the isolated BTC long is liquidated at 5x, so the answer is 3, 4 or 5. Run "
              "examples.compare_leverages(crash, (3, 4)) as the lesson did and read "
              "'isolated liquidated'. (A long is liquidated the moment the mark touches its "
              "liquidation price, so what counts is the crash's LOWEST BTC price.)",
