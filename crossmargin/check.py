@@ -120,8 +120,12 @@ def _is_number(x):
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def _fmt(x, unit=""):
-    text = f"{x:,.2f}" if abs(x) >= 1 else f"{x:.6g}"
+def _fmt(x, unit="", precision=None):
+    if precision is not None:
+        decimals = max(0, round(-math.log10(precision))) if precision < 1 else 0
+        text = f"{x:,.{decimals}f}"
+    else:
+        text = f"{x:,.2f}" if abs(x) >= 1 else f"{x:.6g}"
     return f"{text} {unit}".strip()
 
 
@@ -195,7 +199,7 @@ def _number(ex, answer):
     if ex.accepts(answer, expected):
         asked = (f" (asked {precision_text(ex.precision)})" if ex.precision is not None
                  else "")
-        return Result(ex, True, f"right, {_fmt(expected, ex.unit)}{asked}. "
+        return Result(ex, True, f"right, {_fmt(expected, ex.unit, ex.precision)}{asked}. "
                                 f"{ex.explanation}".strip())
     shown = _fmt(answer, ex.unit)
     for mistake in ex.mistakes:

@@ -22,13 +22,13 @@ def words(name):
     return name.replace("_", " ") if isinstance(name, str) else name
 
 
-def _cell(decimals, percent=False, whole=False):
+def _cell(decimals, percent=False, whole=False, labels=False):
     """Formats one value: ``whole`` columns (every value a whole number) get no decimals."""
     def fmt(x):
         if x is None or (isinstance(x, float) and x != x):
             return "--"
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            return str(x)
+            return words(x) if isinstance(x, str) and labels else str(x)
         if percent:
             return f"{x * 100:,.{decimals}f} %"
         if whole and float(x).is_integer():
@@ -67,5 +67,5 @@ def table(frame, decimals=2, *, percent=(), columns=None):
                            else _cell(decimals, whole=_whole(frame[c].tolist())))
                for c in frame.columns}
     return (shown.style.format(formats)
-            .format_index(_cell(decimals, whole=True), axis=0)
+            .format_index(_cell(decimals, whole=True, labels=True), axis=0)
             .set_table_attributes('class="cm-table"'))

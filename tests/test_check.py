@@ -24,7 +24,7 @@ def registry(monkeypatch):
 
 def test_right_number():
     r = chk.evaluate("99.1", 30_000.0)
-    assert r.ok and "30,000.00 USDT" in r.message
+    assert r.ok and "30,000 USDT (asked to the nearest whole number)" in r.message
 
 
 def test_close_enough_number_passes_and_far_one_says_which_way():

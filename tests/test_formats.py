@@ -51,3 +51,8 @@ def test_whole_columns_have_no_decimals_and_percent_columns_their_own():
     shown = cells(table(frame, percent={"mmr": 1}))
     assert "125" in shown and "125.00" not in shown and "50" in shown
     assert "3.00" in shown and "2.50" in shown and "0.4 %" in shown and "0.5 %" in shown
+
+
+def test_a_series_reads_with_words_for_its_row_labels():
+    shown = cells(table(pd.Series({"final_equity": 9_500.0, "liquidations": 2}, name="run")))
+    assert "final equity" in shown and "9,500" in shown and "final_equity" not in shown
