@@ -688,8 +688,8 @@ class Grade:
         odds = (f"{_pct(self.odds.p_liquidation)} of random weeks liquidate it (the limit is "
                 f"{MAX_LIQUIDATION_ODDS * 100:.0f} %)")
         if self.passed:
-            return (f"Passed: no liquidation, a stress-day loss of at most "
-                    f"{_pct(self.stress_loss)} ({allowed}), and {odds}.")
+            return (f"Passed: no liquidation, a stress-day loss of {_pct(self.stress_loss)} "
+                    f"at its worst ({allowed}), and {odds}.")
         reasons = []
         if not self.within_loss_limit:
             reasons.append(f"the account {lost}")
