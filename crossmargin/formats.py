@@ -33,6 +33,8 @@ def _cell(decimals, percent=False, whole=False, labels=False):
             return f"{x * 100:,.{decimals}f} %"
         if whole and float(x).is_integer():
             return f"{x:,.0f}"
+        if labels:          # a row label keeps every digit it has: 0.25, not 0.2
+            return f"{x:,.6f}".rstrip("0").rstrip(".")
         return f"{x:,.{decimals}f}"
     return fmt
 

@@ -56,3 +56,8 @@ def test_whole_columns_have_no_decimals_and_percent_columns_their_own():
 def test_a_series_reads_with_words_for_its_row_labels():
     shown = cells(table(pd.Series({"final_equity": 9_500.0, "liquidations": 2}, name="run")))
     assert "final equity" in shown and "9,500" in shown and "final_equity" not in shown
+
+
+def test_row_labels_keep_their_digits():
+    shown = cells(table(pd.DataFrame({"odds": [0.1, 0.2]}, index=[0.25, 0.6]), 0))
+    assert "0.25" in shown and "0.6" in shown
