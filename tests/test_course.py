@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from crossmargin.check import all_exercises
+from crossmargin.course import MAX_LESSON, MIN_LESSON, estimate_minutes
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -39,8 +40,12 @@ def test_file_name_and_metadata(path):
     assert meta["questions"] and meta["objectives"] and meta["key_points"]
     minutes = meta["minutes"]
     assert set(minutes) == {"teaching", "exercises"}
-    assert 20 <= minutes["teaching"] + minutes["exercises"] <= 45 or meta["lesson"] == 0, \
-        f"{path.name}: a lesson takes 20-45 minutes (got {minutes})"
+    assert MIN_LESSON <= minutes["teaching"] + minutes["exercises"] <= MAX_LESSON \
+        or meta["lesson"] == 0, \
+        f"{path.name}: a lesson takes {MIN_LESSON}-{MAX_LESSON} minutes (got {minutes})"
+    estimate = estimate_minutes(path)
+    assert minutes["teaching"] >= 0.8 * estimate["teaching"], (path.name, estimate)
+    assert minutes["exercises"] >= 0.8 * estimate["exercises"], (path.name, estimate)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
