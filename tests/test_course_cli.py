@@ -109,8 +109,10 @@ def test_recall_keeps_headings_code_and_exercises(tmp_path):
     for n, cell in enumerate(nb.cells):
         if tagged(cell, "exercise"):
             assert nb.cells[n - 1].cell_type == "markdown" and "Exercise" in nb.cells[n - 1].source
-    prose = source.cells[4].source  # a markdown cell that is not a heading
-    assert not prose.startswith("#") and prose not in json.dumps([c.source for c in nb.cells])
+    prose = next(c.source for n, c in enumerate(source.cells)    # prose, not a heading
+                 if c.cell_type == "markdown" and not c.source.startswith("#")
+                 and not tagged(source.cells[n + 1], "exercise"))
+    assert prose not in json.dumps([c.source for c in nb.cells])
 
 
 def test_lint_passes_on_the_course(capsys):
@@ -251,8 +253,10 @@ def test_schedule_rejects_a_start_that_is_not_a_time(start):
 
 
 def test_the_schedule_start_option_on_the_command_line(capsys):
+    minutes = lessons()[0]["minutes"]                           # lesson 00 opens the day
     assert main(["schedule", "--start", "13:30"]) == 0
-    assert "| Half-day 1 | 13:30–13:45 | 00 " in capsys.readouterr().out
+    assert f"| Half-day 1 | 13:30–{13 + (30 + minutes) // 60}:{(30 + minutes) % 60:02d} | 00 " \
+        in capsys.readouterr().out
     assert main(["schedule", "--start", "1pm"]) == 2
     assert "start must be a time of day" in capsys.readouterr().err
 
