@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 
 from crossmargin import scenarios as sc
 from crossmargin.errors import CrossMarginError, InvalidInput, ScenarioError
-from crossmargin.scenarios import (
-    SAMPLE_KLINES_CSV, SCENARIOS, SYMBOLS, btc_crash, calibrate, eth_decouples, gap_through_stop,
-    list_scenarios, load, load_csv, random_paths, random_walk, slow_grind, whipsaw,
-)
+from crossmargin.scenarios import (SAMPLE_KLINES_CSV, SCENARIOS, SYMBOLS, btc_crash, calibrate,
+                                   eth_decouples, gap_through_stop, list_scenarios, load, load_csv,
+                                   random_paths, random_walk, slow_grind, whipsaw)
+from crossmargin.scenarios import random as sc_random
+from helpers.sample_klines import write_sample_klines  # tests/helpers: not part of the package
 
 STARTS = np.array([60_000.0, 3_000.0, 150.0])
 NAMES = list(SCENARIOS)
@@ -225,7 +226,7 @@ def test_random_paths_seed():
 def test_random_paths_do_not_depend_on_chunk_size(monkeypatch):
     kwargs = dict(jump_probability=0.05, jump_size=-0.01, jump_volatility=0.01, seed=4)
     a = random_paths(37, 60, STARTS, 0.05, 0.3, **kwargs)
-    monkeypatch.setattr(sc, "_CHUNK_VALUES", 500)
+    monkeypatch.setattr(sc_random, "CHUNK_VALUES", 500)
     b = random_paths(37, 60, STARTS, 0.05, 0.3, **kwargs)
     np.testing.assert_array_equal(a, b)
 
@@ -434,7 +435,7 @@ def test_sample_file_loads():
 
 
 def test_sample_file_is_reproducible_from_the_code(tmp_path):
-    sc._write_sample_klines(tmp_path / "again.csv")
+    write_sample_klines(tmp_path / "again.csv")
     assert (tmp_path / "again.csv").read_bytes() == SAMPLE_KLINES_CSV.read_bytes()
 
 
