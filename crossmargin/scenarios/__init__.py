@@ -59,7 +59,3 @@ __all__ = [
     "SCENARIOS", "list_scenarios", "load", "DATA_DIR", "SAMPLE_KLINES_CSV", "FILE_SUFFIXES",
     "SIDECAR_FIELDS", "scenario_files", "KLINE_COLUMNS", "PRICE_COLUMNS", "load_csv",
 ]
-
-# crossmargin/lessons/hedging.py still reads the old private ``scenarios._seed``; once it imports
-# ``check_seed`` from ``crossmargin.scenarios.common``, delete this alias.
-from .common import check_seed as _seed  # noqa: E402,F401
