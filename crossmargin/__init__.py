@@ -3,19 +3,31 @@
 The public API, in the words of the course::
 
     from crossmargin import Account, formulas, Brackets, scenarios
+
+The package in layers (each folder one layer; imports point down only, see ARCHITECTURE.md):
+``engine`` (the exchange's rules) ← ``scenarios`` and ``simulation`` (price paths, the engine
+run over them) ← ``lessons`` (what each lesson measures) ← ``widgets`` and ``course``.
 """
 import sys as _sys
 
+from ._moved import install as _install_forwarder
+
+_install_forwarder()
+
 try:
-    from . import formulas, montecarlo, platforms, scenarios, simulate
-    from .account import Account, Position
-    from .brackets import Brackets
-    from .contracts import Contract, contract, default_contracts
+    from . import scenarios
+    from .engine import formulas, platforms
+    from .engine.account import Account, Position
+    from .engine.brackets import Brackets
+    from .engine.contracts import Contract, contract, default_contracts
+    from .engine.formulas import (bankruptcy_price, initial_margin, liquidation_price,
+                                  maintenance_margin, margin_ratio, notional, unrealized_pnl)
     from .errors import (CrossMarginError, InsufficientBalance, InvalidInput, LeverageTooHigh,
                          MarginModeLocked, NoPosition, ScenarioError, UnknownSymbol)
-    from .formulas import (initial_margin, liquidation_price, maintenance_margin, margin_ratio,
-                           notional, unrealized_pnl)
-    from .simulate import Order, compare_modes, replay
+    from .simulation import montecarlo
+    from .simulation import replay as simulate
+    from .simulation.replay import Order, compare_modes, replay
+    from .simulation.shocks import Leg, liquidation_move, shock_outcomes
 except ModuleNotFoundError as _missing:
     # numpy or pandas is not importable: this is not the course's environment. While
     # ``python -m crossmargin ...`` locates its __main__ (sys.argv[0] is "-m" then), carry on
@@ -33,6 +45,6 @@ __all__ = [
     "Account", "Position", "Order", "replay", "compare_modes", "montecarlo", "platforms", "scenarios",
     "simulate", "Brackets", "Contract", "contract", "default_contracts", "formulas",
     "unrealized_pnl", "notional", "initial_margin", "maintenance_margin", "margin_ratio",
-    "liquidation_price", "CrossMarginError", "InvalidInput", "UnknownSymbol",
+    "liquidation_price", "bankruptcy_price", "Leg", "shock_outcomes", "liquidation_move", "CrossMarginError", "InvalidInput", "UnknownSymbol",
     "InsufficientBalance", "LeverageTooHigh", "MarginModeLocked", "NoPosition", "ScenarioError",
 ]

@@ -39,8 +39,9 @@ def _doctor(args):
 
 
 def _data(args):
-    from . import datafiles, examples, scenarios  # imported here: the doctor needs none of it
-    from .brackets import Brackets, available_tables
+    from . import datafiles, scenarios
+    from .lessons import examples  # imported here: the doctor needs none of it
+    from .engine.brackets import Brackets, available_tables
     from .errors import CrossMarginError
 
     try:

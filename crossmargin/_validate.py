@@ -85,3 +85,15 @@ def non_empty_list(values, field, example):
     if not items:
         raise InvalidInput(f"{field} must hold at least one {field.rstrip('s')} (got none)")
     return items
+
+
+def side_signs(side):
+    """+1/-1 from "long"/"short", or an array of +1/-1 passed through."""
+    if isinstance(side, str):
+        return side_sign(side)
+    arr = np.asarray(side)
+    if arr.dtype.kind in "USO":
+        return np.vectorize(side_sign, otypes=[float])(arr)
+    if arr.dtype.kind == "b" or not np.isin(arr, (-1, 1)).all():
+        raise InvalidInput(f"side must be 'long', 'short', +1 or -1 (got {side!r})")
+    return arr.astype(float) if arr.ndim else float(arr)

@@ -24,8 +24,9 @@ them, so the right answer never sits in a learner's cell.
 """
 import math
 import numbers
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+
+from .course.exercise import Exercise, Mistake, Result
 
 __all__ = ["Exercise", "Mistake", "Result", "ExerciseFailed", "check", "evaluate", "exercise",
            "all_exercises", "precision_text"]
@@ -33,87 +34,6 @@ __all__ = ["Exercise", "Mistake", "Result", "ExerciseFailed", "check", "evaluate
 
 class ExerciseFailed(AssertionError):
     """A solution cell's answer is wrong (raised only with ``strict=True``)."""
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A wrong answer learners often give, and what to tell them when they do."""
-
-    value: Callable[[], Any]
-    message: str
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise.
-
-    ``kind`` is ``"number"``, ``"choice"`` (one of ``options``, case-insensitive)
-    or ``"custom"`` (``validate(answer)`` returns ``(ok, message)``). ``expected``
-    computes the right answer.
-
-    A number is right within half a ``precision`` step (0.01: "to 2 decimals"),
-    which the prompt states; without a precision, ``rel_tol``/``abs_tol`` decide.
-    ``feedback`` maps each option of a choice to what it teaches (every option of
-    a quiz has one). ``sign_note`` says which sign the question wants, for the
-    message a sign slip gets.
-    """
-
-    id: str
-    prompt: str
-    expected: Callable[[], Any] | None = None
-    hint: str = ""
-    kind: str = "number"
-    unit: str = ""
-    rel_tol: float = 1e-3
-    abs_tol: float = 0.01
-    options: tuple = ()
-    mistakes: tuple = ()
-    validate: Callable[[Any], tuple] | None = None
-    explanation: str = ""
-    precision: float | None = None
-    feedback: dict = field(default_factory=dict)
-    sign_note: str = ""
-
-    @property
-    def is_quiz(self):
-        """Quizzes (ids ``"NN.qK"``) are answered in a :class:`~crossmargin.widgets.Quiz`."""
-        return self.id.split(".")[-1].startswith("q")
-
-    def accepts(self, answer, expected=None):
-        """True when the number ``answer`` is right at the stated precision."""
-        expected = self.expected() if expected is None else expected
-        if self.precision is not None:
-            return abs(answer - expected) <= self.precision / 2 * (1 + 1e-9) + 1e-12
-        return math.isclose(answer, expected, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
-
-
-@dataclass
-class Result:
-    """The outcome of a check: ``ok``, what to say, and a hint when it is not right."""
-
-    exercise: Exercise
-    ok: bool
-    message: str
-    hint: str = ""
-    answered: bool = True
-    details: dict = field(default_factory=dict)
-
-    def __str__(self):
-        mark = "✓" if self.ok else ("…" if not self.answered else "✗")
-        text = f"{mark} Exercise {self.exercise.id}: {self.message}"
-        if self.hint and not self.ok:
-            text += f"\n  Hint: {self.hint}"
-        return text
-
-    def _repr_html_(self):
-        import html
-        colour = "#009E73" if self.ok else ("#666666" if not self.answered else "#D55E00")
-        mark = "✓" if self.ok else ("…" if not self.answered else "✗")
-        hint = (f"<div style='margin-top:4px'><b>Hint:</b> {html.escape(self.hint)}</div>"
-                if self.hint and not self.ok else "")
-        return (f"<div class='cm-check' style='border-left:4px solid {colour};padding:4px 8px'>"
-                f"<b style='color:{colour}'>{mark} Exercise {html.escape(self.exercise.id)}</b>: "
-                f"{html.escape(self.message)}{hint}</div>")
 
 
 def _is_number(x):
@@ -252,7 +172,7 @@ _KINDS = {"number": _number, "choice": _choice, "custom": _custom}
 
 def exercise(exercise_id):
     """The registered :class:`Exercise` with this id (e.g. ``"01.2"``)."""
-    from .exercises import REGISTRY
+    from .course.exercises import REGISTRY
     try:
         return REGISTRY[exercise_id]
     except KeyError:
@@ -262,7 +182,7 @@ def exercise(exercise_id):
 
 def all_exercises():
     """Every registered exercise, by id."""
-    from .exercises import REGISTRY
+    from .course.exercises import REGISTRY
     return dict(REGISTRY)
 
 

@@ -6,13 +6,13 @@ import pytest
 
 from crossmargin import Account, formulas
 from crossmargin.errors import InsufficientBalance, MarginModeLocked, NoPosition
-from crossmargin.examples import BINANCE_MARKS, binance_example
+from crossmargin.lessons.examples import BINANCE_MARKS, binance_example
 
 WB = 1_535_443.01
 
 
 def binance_example_account():
-    """Binance's worked example as an account (crossmargin.examples): zero fees so the wallet
+    """Binance's worked example as an account (crossmargin.lessons.examples): zero fees so the wallet
     is as published; marking it at the example's prices liquidates nothing."""
     acc = binance_example(marked=False)
     events = acc.mark(BINANCE_MARKS)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from crossmargin import formulas, widgets
-from crossmargin.app import EXPLORERS, FONT_SIZES, explorers
+from crossmargin.widgets.app import EXPLORERS, FONT_SIZES, explorers
 from crossmargin.errors import InvalidInput
-from crossmargin.shocks import shock_outcomes
+from crossmargin.simulation.shocks import shock_outcomes
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "app.ipynb"
 
@@ -107,11 +107,11 @@ def test_the_app_notebook_is_stored_clean_and_only_calls_explorers():
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert code and all(c["outputs"] == [] and c["execution_count"] is None for c in code)
     source = "".join("".join(c["source"]) for c in code)
-    assert "from crossmargin.app import explorers" in source and "explorers()" in source
+    assert "from crossmargin.widgets.app import explorers" in source and "explorers()" in source
 
 
 def test_each_tab_lays_its_figure_beside_the_controls_at_a_fixed_height(app):
-    from crossmargin.app import FIGURE_HEIGHT
+    from crossmargin.widgets.app import FIGURE_HEIGHT
     css = app.children[0].value
     # a one-column tool (controls, figure, results) becomes two columns: figure on the right
     assert ":has(> .bqplot) {" in css and "grid-template-columns: minmax(0, 1fr)" in css

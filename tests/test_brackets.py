@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from crossmargin.brackets import Brackets, available_tables, maintenance_amounts
+from crossmargin.engine.brackets import Brackets, available_tables, maintenance_amounts
 from crossmargin.errors import InvalidInput, UnknownSymbol
 
 

@@ -7,11 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossmargin import capstone, montecarlo
-from crossmargin.capstone import (DEPOSIT, MAX_LIQUIDATION_ODDS, MAX_STRESS_LOSS, SYMBOLS, duration, grade, path_outcomes,
-                                  random_weeks, stress_phases, stress_scenario, validate)
+from crossmargin import montecarlo
+from crossmargin.lessons import capstone
+from crossmargin.lessons.capstone import (DEPOSIT, MAX_LIQUIDATION_ODDS, MAX_STRESS_LOSS, SYMBOLS,
+                                          duration, grade, path_outcomes, random_weeks,
+                                          stress_phases, stress_scenario, validate)
 from crossmargin.errors import InvalidInput
-from crossmargin.simulate import Order, replay
+from crossmargin.simulation.replay import Order, replay
 
 RECKLESS = [Order("BTCUSDT", "long", margin=3_000, leverage=10, margin_mode="cross"),
             Order("ETHUSDT", "short", margin=3_000, leverage=10, margin_mode="cross")]

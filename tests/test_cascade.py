@@ -1,4 +1,4 @@
-"""crossmargin.cascade: the market-wide liquidation cascade and the shared-pool effect."""
+"""crossmargin.lessons.cascade: the market-wide liquidation cascade and the shared-pool effect."""
 import math
 
 import numpy as np
@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossmargin import Account, Order, cascade, formulas, montecarlo, scenarios
-from crossmargin.brackets import Brackets
+from crossmargin import Account, Order, formulas, montecarlo, scenarios
+from crossmargin.lessons import cascade
+from crossmargin.engine.brackets import Brackets
 from crossmargin.errors import InvalidInput, LeverageTooHigh, UnknownSymbol
 
 BTC = Brackets.load("BTCUSDT")

@@ -18,7 +18,7 @@ CUSTOM = Exercise("99.3", "A leverage from 2 to 5.", kind="custom", hint="betwee
 
 @pytest.fixture(autouse=True)
 def registry(monkeypatch):
-    from crossmargin import exercises
+    from crossmargin.course import exercises
     monkeypatch.setattr(exercises, "REGISTRY", {e.id: e for e in (NUMBER, CHOICE, CUSTOM)})
 
 
@@ -62,7 +62,7 @@ PERCENT = Exercise("99.4", "Distance in % of the entry, to 2 decimals.", expecte
     (36.1, "10 times"), (0.361, "a tenth"), (-0.0361, "Wrong sign, and the right answer divided"),
 ])
 def test_slips_get_their_own_message(monkeypatch, answer, words):
-    from crossmargin import exercises
+    from crossmargin.course import exercises
     monkeypatch.setitem(exercises.REGISTRY, "99.4", PERCENT)
     r = chk.evaluate("99.4", answer)
     assert not r.ok and words.lower() in r.message.lower()
@@ -70,7 +70,7 @@ def test_slips_get_their_own_message(monkeypatch, answer, words):
 
 
 def test_precision_accepts_the_rounded_answer_only(monkeypatch):
-    from crossmargin import exercises
+    from crossmargin.course import exercises
     monkeypatch.setitem(exercises.REGISTRY, "99.4", PERCENT)
     assert chk.evaluate("99.4", 3.61).ok and chk.evaluate("99.4", 3.614).ok
     assert not chk.evaluate("99.4", 3.6).ok and not chk.evaluate("99.4", 3.62).ok

@@ -1,12 +1,12 @@
-"""crossmargin.comparison: the cross-vs-isolated table is measured by the engine."""
+"""crossmargin.lessons.comparison: the cross-vs-isolated table is measured by the engine."""
 import numpy as np
 import pytest
 
 from crossmargin import Account, InsufficientBalance
-from crossmargin.comparison import (MAX_SHOCKS, compare_cross_isolated, open_legs)
-from crossmargin.contracts import contract
+from crossmargin.lessons.comparison import (MAX_SHOCKS, compare_cross_isolated, open_legs)
+from crossmargin.engine.contracts import contract
 from crossmargin.errors import InvalidInput
-from crossmargin.shocks import Leg, liquidation_move, shock_outcomes
+from crossmargin.simulation.shocks import Leg, liquidation_move, shock_outcomes
 
 LEGS = [Leg("BTCUSDT", "long", 2_000, 10, 60_000), Leg("ETHUSDT", "short", 2_000, 10, 3_000)]
 

@@ -11,10 +11,10 @@ import pytest
 
 from crossmargin import Order, contract, datafiles, replay, scenarios
 from crossmargin.__main__ import main
-from crossmargin.brackets import Brackets, available_tables
+from crossmargin.engine.brackets import Brackets, available_tables
 from crossmargin.errors import InvalidInput
-from crossmargin.examples import (GUIDE_DEPOSIT, GUIDE_MARGIN, Portfolio, list_portfolios,
-                                  load_portfolio, open_example, run_example)
+from crossmargin.lessons.examples import (GUIDE_DEPOSIT, GUIDE_MARGIN, Portfolio, list_portfolios,
+                                          load_portfolio, open_example, run_example)
 from crossmargin.widgets import StopLossLab
 
 HOUR_MS = 3_600_000
@@ -221,7 +221,7 @@ def test_load_refuses_a_built_in_parameter_for_a_file_and_a_path_as_name(data_ro
 
 def test_importing_crossmargin_reads_no_data_folder(tmp_path):
     env = dict(os.environ, CROSSMARGIN_DATA_PATH=str(tmp_path / "missing"))
-    code = "import crossmargin, crossmargin.examples, crossmargin.scenarios; print('ok')"
+    code = "import crossmargin, crossmargin.lessons.examples, crossmargin.scenarios; print('ok')"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
@@ -453,7 +453,8 @@ GUIDE = datafiles.PACKAGE_DATA.parents[1] / "notebooks" / "adapting-lessons.md"
 
 
 def test_the_guide_documents_every_field_and_name(monkeypatch):
-    from crossmargin import brackets, examples
+    from crossmargin.lessons import examples
+    from crossmargin.engine import brackets
 
     monkeypatch.delenv(datafiles.ENV, raising=False)  # the shipped names only
 

@@ -1,15 +1,15 @@
-"""crossmargin.examples: the course's named accounts and plans are what they say they are."""
+"""crossmargin.lessons.examples: the course's named accounts and plans are what they say they are."""
 import math
 
 import pytest
 
 from crossmargin import Account, Order, compare_modes, scenarios
 from crossmargin.errors import InsufficientBalance, InvalidInput, LeverageTooHigh
-from crossmargin.examples import (BINANCE_MARKS, BINANCE_SIZES, BINANCE_WALLET, GUIDE_MARGIN,
-                                  big_btc_long_small_eth_short, binance_example, btc_long,
-                                  compare_leverages, example_legs, example_plan, open_example,
-                                  run_example)
-from crossmargin.exercises import lesson07
+from crossmargin.lessons.examples import (BINANCE_MARKS, BINANCE_SIZES, BINANCE_WALLET,
+                                          GUIDE_MARGIN, big_btc_long_small_eth_short,
+                                          binance_example, btc_long, compare_leverages,
+                                          example_legs, example_plan, open_example, run_example)
+from crossmargin.course.exercises import lesson07
 
 
 @pytest.fixture(scope="module")

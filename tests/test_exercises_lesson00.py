@@ -4,7 +4,7 @@
 import pytest
 
 from crossmargin.check import ExerciseFailed, check, evaluate, exercise
-from crossmargin.exercises.lesson00 import EXERCISES, QUIZ_OPTIONS
+from crossmargin.course.exercises.lesson00 import EXERCISES, QUIZ_OPTIONS
 from crossmargin.widgets import Quiz
 
 IDS = [e.id for e in EXERCISES]

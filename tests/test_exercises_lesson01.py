@@ -4,8 +4,8 @@ import pytest
 
 from crossmargin import Brackets, formulas
 from crossmargin.check import ExerciseFailed, check, evaluate, exercise
-from crossmargin.exercises import lesson01
-from crossmargin.exercises.lesson01 import EXERCISES
+from crossmargin.course.exercises import lesson01
+from crossmargin.course.exercises.lesson01 import EXERCISES
 
 IDS = [e.id for e in EXERCISES]
 BTC = Brackets.load("BTCUSDT")

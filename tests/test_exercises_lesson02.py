@@ -4,9 +4,9 @@ import pytest
 
 from crossmargin import Account
 from crossmargin.check import check, evaluate, exercise
-from crossmargin.exercises import lesson02
-from crossmargin.exercises.lesson02 import DEPOSIT, EXERCISES, LEGS
-from crossmargin.shocks import liquidation_move, shock_outcomes
+from crossmargin.course.exercises import lesson02
+from crossmargin.course.exercises.lesson02 import DEPOSIT, EXERCISES, LEGS
+from crossmargin.simulation.shocks import liquidation_move, shock_outcomes
 
 IDS = [e.id for e in EXERCISES]
 

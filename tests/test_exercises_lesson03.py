@@ -4,8 +4,8 @@ import pytest
 
 from crossmargin import Account
 from crossmargin.check import ExerciseFailed, check, evaluate
-from crossmargin.contracts import COLLATERAL_VALUE_RATIOS
-from crossmargin.exercises import lesson03
+from crossmargin.engine.contracts import COLLATERAL_VALUE_RATIOS
+from crossmargin.course.exercises import lesson03
 
 
 def test_solutions_pass_strictly():

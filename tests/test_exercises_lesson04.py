@@ -4,7 +4,7 @@ import pytest
 
 from crossmargin import Account, Brackets
 from crossmargin.check import ExerciseFailed, check, evaluate
-from crossmargin.exercises import lesson04
+from crossmargin.course.exercises import lesson04
 
 
 def _account():

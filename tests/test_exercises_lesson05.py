@@ -4,8 +4,8 @@ import pytest
 
 from crossmargin import platforms
 from crossmargin.check import ExerciseFailed, check, evaluate, exercise
-from crossmargin.exercises import lesson05
-from crossmargin.exercises.lesson05 import EXERCISES
+from crossmargin.course.exercises import lesson05
+from crossmargin.course.exercises.lesson05 import EXERCISES
 
 IDS = [e.id for e in EXERCISES]
 

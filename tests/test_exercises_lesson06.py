@@ -2,10 +2,11 @@
 
 import pytest
 
-from crossmargin import Brackets, Order, examples, formulas, replay, scenarios
+from crossmargin import Brackets, Order, formulas, replay, scenarios
+from crossmargin.lessons import examples
 from crossmargin.check import ExerciseFailed, check, evaluate, exercise
-from crossmargin.exercises import lesson06
-from crossmargin.exercises.lesson06 import EXERCISES
+from crossmargin.course.exercises import lesson06
+from crossmargin.course.exercises.lesson06 import EXERCISES
 
 IDS = [e.id for e in EXERCISES]
 BTC = Brackets.load("BTCUSDT")

@@ -2,11 +2,12 @@
 
 import pytest
 
-from crossmargin import Order, compare_modes, examples, scenarios
+from crossmargin import Order, compare_modes, scenarios
+from crossmargin.lessons import examples
 from crossmargin.check import check, evaluate, exercise
-from crossmargin.exercises import lesson07
-from crossmargin.exercises.lesson07 import DEPOSIT, EXERCISES, example_legs
-from crossmargin.shocks import liquidation_move, shock_outcomes
+from crossmargin.course.exercises import lesson07
+from crossmargin.course.exercises.lesson07 import DEPOSIT, EXERCISES, example_legs
+from crossmargin.simulation.shocks import liquidation_move, shock_outcomes
 
 IDS = [e.id for e in EXERCISES]
 

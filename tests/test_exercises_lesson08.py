@@ -5,10 +5,10 @@ import pytest
 
 from crossmargin import montecarlo
 from crossmargin.check import check, evaluate, exercise
-from crossmargin.exercises import lesson08
-from crossmargin.exercises.lesson08 import EXERCISES
-from crossmargin.hedging import (SYMBOLS, hedge_grid, hedge_paths, hedge_plan,
-                                 min_variance_ratio, required_deposit)
+from crossmargin.course.exercises import lesson08
+from crossmargin.course.exercises.lesson08 import EXERCISES
+from crossmargin.lessons.hedging import (SYMBOLS, hedge_grid, hedge_paths, hedge_plan,
+                                         min_variance_ratio, required_deposit)
 
 IDS = [e.id for e in EXERCISES]
 

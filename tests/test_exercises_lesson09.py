@@ -1,10 +1,11 @@
 """Lesson 09 exercises: solutions pass, known mistakes are named (what every exercise must do is in test_exercises_all.py)."""
 import pytest
 
-from crossmargin import Account, cascade, scenarios
+from crossmargin import Account, scenarios
+from crossmargin.lessons import cascade
 from crossmargin.check import ExerciseFailed, check, evaluate, exercise
-from crossmargin.exercises import lesson09
-from crossmargin.exercises.lesson09 import DEPOSIT, EXERCISES, POOL_PLAN, THREE_LONGS
+from crossmargin.course.exercises import lesson09
+from crossmargin.course.exercises.lesson09 import DEPOSIT, EXERCISES, POOL_PLAN, THREE_LONGS
 
 IDS = [e.id for e in EXERCISES]
 

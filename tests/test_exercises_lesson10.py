@@ -4,10 +4,10 @@ import math
 import pandas as pd
 import pytest
 
-from crossmargin import indicators, reserve
+from crossmargin.lessons import indicators, reserve
 from crossmargin.check import check, evaluate
-from crossmargin.exercises import lesson10
-from crossmargin.exercises.lesson10 import EXERCISES
+from crossmargin.course.exercises import lesson10
+from crossmargin.course.exercises.lesson10 import EXERCISES
 from crossmargin.scenarios import START_PRICES
 
 IDS = [e.id for e in EXERCISES]

@@ -2,12 +2,12 @@
 import pytest
 
 from crossmargin import Order
-from crossmargin.capstone import grade
+from crossmargin.lessons.capstone import grade
 from crossmargin.check import ExerciseFailed, check, evaluate
-from crossmargin.contracts import contract
-from crossmargin.exercises import lesson11
-from crossmargin.exercises.lesson11 import ENTRY, EXERCISES, FATES, LEVERAGE, MARGIN, RECKLESS_PAIR
-from crossmargin.formulas import liquidation_price
+from crossmargin.engine.contracts import contract
+from crossmargin.course.exercises import lesson11
+from crossmargin.course.exercises.lesson11 import ENTRY, EXERCISES, FATES, LEVERAGE, MARGIN, RECKLESS_PAIR
+from crossmargin.engine.formulas import liquidation_price
 
 #: The notebook's solution of 11.1.
 SOLUTION = [

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from crossmargin import formulas as f
-from crossmargin.brackets import Brackets
+from crossmargin.engine.brackets import Brackets
 from crossmargin.errors import InvalidInput
 
 # Binance's worked example (cross, one-way mode), "How to Calculate Liquidation Price of

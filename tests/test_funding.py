@@ -1,11 +1,11 @@
-"""crossmargin.funding: what holding a perpetual costs, from the shared wallet or the position."""
+"""crossmargin.lessons.funding: what holding a perpetual costs, from the shared wallet or the position."""
 import math
 
 import pytest
 
-from crossmargin.brackets import Brackets
+from crossmargin.engine.brackets import Brackets
 from crossmargin.errors import InvalidInput, LeverageTooHigh
-from crossmargin.funding import holding_cost
+from crossmargin.lessons.funding import holding_cost
 
 RATE = 0.0001  # the contracts' default, per 8 hours
 

@@ -5,8 +5,9 @@ import pytest
 
 from crossmargin import Account, compare_modes, montecarlo, scenarios
 from crossmargin.errors import InsufficientBalance, InvalidInput
-from crossmargin.hedging import (SYMBOLS, hedge_grid, hedge_outcomes, hedge_paths, hedge_plan,
-                                 min_variance_ratio, opening_cost, required_deposit, summarize)
+from crossmargin.lessons.hedging import (SYMBOLS, hedge_grid, hedge_outcomes, hedge_paths,
+                                         hedge_plan, min_variance_ratio, opening_cost,
+                                         required_deposit, summarize)
 
 SMALL = dict(n_paths=300)
 

@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crossmargin import Account, InvalidInput, indicators, scenarios
-from crossmargin.indicators import backtest, chance_signals, rsi, signal_study, signals, sma
+from crossmargin import Account, InvalidInput, scenarios
+from crossmargin.lessons import indicators
+from crossmargin.lessons.indicators import backtest, chance_signals, rsi, signal_study, signals, sma
 
 
 def test_sma_by_hand():

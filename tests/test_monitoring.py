@@ -1,13 +1,14 @@
-"""crossmargin.monitoring: reading a replay's margin ratio (lesson 05)."""
+"""crossmargin.lessons.monitoring: reading a replay's margin ratio (lesson 05)."""
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from crossmargin import Account, Order, monitoring, platforms, replay, scenarios
+from crossmargin import Account, Order, platforms, replay, scenarios
+from crossmargin.lessons import monitoring
 from crossmargin.errors import InvalidInput
-from crossmargin.examples import BINANCE_MARKS, BINANCE_SIZES, binance_example, btc_long
+from crossmargin.lessons.examples import BINANCE_MARKS, BINANCE_SIZES, binance_example, btc_long
 
 PLAN = [Order("BTCUSDT", "long", margin=5_000, leverage=10),
         Order("ETHUSDT", "long", margin=4_000, leverage=10)]

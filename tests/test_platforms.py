@@ -1,4 +1,4 @@
-"""Binance / Bybit / OKX: same words, different formulas (crossmargin.platforms)."""
+"""Binance / Bybit / OKX: same words, different formulas (crossmargin.engine.platforms)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from crossmargin import formulas as f
 from crossmargin import platforms as p
-from crossmargin.brackets import Brackets
+from crossmargin.engine.brackets import Brackets
 from crossmargin.errors import InvalidInput
 
 BTC = Brackets.load("BTCUSDT")  # Binance snapshot 2024-10-24: tier 1 < 50,000 USDT at 0.4 %

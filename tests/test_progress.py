@@ -1,7 +1,7 @@
 import pytest
 
 from crossmargin.errors import InvalidInput
-from crossmargin.progress import reporter
+from crossmargin.simulation.progress import reporter
 
 
 def test_a_callable_gets_the_fraction_done():

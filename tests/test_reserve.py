@@ -3,10 +3,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crossmargin import (Account, InsufficientBalance, InvalidInput, Order, montecarlo, replay,
-                         reserve)
-from crossmargin.reserve import (PLANS, RESERVES, SYMBOLS, effective_leverage, market_paths,
-                                 odds, open_plan, reserve_outcomes, scaled_plan, what_if)
+from crossmargin import Account, InsufficientBalance, InvalidInput, Order, montecarlo, replay
+from crossmargin.lessons import reserve
+from crossmargin.lessons.reserve import (PLANS, RESERVES, SYMBOLS, effective_leverage,
+                                         market_paths, odds, open_plan, reserve_outcomes,
+                                         scaled_plan, what_if)
 from crossmargin.scenarios import START_PRICES
 
 TWO_BETS = PLANS["two bets: long BTC, long SOL"]

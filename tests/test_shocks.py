@@ -1,4 +1,4 @@
-"""Instant shocks (crossmargin.shocks) agree with the Account marked once at the shocked prices."""
+"""Instant shocks (crossmargin.simulation.shocks) agree with the Account marked once at the shocked prices."""
 import math
 
 import numpy as np
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from crossmargin import Account, contract
 from crossmargin.errors import CrossMarginError, InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
-from crossmargin.shocks import Leg, liquidation_move, shock_outcomes
+from crossmargin.simulation.shocks import Leg, liquidation_move, shock_outcomes
 
 PAIR = [Leg("BTCUSDT", "long", 2_000, 10, 60_000), Leg("ETHUSDT", "short", 2_000, 10, 3_000)]
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from crossmargin import Account, InsufficientBalance, InvalidInput, ScenarioError
-from crossmargin.simulate import Order, compare_modes, replay
+from crossmargin.simulation.replay import Order, compare_modes, replay
 
 
 def path(btc, eth=None, start="2026-01-01"):

@@ -1,4 +1,4 @@
-"""crossmargin.stops: liquidation distances, a stop's fill against its trigger, exits told.
+"""crossmargin.lessons.stops: liquidation distances, a stop's fill against its trigger, exits told.
 
 (stop_outcome is cross-checked against replay in test_widgets_stop_loss_lab.py.)"""
 import math
@@ -6,9 +6,10 @@ import math
 import pandas as pd
 import pytest
 
-from crossmargin import Account, Order, formulas, replay, scenarios, stops
+from crossmargin import Account, Order, formulas, replay, scenarios
+from crossmargin.lessons import stops
 from crossmargin.errors import InvalidInput, LeverageTooHigh
-from crossmargin.examples import big_btc_long_small_eth_short
+from crossmargin.lessons.examples import big_btc_long_small_eth_short
 from crossmargin.widgets import stop_loss_lab
 
 

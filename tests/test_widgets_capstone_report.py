@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from crossmargin.capstone import DEPOSIT, MAX_STRESS_LOSS, grade
+from crossmargin.lessons.capstone import DEPOSIT, MAX_STRESS_LOSS, grade
 from crossmargin.errors import InvalidInput
-from crossmargin.simulate import Order
+from crossmargin.simulation.replay import Order
 from crossmargin.widgets import COLORS, CapstoneReport
 from crossmargin.widgets.style import fmt_usdt
 

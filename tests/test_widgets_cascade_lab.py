@@ -1,11 +1,12 @@
-"""CascadeLab: the sliders drive the marks and labels with crossmargin.cascade's numbers."""
+"""CascadeLab: the sliders drive the marks and labels with crossmargin.lessons.cascade's numbers."""
 import re
 
 import numpy as np
 import pytest
 
-from crossmargin import Order, cascade, compare_modes, scenarios
-from crossmargin.shocks import Leg, liquidation_move
+from crossmargin import Order, compare_modes, scenarios
+from crossmargin.lessons import cascade
+from crossmargin.simulation.shocks import Leg, liquidation_move
 from crossmargin.errors import InvalidInput, LeverageTooHigh
 from crossmargin.widgets import CascadeLab, LiquidationChase
 from crossmargin.widgets.style import COLORS, fmt_price, fmt_usdt

@@ -2,7 +2,7 @@
 import pytest
 
 from crossmargin import Account
-from crossmargin.contracts import COLLATERAL_VALUE_RATIOS
+from crossmargin.engine.contracts import COLLATERAL_VALUE_RATIOS
 from crossmargin.errors import InvalidInput
 from crossmargin.widgets import CollateralBuilder
 from crossmargin.widgets.style import fmt_usdt

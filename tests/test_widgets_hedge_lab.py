@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crossmargin.errors import InsufficientBalance, InvalidInput
-from crossmargin.hedging import hedge_grid, hedge_outcomes
+from crossmargin.lessons.hedging import hedge_grid, hedge_outcomes
 from crossmargin.widgets import HedgeChart, HedgeLab, style
 from crossmargin.widgets.style import COLORS, fmt_pct, fmt_usdt
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from crossmargin.errors import InsufficientBalance, InvalidInput, LeverageTooHigh
-from crossmargin.shocks import Leg, liquidation_move, shock_outcomes
+from crossmargin.simulation.shocks import Leg, liquidation_move, shock_outcomes
 from crossmargin.widgets import ModeExplorer
 from crossmargin.widgets.style import COLORS, fmt_usdt
 

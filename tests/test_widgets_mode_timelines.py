@@ -5,7 +5,7 @@ import pytest
 
 from crossmargin import Order, compare_modes, scenarios
 from crossmargin.errors import InvalidInput
-from crossmargin.examples import compare_leverages, run_example
+from crossmargin.lessons.examples import compare_leverages, run_example
 from crossmargin.widgets import ModeTimelines, style
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from crossmargin import InvalidInput
-from crossmargin.reserve import PLANS, SYMBOLS, open_plan, reserve_outcomes, scaled_plan, what_if
+from crossmargin.lessons.reserve import PLANS, SYMBOLS, open_plan, reserve_outcomes, scaled_plan, what_if
 from crossmargin.scenarios import START_PRICES
 from crossmargin.widgets import ReserveTool
 from crossmargin.widgets.style import fmt_pct, fmt_price, fmt_usdt

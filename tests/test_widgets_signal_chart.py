@@ -3,7 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crossmargin import InvalidInput, indicators, scenarios
+from crossmargin import InvalidInput, scenarios
+from crossmargin.lessons import indicators
 from crossmargin.widgets import SignalChart
 
 

@@ -6,7 +6,7 @@ import pytest
 from crossmargin import Brackets, Order, formulas, replay, scenarios
 from crossmargin.errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 from crossmargin.widgets import StopLossLab, style
-from crossmargin.stops import stop_outcome
+from crossmargin.lessons.stops import stop_outcome
 
 BTC = Brackets.load("BTCUSDT")
 PATHS = {name: scenarios.load(name)[["BTCUSDT"]]

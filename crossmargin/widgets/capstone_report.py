@@ -1,6 +1,6 @@
 """Capstone report: one graded portfolio on the stress day, in three plots and plain words.
 
-Give it what :func:`crossmargin.capstone.grade` returned::
+Give it what :func:`crossmargin.lessons.capstone.grade` returned::
 
     report = grade(portfolio)
     CapstoneReport(report)
@@ -28,7 +28,7 @@ import ipywidgets as W
 import numpy as np
 
 from .._validate import finite
-from ..capstone import (DEPOSIT, MAX_LIQUIDATION_ODDS, MAX_STRESS_LOSS, RECKLESS_PAIR, Grade,
+from ..lessons.capstone import (DEPOSIT, MAX_LIQUIDATION_ODDS, MAX_STRESS_LOSS, RECKLESS_PAIR, Grade,
                         duration, grade)
 from ..errors import InvalidInput
 from . import style
@@ -56,8 +56,8 @@ class CapstoneReport(W.VBox):
     """A graded capstone portfolio: prices, equity and margin ratios over the stress day,
     the verdict and the explanation.
 
-    ``report``: a :class:`~crossmargin.capstone.Grade` (default: the grade of
-    :data:`~crossmargin.capstone.RECKLESS_PAIR`); ``hour``: where the cursor starts
+    ``report``: a :class:`~crossmargin.lessons.capstone.Grade` (default: the grade of
+    :data:`~crossmargin.lessons.capstone.RECKLESS_PAIR`); ``hour``: where the cursor starts
     (hours since the start of the day).
 
     Attributes: ``hour`` (FloatSlider) and the labels ``verdict``, ``numbers``, ``now``

@@ -2,7 +2,7 @@
 
 Three sliders: the initial shock, the market impact (how far forced orders move
 the price) and the share of high-leverage traders in the crowd. The lab runs
-:func:`crossmargin.cascade.run` on a :func:`crossmargin.cascade.crowd` and
+:func:`crossmargin.lessons.cascade.run` on a :func:`crossmargin.lessons.cascade.crowd` and
 draws the price round by round and the notional liquidated in each round, with
 the number of rounds, the final price and the total liquidated. Each crowd is
 built once per share and kept: a slider move runs the cascade only.
@@ -14,7 +14,7 @@ import bqplot as bq
 import ipywidgets as W
 import numpy as np
 
-from .. import cascade
+from ..lessons import cascade
 from .._validate import finite
 from ..errors import InvalidInput
 from . import style
@@ -36,9 +36,9 @@ class CascadeLab(W.VBox):
     """Shock, impact and leverage mix → a market's liquidation cascade, round by round.
 
     ``shock`` is in percent (-3 = a 3 % drop), ``impact`` as in
-    :func:`crossmargin.cascade.run` (0.5: force-selling 1 % of the open interest
+    :func:`crossmargin.lessons.cascade.run` (0.5: force-selling 1 % of the open interest
     moves the price about 0.5 %), ``high_leverage_share`` in percent of the
-    traders; the other keywords build the crowd (:func:`crossmargin.cascade.crowd`).
+    traders; the other keywords build the crowd (:func:`crossmargin.lessons.cascade.crowd`).
 
     Attributes for tests and learners: the sliders ``shock``, ``impact`` and
     ``high_leverage_share``; ``price_figure`` with ``price_line`` (price per round),
@@ -46,7 +46,7 @@ class CascadeLab(W.VBox):
     ``notional_bars`` (liquidated notional per round, million USDT; the last round,
     which liquidates nobody, is a zero bar); the labels
     ``rounds_label``, ``final_label``, ``liquidated_label`` and ``status``; and
-    ``result`` (the last :class:`~crossmargin.cascade.Cascade`).
+    ``result`` (the last :class:`~crossmargin.lessons.cascade.Cascade`).
     """
 
     def __init__(self, *, shock=-3.0, impact=0.5, high_leverage_share=20.0, n_accounts=2_000,

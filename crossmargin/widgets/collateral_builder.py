@@ -4,15 +4,15 @@ Each asset is deposited into its own engine :class:`~crossmargin.Account` at the
 starting prices; the BTC move (and ETH's, when it follows) is applied with
 ``Account.mark``; the margin value is that account's ``cross_wallet_balance``.
 So the haircut (Binance Multi-Assets mode: BTC and ETH count 95 %, see
-``crossmargin.contracts.COLLATERAL_VALUE_RATIOS``) is the engine's, never this module's.
+``crossmargin.engine.contracts.COLLATERAL_VALUE_RATIOS``) is the engine's, never this module's.
 """
 import bqplot as bq
 import ipywidgets as W
 import pandas as pd
 
 from .._validate import finite, non_negative, positive
-from ..account import Account
-from ..contracts import default_contracts
+from ..engine.account import Account
+from ..engine.contracts import default_contracts
 from ..errors import InvalidInput
 from . import style
 

@@ -2,13 +2,13 @@
 
 :class:`HedgeLab` is the tool: two sliders (hedge ratio 0–1.5, correlation −1…1)
 choose the pair and the market; a Monte Carlo over seeded random paths
-(:func:`crossmargin.hedging.hedge_outcomes`) gives the distribution of final
+(:func:`crossmargin.lessons.hedging.hedge_outcomes`) gives the distribution of final
 equity in both margin modes (grouped bars) and four numbers per mode: odds of any
 liquidation, odds of a wipe-out, median final equity, upside kept. Each slider
 move runs the Monte Carlo once (sliders update on release); every cell already
 visited is cached.
 
-:class:`HedgeChart` draws one column of :func:`crossmargin.hedging.hedge_grid`
+:class:`HedgeChart` draws one column of :func:`crossmargin.lessons.hedging.hedge_grid`
 against the hedge ratio: one line per margin mode and correlation.
 """
 import time
@@ -18,7 +18,7 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from .. import hedging
+from ..lessons import hedging
 from .._validate import finite, positive
 from ..errors import InsufficientBalance, InvalidInput
 from . import style
@@ -48,7 +48,7 @@ def _pct(x):
 class HedgeLab(W.VBox):
     """Sliders for the hedge ratio and the correlation → final-equity histogram and odds.
 
-    The pair is :func:`~crossmargin.hedging.hedge_plan` (BTC long of ``btc_margin`` at
+    The pair is :func:`~crossmargin.lessons.hedging.hedge_plan` (BTC long of ``btc_margin`` at
     ``leverage``, ETH short of ratio × its notional) in a ``deposit`` USDT account, over
     ``n_paths`` random paths of ``days`` days (hourly marks).
 
@@ -57,7 +57,7 @@ class HedgeLab(W.VBox):
     paths in % per equity bin, row 0 isolated, row 1 cross; ``x``: bin centres in USDT)
     and ``deposit_line``; the labels ``isolated_status``, ``cross_status``, ``plan`` and
     ``status``; ``edges`` (bin edges, the last bin holds everything above) and
-    ``summary`` (the :func:`~crossmargin.hedging.summarize` rows of the current cell,
+    ``summary`` (the :func:`~crossmargin.lessons.hedging.summarize` rows of the current cell,
     indexed by mode).
     """
 
@@ -214,7 +214,7 @@ class HedgeLab(W.VBox):
 
 
 class HedgeChart(W.VBox):
-    """One column of :func:`~crossmargin.hedging.hedge_grid` against the hedge ratio.
+    """One column of :func:`~crossmargin.lessons.hedging.hedge_grid` against the hedge ratio.
 
     One line per (correlation, mode): the colour is the mode (isolated orange, cross
     blue), the line style and marker the correlation (up to four). The ``key`` under the

@@ -6,15 +6,15 @@ position's equity (margin + unrealized PnL) and its maintenance margin over a
 grid of mark prices: the position is liquidated where the two lines meet (the
 liquidation price, margin ratio 100 %) and its margin is gone where equity
 reaches zero (the bankruptcy price). Every number comes from
-:mod:`crossmargin.formulas` with the symbol's bracket table.
+:mod:`crossmargin.engine.formulas` with the symbol's bracket table.
 """
 import bqplot as bq
 import ipywidgets as W
 import numpy as np
 
-from .. import formulas
+from ..engine import formulas
 from .._validate import finite, positive, side_sign
-from ..contracts import contract
+from ..engine.contracts import contract
 from ..errors import InvalidInput
 from . import style
 

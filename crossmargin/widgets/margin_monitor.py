@@ -1,6 +1,6 @@
 """Margin-ratio monitor: replay a cross account over a price path, one step at a time.
 
-The account is replayed once with :func:`crossmargin.simulate.replay`; the
+The account is replayed once with :func:`crossmargin.simulation.replay.replay`; the
 monitor then only reads rows of that timeline. At each step it shows the open
 positions (mark, unrealized PnL, liquidation price), a gauge of the cross
 account's margin ratio (maintenance margin / margin balance) against the 80 %
@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import scenarios
 from ..errors import InvalidInput
-from ..simulate import Order, Replay, replay as run_replay
+from ..simulation.replay import Order, Replay, replay as run_replay
 from . import style
 
 __all__ = ["MarginRatioMonitor", "DEFAULT_PLAN", "DEFAULT_DEPOSIT"]
@@ -42,7 +42,7 @@ _CLOSING_EVENTS = {"liquidation": "liquidated", "stop_loss": "stopped out"}
 class MarginRatioMonitor(W.VBox):
     """Positions table, margin-ratio gauge and margin ratio over time for one replay.
 
-    Give a :class:`~crossmargin.simulate.Replay`, or a ``path`` and a ``plan``
+    Give a :class:`~crossmargin.simulation.replay.Replay`, or a ``path`` and a ``plan``
     (list of :class:`~crossmargin.Order`) to replay with ``deposit`` USDT. With
     nothing, it replays :data:`DEFAULT_PLAN` over ``scenarios.btc_crash()``.
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import positive
-from ..account import Account
+from ..engine.account import Account
 from ..errors import InvalidInput
 from . import style
 

@@ -6,8 +6,8 @@ shows the account's equity after the shock against the BTC move, at the
 current ETH move: isolated (orange) and cross (blue), a marker at the current
 BTC move, and vermillion rules where the isolated BTC position and the cross
 account are liquidated. Two status lines say what was liquidated and what is
-left. Every number comes from :func:`crossmargin.shocks.shock_outcomes` (one
-vectorized call per slider move) and :func:`crossmargin.shocks.liquidation_move`.
+left. Every number comes from :func:`crossmargin.simulation.shocks.shock_outcomes` (one
+vectorized call per slider move) and :func:`crossmargin.simulation.shocks.liquidation_move`.
 """
 import bqplot as bq
 import ipywidgets as W
@@ -15,7 +15,7 @@ import numpy as np
 
 from .._validate import finite
 from ..errors import InvalidInput
-from ..shocks import Leg, liquidation_move, shock_outcomes
+from ..simulation.shocks import Leg, liquidation_move, shock_outcomes
 from . import style
 
 __all__ = ["ModeExplorer"]
@@ -38,7 +38,7 @@ class ModeExplorer(W.VBox):
     position) and ``cross_liquidation_rule`` (BTC move that liquidates the cross
     account at the current ETH move); the labels ``isolated_status`` and
     ``cross_status``; ``legs``, ``deposit``, ``grid`` (BTC moves in %) and
-    ``outcome`` (the :class:`~crossmargin.shocks.ShockOutcomes` at the sliders).
+    ``outcome`` (the :class:`~crossmargin.simulation.shocks.ShockOutcomes` at the sliders).
     """
 
     MOVE_LIMIT = 60.0

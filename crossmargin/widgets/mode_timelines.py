@@ -7,7 +7,7 @@ marked in vermillion. The x axis counts hours since the path's first row (UTC),
 so a browser's time zone cannot shift it. Legends are HTML keys under each plot.
 
 Give it the path and the runs of :func:`crossmargin.compare_modes` (or of
-:func:`crossmargin.examples.run_example`)::
+:func:`crossmargin.lessons.examples.run_example`)::
 
     _, runs = compare_modes(path, plan)
     ModeTimelines(path, runs, title="BTC crash, 10x")
@@ -17,11 +17,11 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from ..account import MARGIN_MODES
-from ..contracts import default_contracts
+from ..engine.account import MARGIN_MODES
+from ..engine.contracts import default_contracts
 from ..errors import InvalidInput
-from ..monitoring import event_rows
-from ..simulate import Replay
+from ..lessons.monitoring import event_rows
+from ..simulation.replay import Replay
 from . import style
 
 __all__ = ["ModeTimelines"]
@@ -48,7 +48,7 @@ class ModeTimelines(W.VBox):
     """Price moves and equity, isolated vs cross, over one replayed path.
 
     ``path``: the DataFrame of mark prices that was replayed; ``runs``: a dict of
-    :class:`~crossmargin.simulate.Replay` keyed by margin mode (``"isolated"``,
+    :class:`~crossmargin.simulation.replay.Replay` keyed by margin mode (``"isolated"``,
     ``"cross"``), each replayed over ``path``; ``title`` heads both plots; ``sides``
     (optional) maps symbols to ``"long"``/``"short"`` — by default it is read from
     the runs.

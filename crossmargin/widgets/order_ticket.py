@@ -16,7 +16,7 @@ import bqplot as bq
 import ipywidgets as W
 
 from .._validate import positive, side_sign
-from ..account import Account
+from ..engine.account import Account
 from ..errors import CrossMarginError, InvalidInput
 from . import style
 

@@ -2,12 +2,12 @@
 
 Top: the odds that a plan is liquidated within some days, against the share of the
 deposit kept in reserve (not committed as margin), cross (blue) and isolated (orange),
-from :func:`crossmargin.reserve.reserve_outcomes` over a small set of seeded random paths.
+from :func:`crossmargin.lessons.reserve.reserve_outcomes` over a small set of seeded random paths.
 The leverage slider re-runs that Monte Carlo (on release, cached per plan and leverage);
 the reserve slider only moves the markers, so it responds at once.
 
 Bottom: a pre-trade check on the plan's cross account at the chosen reserve and leverage:
-:func:`crossmargin.reserve.what_if` (``Account.preview_open`` on a copy) gives the margin
+:func:`crossmargin.lessons.reserve.what_if` (``Account.preview_open`` on a copy) gives the margin
 ratio and every liquidation price after a proposed order, before it is placed. A
 proposed order against a position the plan holds (a short BTC on a plan long BTC) is not
 a new position: in one-way mode it reduces, closes or flips the one held. The tool refuses
@@ -21,7 +21,7 @@ import numpy as np
 
 from .._validate import positive, side_sign
 from ..errors import CrossMarginError, InvalidInput
-from ..reserve import (PLANS, RESERVES, SYMBOLS, market_paths, open_plan, reserve_outcomes,
+from ..lessons.reserve import (PLANS, RESERVES, SYMBOLS, market_paths, open_plan, reserve_outcomes,
                        scaled_plan, what_if)
 from ..scenarios import START_PRICES
 from . import style
@@ -39,7 +39,7 @@ def _refused(text):
 class ReserveTool(W.VBox):
     """Reserve and leverage sliders → odds of a liquidation; a proposed order → what-if.
 
-    Controls: ``plan`` (a name from :data:`crossmargin.reserve.PLANS`), ``reserve``
+    Controls: ``plan`` (a name from :data:`crossmargin.lessons.reserve.PLANS`), ``reserve``
     (share of the deposit, 0.05-0.90), ``leverage`` (1-25x, every position), and the
     proposed order ``trade_symbol``, ``trade_side``, ``trade_margin`` (USDT, at the same
     leverage, cross). Marks: ``cross_line``, ``isolated_line`` (odds in % against the
@@ -48,7 +48,7 @@ class ReserveTool(W.VBox):
     Labels: ``summary_label``, ``cross_label``, ``isolated_label``, ``status``,
     ``ratio_label``, ``trade_label`` and the HTML ``liquidation_table``. ``table`` is the
     engine's tidy result for the current plan and leverage, ``account`` the plan's cross
-    account and ``check`` the last :class:`~crossmargin.reserve.WhatIf` (None if refused).
+    account and ``check`` the last :class:`~crossmargin.lessons.reserve.WhatIf` (None if refused).
     """
 
     def __init__(self, plan="two bets: long BTC, long SOL", *, reserve=0.5, leverage=10,

@@ -18,7 +18,7 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from .. import formulas
+from ..engine import formulas
 from .._validate import finite
 from ..doctor import Finding, diagnose
 from ..errors import InvalidInput

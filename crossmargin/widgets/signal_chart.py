@@ -1,14 +1,14 @@
 """Signal chart: a price with its two moving averages, the RSI, and the entry/exit signals.
 
 A plot, not a control panel: everything it draws comes from
-:func:`crossmargin.indicators.signals` (and, when given, the trades of a
-:func:`crossmargin.indicators.backtest`). Time runs in hours since the first row (UTC).
+:func:`crossmargin.lessons.indicators.signals` (and, when given, the trades of a
+:func:`crossmargin.lessons.indicators.backtest`). Time runs in hours since the first row (UTC).
 """
 import bqplot as bq
 import ipywidgets as W
 import numpy as np
 
-from .. import indicators
+from ..lessons import indicators
 from ..errors import InvalidInput
 from . import style
 
@@ -18,7 +18,7 @@ __all__ = ["SignalChart"]
 class SignalChart(W.VBox):
     """Price, fast and slow averages and signals (top); Wilder's RSI and its threshold (below).
 
-    ``frame`` is the engine's :func:`~crossmargin.indicators.signals` table. Marks:
+    ``frame`` is the engine's :func:`~crossmargin.lessons.indicators.signals` table. Marks:
     ``price_line``, ``fast_line``, ``slow_line``, ``entry_marks`` (▲ at entry signals),
     ``exit_marks`` (▼ at exit signals), ``stop_marks`` (✕ where a backtest's stop or
     liquidation closed a trade), ``rsi_line`` and ``overbought_line``. ``summary`` counts

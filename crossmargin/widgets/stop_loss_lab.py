@@ -3,9 +3,9 @@
 :class:`StopLossLab` is the tool: a scenario, a stop distance and a leverage
 → the price path with the entry, the stop and the liquidation price, the fill,
 and the profit or loss with and without the stop. The outcomes come from
-:func:`crossmargin.stops.stop_outcome` (the same rules as
-:func:`crossmargin.simulate.replay`, vectorized so a slider stays fast); it is
-re-exported here with :class:`~crossmargin.stops.StopOutcome`.
+:func:`crossmargin.lessons.stops.stop_outcome` (the same rules as
+:func:`crossmargin.simulation.replay.replay`, vectorized so a slider stays fast); it is
+re-exported here with :class:`~crossmargin.lessons.stops.StopOutcome`.
 """
 import html
 
@@ -14,9 +14,9 @@ import ipywidgets as W
 
 from .. import scenarios
 from .._validate import finite, positive
-from ..account import MARGIN_MODES
+from ..engine.account import MARGIN_MODES
 from ..errors import InvalidInput
-from ..stops import GAP_THRESHOLD, StopOutcome, _contract, _Path, stop_outcome
+from ..lessons.stops import GAP_THRESHOLD, PricePath, StopOutcome, contract_for, stop_outcome
 from . import style
 
 __all__ = ["StopOutcome", "stop_outcome", "GAP_THRESHOLD", "StopLossLab", "LAB_SCENARIOS"]
@@ -57,7 +57,7 @@ class StopLossLab(W.VBox):
             raise InvalidInput(f"scenario must be one of {', '.join(names)} (got {scenario!r})")
         if margin_mode not in MARGIN_MODES:
             raise InvalidInput(f"margin_mode must be 'cross' or 'isolated' (got {margin_mode!r})")
-        self.contract = _contract(symbol, None)
+        self.contract = contract_for(symbol, None)
         self.symbol = symbol
         base = self.contract.base
         self.margin = positive(margin, "margin")
@@ -72,7 +72,7 @@ class StopLossLab(W.VBox):
         # Each scenario's path is built once (an unknown name raises here, listing the known
         # ones); moving a slider only reads these arrays.
         self._frames = {n: scenarios.load(n) for n in names}
-        self._paths = {n: _Path(f, symbol) for n, f in self._frames.items()}
+        self._paths = {n: PricePath(f, symbol) for n, f in self._frames.items()}
         self._x = {n: style.time_axis(f.index) for n, f in self._frames.items()}
 
         self.scenario = W.Dropdown(options=list(names), value=scenario, description="Scenario",

@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from crossmargin import Account, Brackets, formulas, scenarios
-from crossmargin.simulate import Order, replay
+from crossmargin.simulation.replay import Order, replay
 
 
 def timed(fn, repeat):

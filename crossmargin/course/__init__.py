@@ -1,0 +1,750 @@
+"""The course map: every lesson, its title and its time, read from the notebooks themselves.
+
+A written lesson's notebook carries its facts in the notebook metadata (``course``:
+``lesson``, ``title``, ``minutes``; see notebooks/AUTHORING.md). :func:`lessons` reads
+them; a planned lesson that has no notebook yet is listed with its planned title
+and ``"coming"`` instead of minutes::
+
+    from crossmargin.course import course_map
+    course_map()            # one row per lesson: title, notebook, minutes
+
+Nothing here is typed twice: titles and times of written lessons come from the
+notebooks, so the map cannot drift from them.
+
+The same module is the instructor's command line (``python -m crossmargin.course --help``):
+
+``learner SRC_DIR OUT_DIR [--recall]``
+    learner copies of every ``NN-*.ipynb`` in SRC_DIR, written to ``OUT_DIR/notebooks/``
+    without the cells tagged ``solution`` or ``instructor`` and with outputs stripped; the
+    ``images/`` folder next to SRC_DIR is copied to ``OUT_DIR/images/``, so the lessons'
+    ``../images/x.svg`` links still work. ``--recall`` keeps only the headings (first line of
+    each markdown cell that starts with ``#``), the code cells, the exercise cells and their
+    questions (the markdown cell just before an exercise). The sources are never modified.
+``lint [NOTEBOOK_DIR]``
+    checks the conventions of notebooks/AUTHORING.md (:func:`lint_notebook`), prints one
+    line per problem and exits with 1 if there is any.
+``schedule [--full-day] [--start HH:MM]``
+    the workshop schedule as a markdown table (:func:`schedule`).
+``sync [--check] FILE...``
+    rewrites the generated sections of markdown files (the README's course map, the
+    schedules and the instructor guide's lesson summaries) from the notebooks' metadata
+    (:func:`sync`); ``--check`` only reports, and ``make test`` runs it.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InvalidInput
+
+__all__ = ["PLANNED", "COMING", "lessons", "course_map", "learner_copy", "lint_notebook",
+           "lint", "schedule", "schedule_table", "generated_section", "sync", "main"]
+
+#: The twelve lessons in order: notebook name -> title used until the notebook exists.
+PLANNED = {
+    "00-start-here": "Start here",
+    "01-margin-basics": "Margin basics",
+    "02-cross-vs-isolated": "Cross vs isolated margin",
+    "03-activate-deposit-select": "Activate, deposit, select",
+    "04-open-positions": "Open positions",
+    "05-monitor-margin-ratio": "Monitor the margin ratio",
+    "06-stop-losses": "Stop losses",
+    "07-practical-example": "The practical example",
+    "08-hedging": "Hedging",
+    "09-leverage-and-cascades": "Leverage and cascading liquidations",
+    "10-tips-and-faq": "Tips and FAQ",
+    "11-capstone": "Capstone",
+}
+
+#: What the minutes column says for a lesson still being written.
+COMING = "coming"
+
+#: Where the course's notebooks sit in a checkout (next to the package).
+_CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def _notebooks_folder(folder):
+    """The folder given, else the current one if it holds lessons, else the checkout's."""
+    if folder is not None:
+        if not isinstance(folder, (str, Path)):
+            raise InvalidInput(f"folder must be a path to the notebooks folder (got {folder!r})")
+        path = Path(folder)
+        if not path.is_dir():
+            raise InvalidInput(f"folder must be an existing folder of notebooks (got {str(folder)!r})")
+        return path
+    here = Path.cwd()
+    if any(here.glob("[0-9][0-9]-*.ipynb")):
+        return here
+    return _CHECKOUT_NOTEBOOKS
+
+
+def _course_metadata(path):
+    """The ``course`` entry of a notebook's metadata, checked for what the map needs."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]["course"]
+        minutes = meta["minutes"]
+        title = meta["title"]
+        total = minutes["teaching"] + minutes["exercises"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise InvalidInput(f"notebook {path.name} must hold metadata course.title and "
+                           f"course.minutes.teaching/exercises (got an error: {err!r})") from None
+    if not isinstance(title, str) or not title or isinstance(total, bool) or \
+            not isinstance(total, int) or total <= 0:
+        raise InvalidInput(f"notebook {path.name}: course.title must be text and the minutes "
+                           f"whole numbers > 0 (got {title!r}, {minutes!r})")
+    return meta
+
+
+def lessons(folder=None):
+    """Every lesson in order, planned or written, as a list of dicts.
+
+    Each dict has ``lesson`` ("00"), ``title``, ``notebook`` (file name),
+    ``written`` (whether the notebook exists), ``teaching`` and ``exercises``
+    (minutes, None while coming), ``minutes`` (their sum, or ``"coming"``), and the
+    ``widgets`` and ``objectives`` lists of the metadata (empty while coming).
+    A lesson is found by its number, so a notebook renamed from the plan (or
+    one the plan does not list) still appears, with its own name and title.
+    ``folder`` defaults to the current folder when it holds lessons (as in a
+    running notebook), else the checkout's notebooks folder.
+    """
+    path = _notebooks_folder(folder)
+    by_number = {name[:2]: (name, title) for name, title in PLANNED.items()}
+    found = {}
+    for notebook in sorted(path.glob("[0-9][0-9]-*.ipynb")):
+        number = notebook.name[:2]
+        if number in found:
+            raise InvalidInput(f"lesson {number} must have one notebook (got {found[number].name} "
+                               f"and {notebook.name})")
+        found[number] = notebook
+    rows = []
+    for number in sorted(set(by_number) | set(found)):
+        if number in found:
+            meta = _course_metadata(found[number])
+            minutes = meta["minutes"]
+            rows.append({"lesson": number, "title": meta["title"], "notebook": found[number].name,
+                         "written": True, "teaching": minutes["teaching"],
+                         "exercises": minutes["exercises"],
+                         "minutes": minutes["teaching"] + minutes["exercises"],
+                         "widgets": meta.get("widgets", []),
+                         "objectives": meta.get("objectives", [])})
+        else:
+            name, title = by_number[number]
+            rows.append({"lesson": number, "title": title, "notebook": f"{name}.ipynb",
+                         "written": False, "teaching": None, "exercises": None,
+                         "minutes": COMING, "widgets": [], "objectives": []})
+    return rows
+
+
+def course_map(folder=None):
+    """The course map as a table indexed by lesson: title, notebook and minutes
+    (``"coming"`` for a lesson still being written). See :func:`lessons`."""
+    frame = pd.DataFrame(lessons(folder)).set_index("lesson")
+    return frame[["title", "notebook", "minutes"]]
+
+
+# ---------------------------------------------------------------- how long a lesson takes
+
+#: The assumptions of :func:`estimate_minutes`: a learner reads the lesson's prose at
+#: ``READING_WPM`` words a minute (dense, numeric text: about half the 200-250 of plain
+#: prose), spends ``CODE_CELL_MINUTES`` running and reading each code cell's output,
+#: ``WIDGET_MINUTES`` trying the things a lesson asks of each tool it shows, and
+#: ``EXERCISE_MINUTES`` on each exercise (``QUIZ_MINUTES`` on a quiz).
+READING_WPM = 120
+CODE_CELL_MINUTES = 0.5
+WIDGET_MINUTES = 3
+EXERCISE_MINUTES = 4
+QUIZ_MINUTES = 1
+#: A lesson's length, teaching and exercises together. The design aims at 20-45 minutes;
+#: re-timed with :func:`estimate_minutes`, the dense lessons 09-11 take 50-55, so the limit
+#: is 60 until they are split.
+MIN_LESSON, MAX_LESSON = 20, 60
+
+
+def _round5(x):
+    return int(5 * max(1, round(x / 5)))
+
+
+def estimate_minutes(path):
+    """Teaching and exercise minutes of the lesson at ``path`` estimated from what is in it
+    (words of prose, code cells, tools, exercises, quizzes) with the assumptions above,
+    rounded to 5 minutes. Returns ``{"teaching": T, "exercises": E, "measured": {...}}``."""
+    import nbformat
+
+    nb = nbformat.read(Path(path), as_version=4)
+    words = code = exercises = quizzes = 0
+    for cell in nb.cells:
+        tags = _tags(cell)
+        if cell.cell_type == "markdown":
+            words += len(re.sub(r"[#*`|>_\-]+", " ", cell.source).split())
+        elif cell.cell_type == "code" and not {"solution", "verify", "instructor"} & set(tags):
+            code += 1
+            exercises += "exercise" in tags
+            quizzes += len(re.findall(r"\bQuiz\(", cell.source))
+    widgets = len(nb.metadata.get("course", {}).get("widgets", []))
+    teaching = words / READING_WPM + (code - exercises) * CODE_CELL_MINUTES \
+        + widgets * WIDGET_MINUTES
+    practice = exercises * EXERCISE_MINUTES + quizzes * QUIZ_MINUTES
+    return {"teaching": _round5(teaching), "exercises": _round5(practice),
+            "measured": {"words": words, "code_cells": code, "widgets": widgets,
+                         "exercises": exercises, "quizzes": quizzes,
+                         "teaching": round(teaching, 1), "exercises_minutes": practice}}
+
+
+# ---------------------------------------------------------------- learner copies
+
+#: Cell tags a learner copy leaves out.
+HIDDEN_TAGS = ("solution", "instructor")
+
+
+def _tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _lesson_files(folder):
+    return sorted(Path(folder).glob("[0-9][0-9]-*.ipynb"))
+
+
+def _strip(cell):
+    if cell.cell_type == "code":
+        cell.outputs = []
+        cell.execution_count = None
+    return cell
+
+
+def _learner_cells(cells, recall=False):
+    """The cells a learner sees: no solution or instructor cell; with ``recall``, only
+    headings (first line), code, exercises and the question before each exercise."""
+    kept = [c for c in cells if not any(t in _tags(c) for t in HIDDEN_TAGS)]
+    if not recall:
+        return [_strip(c) for c in kept]
+    out = []
+    for n, cell in enumerate(kept):
+        if cell.cell_type == "code":
+            out.append(_strip(cell))
+        elif cell.cell_type == "markdown":
+            before_exercise = n + 1 < len(kept) and "exercise" in _tags(kept[n + 1])
+            if before_exercise:
+                out.append(cell)
+            elif cell.source.lstrip().startswith("#"):
+                cell.source = cell.source.lstrip().splitlines()[0]
+                out.append(cell)
+    return out
+
+
+def learner_copy(src_dir, out_dir, recall=False):
+    """Write learner copies of every lesson in ``src_dir`` to ``out_dir/notebooks/`` and copy
+    the ``images/`` folder next to ``src_dir`` to ``out_dir/images/``; return the paths written.
+
+    Cells tagged ``solution`` or ``instructor`` are left out and outputs stripped; ``recall``
+    keeps only headings, code, exercises and their questions. The sources are only read.
+    """
+    import nbformat
+
+    src = _notebooks_folder(src_dir)
+    files = _lesson_files(src)
+    if not files:
+        raise InvalidInput(f"{str(src)!r} must hold lesson notebooks NN-name.ipynb (found none)")
+    out = Path(out_dir)
+    if out.resolve() == src.resolve().parent:
+        raise InvalidInput("OUT_DIR must not be the folder that holds the sources")
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in files:
+        nb = nbformat.read(path, as_version=4)
+        nb.cells = _learner_cells(nb.cells, recall)
+        target = out / "notebooks" / path.name
+        nbformat.write(nb, target)
+        written.append(target)
+    images = src.parent / "images"
+    if images.is_dir():
+        shutil.copytree(images, out / "images", dirs_exist_ok=True)
+    return written
+
+
+# ---------------------------------------------------------------- lint
+
+CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*answer\s*(,\s*strict\s*=\s*True\s*)?[,)]""")
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)|<img\s[^>]*>")
+METADATA_KEYS = ("lesson", "title", "questions", "objectives", "prerequisites", "minutes",
+                 "key_points")
+MAX_CELL_LINES = 14
+#: A Quiz in a lesson names its registered question; the answer stays out of the cell.
+QUIZ_CALL = re.compile(r"""Quiz\(\s*["'](\d\d\.q\d+)["']\s*\)""")
+#: The first line of a collapsed cell is all JupyterLab shows of it.
+SOLUTION_FIRST_LINE = "# Worked solution"
+VERIFY_FIRST_LINE = "# Check"
+
+
+def _shown(path):
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _metadata_problems(path, nb):
+    where = f"{_shown(path)} metadata"
+    if not re.fullmatch(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb", path.name):
+        return [f"{_shown(path)}: file name — name it NN-short-name.ipynb (lowercase, hyphens)"]
+    meta = nb.metadata.get("course")
+    if not isinstance(meta, dict) or not meta:
+        return [f"{where}: no 'course' entry — add it as in notebooks/AUTHORING.md"]
+    problems = [f"{where}: course.{key} is missing — add it (see notebooks/AUTHORING.md)"
+                for key in METADATA_KEYS if key not in meta]
+    if problems:
+        return problems
+    if meta["lesson"] != int(path.name[:2]):
+        problems.append(f"{where}: course.lesson is {meta['lesson']!r} — set it to {int(path.name[:2])}")
+    for key in ("questions", "objectives", "key_points"):
+        if not meta[key]:
+            problems.append(f"{where}: course.{key} is empty — list at least one")
+    minutes = meta["minutes"]
+    if not isinstance(minutes, dict) or set(minutes) != {"teaching", "exercises"}:
+        problems.append(f"{where}: course.minutes is {minutes!r} — give exactly teaching and exercises")
+    elif meta["lesson"] != 0 and not MIN_LESSON <= minutes["teaching"] + minutes["exercises"] \
+            <= MAX_LESSON:
+        problems.append(f"{where}: the lesson takes {minutes['teaching'] + minutes['exercises']} "
+                        f"minutes — a lesson takes {MIN_LESSON}-{MAX_LESSON} minutes; split or "
+                        "trim it")
+    else:
+        estimate = estimate_minutes(path)
+        for part in ("teaching", "exercises"):
+            if minutes[part] < 0.8 * estimate[part]:
+                problems.append(f"{where}: course.minutes.{part} is {minutes[part]} but the "
+                                f"lesson's content takes about {estimate[part]} "
+                                f"({estimate['measured']}) — re-time it or trim it")
+    return problems
+
+
+def _first_and_last_cell_problems(path, nb):
+    name, meta, problems = _shown(path), nb.metadata["course"], []
+    if not nb.cells:
+        return [f"{name}: no cells — start with the title cell, end with the key points"]
+    first = nb.cells[0]
+    title = f"# {path.name[:2]} · {meta['title']}"
+    if first.cell_type != "markdown" or not first.source.startswith(title):
+        problems.append(f"{name} cell 0: the first cell must be markdown starting {title!r} — "
+                        "make it the title cell")
+    else:
+        text = first.source
+        for heading in ("**Questions**", "**Objectives**", "**Prerequisites**", "**Time**"):
+            if heading not in text:
+                problems.append(f"{name} cell 0: no {heading} — add it to the first cell")
+        m = meta["minutes"]
+        for kind in ("teaching", "exercises"):
+            if f"{m.get(kind)} minutes {kind}" not in text:
+                problems.append(f"{name} cell 0: does not say '{m.get(kind)} minutes {kind}' — "
+                                "make **Time** match course.minutes")
+        for question in meta["questions"]:
+            if question not in text:
+                problems.append(f"{name} cell 0: question {question!r} is missing — copy it from "
+                                "course.questions")
+    last_n, last = len(nb.cells) - 1, nb.cells[-1]
+    if last.cell_type != "markdown" or "## Key points" not in last.source:
+        problems.append(f"{name} cell {last_n}: the last cell is not the '## Key points' markdown "
+                        "cell — end the lesson with it")
+    else:
+        for point in meta["key_points"]:
+            if point not in last.source:
+                problems.append(f"{name} cell {last_n}: key point {point!r} is missing — copy it "
+                                "from course.key_points")
+    return problems
+
+
+def _cell_problems(path, nb):
+    name, problems = _shown(path), []
+    asked, solved, shows = [], [], False
+    for n, cell in enumerate(nb.cells):
+        where = f"{name} cell {n}"
+        if cell.cell_type == "markdown":
+            problems += _image_problems(path, where, cell.source)
+            continue
+        if cell.cell_type != "code":
+            continue
+        if cell.get("outputs"):
+            problems.append(f"{where}: stored outputs — clear outputs before saving")
+        if cell.get("execution_count") is not None:
+            problems.append(f"{where}: stored execution count — clear outputs before saving")
+        lines = cell.source.splitlines()
+        if len(lines) > MAX_CELL_LINES:
+            problems.append(f"{where}: {len(lines)} lines — keep code cells to {MAX_CELL_LINES} "
+                            "lines or fewer (split it, or move logic into crossmargin)")
+        if re.search(r"^\s*(def|class)\s", cell.source, re.M):
+            problems.append(f"{where}: defines a function or class — move it into crossmargin "
+                            "with a docstring and a test")
+        if re.search(r"crossmargin\.widgets|from crossmargin\.widgets import|bqplot", cell.source):
+            shows = True
+        calls = CHECK_CALL.findall(cell.source)
+        tags = _tags(cell)
+        if "exercise" in tags:
+            if "answer = ..." not in cell.source:
+                problems.append(f"{where}: exercise cell has no 'answer = ...' — start it with "
+                                "the placeholder")
+            if not calls or any(strict for _, strict in calls):
+                problems.append(f"{where}: exercise cell must call check(\"NN.k\", answer) without "
+                                "strict — fix the check call")
+            asked += [i for i, _ in calls]
+        hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") is True
+        prints = re.search(r"^\s*(print|display)\(", cell.source, re.M)
+        if "solution" in tags:
+            if not calls or not all(strict for _, strict in calls):
+                problems.append(f"{where}: a solution must call check(\"NN.k\", answer, "
+                                "strict=True) — add strict=True")
+            if not hidden:
+                problems.append(f"{where}: solution cell is not collapsed — set cell metadata "
+                                "jupyter.source_hidden to true")
+            if not cell.source.startswith(SOLUTION_FIRST_LINE):
+                problems.append(f"{where}: a collapsed cell shows its first line — start the "
+                                f"solution with '{SOLUTION_FIRST_LINE}: open it after you have "
+                                "tried'")
+            if prints:
+                problems.append(f"{where}: a solution prints — its output would be on screen "
+                                "after Run All; pass the text as check(..., notes=...)")
+            solved += [i for i, _ in calls]
+        if re.search(r"^\s*assert\b", cell.source, re.M) and "solution" not in tags:
+            if "verify" not in tags or not hidden:
+                problems.append(f"{where}: asserts in a cell learners read — move them to a "
+                                "cell tagged 'verify' with jupyter.source_hidden true")
+        if "verify" in tags:
+            if not cell.source.startswith(VERIFY_FIRST_LINE) or prints:
+                problems.append(f"{where}: a verify cell starts with '{VERIFY_FIRST_LINE}: "
+                                "what the text claims' and prints nothing")
+        if "Quiz(" in cell.source and len(QUIZ_CALL.findall(cell.source)) != \
+                cell.source.count("Quiz("):
+            problems.append(f"{where}: a quiz names its registered question, Quiz(\"NN.qK\") — "
+                            "define it in crossmargin/exercises/lessonNN.py")
+        if "solution" in tags:
+            pass
+        elif calls and any(strict for _, strict in calls) and "exercise" not in tags:
+            problems.append(f"{where}: calls check(..., strict=True) but is not tagged "
+                            "'solution' — tag it solution (and collapse it)")
+        elif calls and "exercise" not in tags:
+            problems.append(f"{where}: calls check() but is not tagged 'exercise' — tag it exercise")
+    problems += _exercise_problems(path, asked, solved)
+    if not shows:
+        problems.append(f"{name}: no widget or plot — show a tool from crossmargin.widgets or a plot")
+    return problems
+
+
+def _image_problems(path, where, source):
+    problems = []
+    for match in IMAGE.finditer(source):
+        if match.group(0).startswith("<img"):
+            alt = re.search(r'alt="([^"]+)"', match.group(0))
+            src = re.search(r'src="([^"]+)"', match.group(0))
+            if not (alt and src):
+                problems.append(f"{where}: <img> needs src and alt — add both attributes")
+                continue
+            alt, src = alt.group(1), src.group(1)
+        else:
+            alt, src = match.group(1), match.group(2)
+        if not alt.strip():
+            problems.append(f"{where}: image {src} has no alt text — write ![what it shows]({src})")
+        if not (path.parent / src).resolve().is_file():
+            problems.append(f"{where}: image {src} does not exist — add it to images/ or fix the link")
+    return problems
+
+
+def _exercise_problems(path, asked, solved):
+    from ..check import all_exercises
+
+    name, lesson, problems = _shown(path), path.name[:2], []
+    if not 2 <= len(asked) <= 4:
+        problems.append(f"{name}: {len(asked)} exercises — a lesson has 2-4 exercise cells")
+    if sorted(asked) != sorted(solved):
+        problems.append(f"{name}: exercises {sorted(asked)} but solutions {sorted(solved)} — give "
+                        "each exercise one solution cell tagged 'solution'")
+    wrong = [i for i in asked if not i.startswith(lesson + ".")]
+    if wrong:
+        problems.append(f"{name}: exercises {wrong} belong to another lesson — number them {lesson}.k")
+    registered = {i for i, ex in all_exercises().items()
+                  if i.startswith(lesson + ".") and not ex.is_quiz}
+    if set(asked) != registered:
+        problems.append(f"{name}: notebook asks {sorted(set(asked))} but the registry has "
+                        f"{sorted(registered)} — match crossmargin/exercises/lesson{lesson}.py")
+    return problems
+
+
+def lint_notebook(path):
+    """Every way the notebook at ``path`` breaks notebooks/AUTHORING.md, as a list of lines
+    "path cell K: what is wrong — how to fix" (empty when it follows the conventions)."""
+    import nbformat
+
+    path = Path(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:  # noqa: BLE001 - any unreadable file is one problem to report
+        return [f"{_shown(path)}: cannot be read ({err}) — save it as a valid notebook"]
+    problems = _metadata_problems(path, nb)
+    if any("is missing" in p or "file name" in p or "no 'course' entry" in p for p in problems):
+        return problems
+    return problems + _first_and_last_cell_problems(path, nb) + _cell_problems(path, nb)
+
+
+def lint(folder=None):
+    """``(number of notebooks, problems)`` for every lesson notebook in ``folder``."""
+    files = _lesson_files(_notebooks_folder(folder))
+    problems = [p for path in files for p in lint_notebook(path)]
+    return len(files), problems
+
+
+# ---------------------------------------------------------------- schedule
+
+#: A half-day session holds at most this many minutes, breaks included.
+HALF_DAY = 210
+#: A break comes before a lesson that would take the stretch since the last break past this.
+STRETCH = 90
+BREAK = 10
+LUNCH = 60
+#: When a session starts, unless told otherwise.
+START = "09:00"
+_HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def _minutes_of_day(start):
+    match = _HHMM.fullmatch(start) if isinstance(start, str) else None
+    if match is None:
+        raise InvalidInput(f"start must be a time of day as HH:MM, 00:00 to 23:59 (got {start!r})")
+    return int(match[1]) * 60 + int(match[2])
+
+
+def _hhmm(minutes):
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+def _sessions(folder):
+    """Lessons and breaks packed into half-day sessions: lists of (kind, lesson or None, minutes)."""
+    sessions, current, elapsed, stretch = [], [], 0, 0
+    for lesson in (r for r in lessons(folder) if r["written"]):
+        length = lesson["minutes"]
+        needs_break = stretch and stretch + length > STRETCH
+        if current and elapsed + (BREAK if needs_break else 0) + length > HALF_DAY:
+            sessions.append(current)
+            current, elapsed, stretch, needs_break = [], 0, 0, False
+        if needs_break:
+            current.append(("break", None, BREAK))
+            elapsed, stretch = elapsed + BREAK, 0
+        current.append(("lesson", lesson, length))
+        elapsed, stretch = elapsed + length, stretch + length
+    return sessions + [current] if current else sessions
+
+
+def schedule(folder=None, full_day=False, start=START):
+    """The workshop plan as rows: dicts with ``session``, ``kind`` ("lesson", "break" or
+    "lunch"), ``lesson``, ``title``, ``teaching``, ``exercises``, ``minutes``, ``starts`` and
+    ``ends`` (clock times, "HH:MM").
+
+    Lessons go in order into half-day sessions of at most 3.5 h (``HALF_DAY``), with a
+    10-minute break before any lesson that would make the stretch since the last break
+    longer than 90 minutes; each session starts at ``start``. ``full_day`` pairs two
+    sessions into a day, the second after a lunch hour. Lessons still being written are
+    left out.
+    """
+    first = _minutes_of_day(start)
+    rows = []
+    for number, session in enumerate(_sessions(folder)):
+        afternoon = full_day and number % 2 == 1
+        name = f"Day {number // 2 + 1}" if full_day else f"Half-day {number + 1}"
+        clock = first
+        if afternoon:
+            clock = rows[-1]["ends_at"]
+            rows.append({"session": name, "kind": "lunch", "lesson": "", "title": "Lunch",
+                         "teaching": None, "exercises": None, "minutes": LUNCH,
+                         "starts_at": clock, "ends_at": clock + LUNCH})
+            clock += LUNCH
+        for kind, lesson, length in session:
+            row = {"session": name, "kind": kind, "lesson": "", "title": "Break",
+                   "teaching": None, "exercises": None}
+            if lesson is not None:
+                row.update({key: lesson[key] for key in ("lesson", "title", "teaching",
+                                                         "exercises")})
+            row.update(minutes=length, starts_at=clock, ends_at=clock + length)
+            rows.append(row)
+            clock += length
+    for row in rows:
+        row["starts"], row["ends"] = _hhmm(row.pop("starts_at")), _hhmm(row.pop("ends_at"))
+    return rows
+
+
+def schedule_table(folder=None, full_day=False, start=START):
+    """:func:`schedule` as a markdown table, with a closing line of totals."""
+    rows = schedule(folder, full_day, start)
+    lines = ["| Session | Time | Lesson | Minutes (teaching + exercises) |",
+             "|---|---|---|---:|"]
+    for row in rows:
+        time = f"{row['starts']}–{row['ends']}"
+        if row["kind"] == "lesson":
+            lines.append(f"| {row['session']} | {time} | {row['lesson']} {row['title']} | "
+                         f"{row['teaching']} + {row['exercises']} |")
+        else:
+            lines.append(f"| {row['session']} | {time} | *{row['title']}* | {row['minutes']} |")
+    taught = [r for r in rows if r["kind"] == "lesson"]
+    teaching = sum(r["teaching"] for r in taught)
+    exercises = sum(r["exercises"] for r in taught)
+    breaks = sum(r["minutes"] for r in rows if r["kind"] == "break")
+    sessions = len({r["session"] for r in rows})
+    unit = ("days (a morning, lunch, an afternoon)" if full_day
+            else "half-day sessions of at most 3 h 30 min")
+    lines += ["", f"{len(taught)} lessons: {teaching + exercises} minutes ({teaching} teaching + "
+                  f"{exercises} exercises) and {breaks} minutes of breaks, in {sessions} {unit}."]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- generated sections
+
+#: A generated section of a markdown file: everything between the two markers.
+GENERATED = re.compile(r"(<!-- generated:(?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)"
+                       r"(<!-- /generated:(?P=name) -->)", re.S)
+
+
+def _duration(minutes):
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _lesson_summary(lesson, link):
+    """Time, notebook, widgets and objectives of one :func:`lessons` row."""
+    widgets = ", ".join(f"`{w}`" for w in lesson["widgets"]) or "none"
+    lines = [f"**{lesson['minutes']} min** ({lesson['teaching']} teaching + "
+             f"{lesson['exercises']} exercises) · notebook "
+             f"[`{lesson['notebook']}`]({link}{lesson['notebook']}) · widgets: {widgets}",
+             "", "Learners will be able to:", ""]
+    return "\n".join(lines + [f"- {objective}" for objective in lesson["objectives"]])
+
+
+def _course_map_table(rows, link):
+    lines = ["| # | Lesson | Notebook | Interactive tools | Minutes (teaching + exercises) |",
+             "|---|---|---|---|---:|"]
+    for row in rows:
+        widgets = ", ".join(f"`{w}`" for w in row["widgets"])
+        lines.append(f"| {row['lesson']} | {row['title']} | [`{row['notebook']}`]"
+                     f"({link}{row['notebook']}) | {widgets} | "
+                     f"{row['teaching']} + {row['exercises']} |")
+    total = sum(r["minutes"] for r in rows)
+    lines += ["", f"{len(rows)} lessons, {_duration(total)} in all, without breaks."]
+    return "\n".join(lines)
+
+
+def generated_section(name, folder=None, link=""):
+    """The text of a generated section, from the notebooks' metadata.
+
+    ``course-map`` (the lessons with their notebooks, widgets and minutes),
+    ``schedule-half-day``, ``schedule-full-day`` (:func:`schedule_table`) and
+    ``lesson-NN`` (one lesson's time, notebook, widgets and objectives). ``link`` is
+    put before notebook file names in links (the path from the markdown file to them).
+    """
+    path = _notebooks_folder(folder)
+    if name == "course-map":
+        return _course_map_table([r for r in lessons(path) if r["written"]], link)
+    if name in ("schedule-half-day", "schedule-full-day"):
+        return schedule_table(path, full_day=name == "schedule-full-day")
+    match = re.fullmatch(r"lesson-(\d\d)", name)
+    if match:
+        written = {r["lesson"]: r for r in lessons(path) if r["written"]}
+        if match[1] not in written:
+            raise InvalidInput(f"section lesson-{match[1]} needs a notebook {match[1]}-*.ipynb "
+                               f"in {path} (found none)")
+        return _lesson_summary(written[match[1]], link)
+    raise InvalidInput(f"generated section must be course-map, schedule-half-day, "
+                       f"schedule-full-day or lesson-NN (got {name!r})")
+
+
+def sync(markdown, folder=None, check=False):
+    """Rewrite the generated sections of a markdown file from the notebooks' metadata.
+
+    A section is whatever lies between ``<!-- generated:NAME -->`` and
+    ``<!-- /generated:NAME -->`` (see :func:`generated_section`). Returns the names
+    of the sections that were out of date; with ``check`` nothing is written.
+    """
+    path = Path(markdown)
+    if not path.is_file():
+        raise InvalidInput(f"markdown must be an existing file (got {str(markdown)!r})")
+    notebooks = _notebooks_folder(folder)
+    link = Path(os.path.relpath(notebooks.resolve(), path.resolve().parent)).as_posix()
+    link = "" if link == "." else link + "/"
+    text = path.read_text(encoding="utf-8")
+    stale = []
+
+    def fill(match):
+        body = generated_section(match["name"], notebooks, link) + "\n"
+        if body != match["body"]:
+            stale.append(match["name"])
+        return match[1] + body + match[4]
+
+    updated = GENERATED.sub(fill, text)
+    if stale and not check:
+        path.write_text(updated, encoding="utf-8")
+    return stale
+
+
+# ---------------------------------------------------------------- command line
+
+def main(argv=None):
+    """``python -m crossmargin.course {learner,lint,schedule}``; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m crossmargin.course",
+        description="Instructor tools for the course: learner copies, lint, schedule, "
+                    "generated sections of the README and the instructor guide.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser(
+        "learner", help="write learner copies without solutions",
+        description="Write OUT_DIR/notebooks/NN-*.ipynb without the cells tagged 'solution' or "
+                    "'instructor', outputs stripped, and copy the images/ folder next to SRC_DIR "
+                    "to OUT_DIR/images/ (the lessons link ../images/x.svg). Sources are not "
+                    "modified.")
+    p.add_argument("src_dir", help="folder of the lesson notebooks, e.g. notebooks")
+    p.add_argument("out_dir", help="folder to write notebooks/ and images/ into")
+    p.add_argument("--recall", action="store_true",
+                   help="keep only headings, code cells, exercises and their questions")
+    p = sub.add_parser("lint", help="check the notebooks against notebooks/AUTHORING.md",
+                       description="Print one line per problem; exit 1 if there is any.")
+    p.add_argument("notebook_dir", nargs="?", default=None,
+                   help="folder of lesson notebooks (default: the checkout's notebooks/)")
+    p = sub.add_parser("schedule", help="print the workshop schedule as a markdown table",
+                       description="Half-day sessions of at most 3.5 h, a 10-minute break "
+                                   "about every 90 minutes, from the notebooks' metadata.")
+    p.add_argument("--full-day", action="store_true",
+                   help="pair half-days into full days with a lunch hour")
+    p.add_argument("--start", default=START, help=f"when each session starts, HH:MM (default {START})")
+    p.add_argument("--notebooks", default=None, help="folder of lesson notebooks")
+    p = sub.add_parser("sync", help="refresh the generated sections of markdown files",
+                       description="Rewrite what lies between <!-- generated:NAME --> and "
+                                   "<!-- /generated:NAME --> (course-map, schedule-half-day, "
+                                   "schedule-full-day, lesson-NN) from the notebooks' metadata.")
+    p.add_argument("markdown", nargs="+", help="markdown files, e.g. README.md")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if a section is out of date")
+    p.add_argument("--notebooks", default=None, help="folder of lesson notebooks")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "learner":
+            written = learner_copy(args.src_dir, args.out_dir, recall=args.recall)
+            print(f"wrote {len(written)} learner notebooks to {Path(args.out_dir) / 'notebooks'}")
+        elif args.command == "lint":
+            count, problems = lint(args.notebook_dir)
+            for problem in problems:
+                print(problem)
+            if problems:
+                print(f"{count} notebooks, {len(problems)} problems", file=sys.stderr)
+                return 1
+            print(f"{count} notebooks, no problems")
+        elif args.command == "schedule":
+            print(schedule_table(args.notebooks, full_day=args.full_day, start=args.start))
+        else:
+            stale = {md: sync(md, args.notebooks, check=args.check) for md in args.markdown}
+            for md, names in stale.items():
+                verb = "out of date" if args.check else "updated"
+                print(f"{md}: {verb}: {', '.join(names)}" if names else f"{md}: up to date")
+            if args.check and any(stale.values()):
+                print("run: python -m crossmargin.course sync " + " ".join(args.markdown),
+                      file=sys.stderr)
+                return 1
+    except InvalidInput as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0

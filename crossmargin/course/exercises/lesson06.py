@@ -1,0 +1,186 @@
+"""Lesson 06 · Stop losses: exercises (answers computed by the engine)."""
+from ... import scenarios
+from ...engine.account import Account
+from ...engine.brackets import Brackets
+from ..exercise import Exercise, Mistake
+from ...engine.formulas import liquidation_price
+from ...simulation.replay import Order, replay
+
+BTC = Brackets.load("BTCUSDT")
+
+#: 06.1: an isolated BTC long at 60,000 with 1,000 USDT of margin at 25x.
+ENTRY, MARGIN, LEVERAGE = 60_000.0, 1_000.0, 25
+
+#: 06.2: a cross 0.5 BTC long at 60,000 (10x) with a stop at 58,500; the mark then gaps.
+GAP_SIZE, GAP_TRIGGER, GAP_MARKS = 0.5, 58_500.0, (58_700.0, 56_000.0)
+
+#: 06.3: an isolated 10x BTC long with 1,000 USDT through the whipsaw, with a 3 % stop or none.
+WHIPSAW_LEVERAGE, WHIPSAW_STOP = 10, 0.03
+CHOICES = ("with the stop", "without a stop")
+
+
+def liquidation_distance_pct():
+    """How far below the entry the isolated long is liquidated, in % of the entry."""
+    size = MARGIN * LEVERAGE / ENTRY
+    lp = liquidation_price("long", size, ENTRY, MARGIN, brackets=BTC)
+    return (ENTRY - lp) / ENTRY * 100
+
+
+def gap_account():
+    """The account of 06.2 before the mark moves."""
+    account = Account()
+    account.deposit(10_000)
+    account.mark({"BTCUSDT": ENTRY})
+    account.set_leverage("BTCUSDT", 10)
+    account.open("BTCUSDT", "long", ENTRY, size=GAP_SIZE)
+    account.set_stop_loss("BTCUSDT", GAP_TRIGGER)
+    return account
+
+
+def gap_stop_event():
+    """The stop-loss event after the two marks of 06.2."""
+    account = gap_account()
+    events = []
+    for price in GAP_MARKS:
+        events += account.mark({"BTCUSDT": price})
+    (event,) = [e for e in events if e["type"] == "stop_loss"]
+    return event
+
+
+def _fee_at(price):
+    return GAP_SIZE * price * gap_account().contracts["BTCUSDT"].taker_fee
+
+
+def whipsaw_final_equity(stop_distance):
+    """Final equity of 06.3's plan on the whipsaw, with ``stop_distance`` (None: no stop)."""
+    order = Order("BTCUSDT", "long", margin=MARGIN, leverage=WHIPSAW_LEVERAGE,
+                  margin_mode="isolated", stop_distance=stop_distance)
+    run = replay(scenarios.whipsaw()[["BTCUSDT"]], [order], liquidation_prices=False)
+    return run.summary()["final_equity"]
+
+
+def better_on_whipsaw():
+    with_stop = whipsaw_final_equity(WHIPSAW_STOP)
+    return CHOICES[0] if with_stop > whipsaw_final_equity(None) else CHOICES[1]
+
+
+def _other(choice):
+    return CHOICES[1] if choice == CHOICES[0] else CHOICES[0]
+
+
+def _opening_fee():
+    return GAP_SIZE * ENTRY * gap_account().contracts["BTCUSDT"].taker_fee
+
+
+GAP_QUIZ = ("It fills at 57,000: that is what the stop guarantees",
+            "It does not trigger: the mark never traded at 57,000",
+            "It fills around 54,000, the price the market offers after the gap",
+            "It waits until the price comes back up to 57,000")
+
+QUIZZES = [
+    Exercise(
+        id="06.q1",
+        prompt="Your long has a stop-market order at 57,000. BTC gaps from 58,000 to 54,000 in "
+               "one move. What happens?",
+        kind="choice",
+        options=GAP_QUIZ,
+        expected=lambda: GAP_QUIZ[2],
+        hint="Once triggered, a stop-market order is a market order (section 'Gaps and "
+             "slippage').",
+        feedback={
+            GAP_QUIZ[0]: "A stop-market order guarantees that you leave, not the price. Once "
+                         "the mark is past the trigger it becomes a market order and takes the "
+                         "price on offer after the gap — far below 57,000.",
+            GAP_QUIZ[1]: "The trigger is a level, not a price that must trade: a mark at or "
+                         "past 57,000 triggers it, even if it jumped over 57,000 in one step.",
+            GAP_QUIZ[2]: "Yes: the gap triggered it, and as a market order it filled at what "
+                         "the market offered, around 54,000 — the gap's cost comes on top of "
+                         "the loss you planned.",
+            GAP_QUIZ[3]: "That would be a limit order at 57,000 (the stop-limit of the lesson), "
+                         "which may never fill. A stop-market order does not wait: it closes "
+                         "at once at the market price.",
+        },
+    ),
+]
+
+
+EXERCISES = [
+    Exercise(
+        id="06.1",
+        prompt="An isolated BTC long opened at 60,000 with 1,000 USDT of margin at 25x. How far "
+               "below the entry (in % of the entry, to 2 decimals) is its liquidation price — "
+               "the farthest a stop can sit and still trigger first?",
+        expected=liquidation_distance_pct,
+        unit="%",
+        precision=0.01,
+        sign_note="Give the distance below the entry as a positive percent (3.5, not -3.5).",
+        hint="The table of liquidation distances in 'A stop must sit before the liquidation "
+             "price' was built for exactly this position (1,000 USDT of margin at 60,000), one "
+             "row per leverage: read the isolated column. To compute it yourself, "
+             "formulas.liquidation_price('long', size, 60_000, 1_000, brackets=...) with size "
+             "= 1,000 × 25 / 60,000 BTC, then (60,000 − liquidation price) / 60,000 × 100.",
+        mistakes=(
+            Mistake(lambda: 100 / LEVERAGE,
+                    "1 / leverage is where the margin would be all gone (the bankruptcy "
+                    "price). Liquidation comes earlier, while the maintenance margin is "
+                    "still there."),
+        ),
+        explanation="A stop placed farther away than this never triggers: the position is "
+                    "liquidated first.",
+    ),
+    Exercise(
+        id="06.2",
+        prompt="Cross account, 10,000 USDT, 10x: a 0.5 BTC long from 60,000 with a stop at "
+               "58,500. The mark moves to 58,700, then gaps to 56,000 in one step. What does "
+               "the stop realize, fee included (negative for a loss), in USDT, to 2 decimals?",
+        expected=lambda: gap_stop_event()["amount"],
+        unit="USDT",
+        precision=0.01,
+        sign_note="The stop closes the long at a loss: give a negative number.",
+        hint="Start from a fresh account like the lesson's first one: gap = "
+             "examples.btc_long(10, size=0.5) is this very position (10,000 USDT, cross, "
+             "mark 60,000). Then gap.set_stop_loss('BTCUSDT', 58_500), mark 58,700, and mark "
+             "56,000: that last mark returns the stop event, whose 'amount' is the realized "
+             "PnL minus the fee. Before you run it: the mark landed far past the trigger — "
+             "where does the stop fill (section 'Gaps and slippage')?",
+        mistakes=(
+            Mistake(lambda: GAP_SIZE * (GAP_TRIGGER - ENTRY) - _fee_at(GAP_TRIGGER),
+                    "That is the loss at the trigger price. The mark gapped more than 0.5 % "
+                    "past the trigger, so the stop filled at the gapped mark."),
+            Mistake(lambda: GAP_SIZE * (GAP_MARKS[1] - ENTRY),
+                    "Right fill price, but the taker fee on the closing trade is missing."),
+            Mistake(lambda: GAP_SIZE * (GAP_MARKS[1] - ENTRY) - _fee_at(GAP_TRIGGER),
+                    "Right fill price, but the fee is charged on what the closing trade is "
+                    "worth at the fill, 56,000, not at the trigger."),
+            Mistake(lambda: gap_stop_event()["amount"] - _opening_fee(),
+                    "You added the opening fee too. It left the wallet when the position was "
+                    "opened; what the stop realizes counts only the closing trade's fee."),
+            Mistake(lambda: GAP_SIZE * (GAP_MARKS[0] - ENTRY) - _fee_at(GAP_MARKS[0]),
+                    "That is the mark before the gap, 58,700: the stop was not triggered "
+                    "there (58,700 is above 58,500)."),
+        ),
+        explanation="The gap cost far more than the distance to the stop: a stop-market "
+                    "order limits the size of the position, not the price you get.",
+    ),
+    Exercise(
+        id="06.3",
+        prompt="An isolated 10x BTC long with 1,000 USDT of margin rides scenarios.whipsaw() "
+               "(a 10 % drop and a full recovery, twice). Which ends with more equity: "
+               "'with the stop' (3 % below the entry) or 'without a stop'?",
+        expected=better_on_whipsaw,
+        kind="choice",
+        options=CHOICES,
+        hint="Replay both plans as the lesson did in 'The honest cost: whipsaws' (an Order with "
+             "margin_mode='isolated' and stop_distance=0.03 or None, then replay(...)) and "
+             "compare summary()['final_equity']. Where is the liquidation price of a 10x "
+             "long, compared with a 10 % drop? The table of liquidation distances says.",
+        mistakes=(
+            Mistake(lambda: _other(better_on_whipsaw()),
+                    "Look at the liquidation price: at 10x it is less than 10 % below the "
+                    "entry, so without a stop the first dip liquidates the position before "
+                    "the recovery. At 5x the same stop would have cost money instead."),
+        ),
+        explanation="A stop costs money in a dip that recovers, unless the dip would have "
+                    "liquidated you anyway.",
+    ),
+] + QUIZZES

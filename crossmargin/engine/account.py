@@ -1,0 +1,694 @@
+"""The exchange in miniature: an account that deposits, trades, marks to market,
+stops out and liquidates, following Binance USDⓈ-M rules in one-way mode.
+
+Rules (see DESIGN.md and shared/reference/margin-rules.md):
+
+- The mark price drives unrealized PnL, maintenance margin, margin ratio and liquidation.
+- Margin mode is per symbol and cannot change while the symbol has a position.
+- Cross positions share the cross wallet (USDT plus non-USDT collateral at its
+  value ratio); each isolated position owns the margin moved into it.
+- ``mark(prices)``: funding if due, then stop-losses, then liquidations: every
+  isolated position whose own margin ratio >= 100 %, then the cross account if
+  its margin ratio >= 100 % (all cross positions closed).
+- Every change of money is a ledger row; wallet balances equal their ledger sums.
+- A rejected call raises a ``CrossMarginError`` and leaves the account unchanged.
+
+Simplifications: whole positions are liquidated (no partial liquidation); a
+market order fills at the price you give; sizes have no lot step.
+"""
+import copy
+import functools
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import formulas
+from .._validate import finite, positive, side_sign, utc_timestamp
+from .contracts import COLLATERAL_VALUE_RATIOS, contract_specs
+from ..errors import (InsufficientBalance, InvalidInput, LeverageTooHigh, MarginModeLocked,
+                     NoPosition, UnknownSymbol)
+
+__all__ = ["Account", "Position", "MARGIN_MODES", "DEFAULT_LEVERAGE"]
+
+MARGIN_MODES = ("cross", "isolated")
+#: Binance's default leverage for a symbol you have not set.
+DEFAULT_LEVERAGE = 20
+_FUNDING_PERIOD = pd.Timedelta(hours=8)
+LEDGER_COLUMNS = ["step", "time", "type", "wallet", "asset", "symbol", "amount"]
+EVENT_COLUMNS = ["step", "time", "type", "symbol", "margin_mode", "side", "size", "price",
+                 "realized_pnl", "fee", "amount"]
+
+
+@dataclass
+class Position:
+    """One open position (one-way mode: at most one per symbol)."""
+
+    symbol: str
+    side: str
+    size: float
+    entry_price: float
+    leverage: float
+    margin_mode: str
+    isolated_margin: float = 0.0
+    stop_loss_price: float | None = None
+
+    @property
+    def sign(self):
+        return 1 if self.side == "long" else -1
+
+
+def _atomic(method):
+    """Run a public operation all-or-nothing: on any error, restore the state first."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        saved = self._snapshot()
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self._restore(saved)
+            raise
+    return wrapper
+
+
+class Account:
+    """A futures account on one USDT-margined venue (Binance rules by default).
+
+    >>> acc = Account()
+    >>> acc.deposit(10_000)
+    >>> acc.set_leverage("BTCUSDT", 10)
+    >>> _ = acc.open("BTCUSDT", "long", 60_000, margin=5_000)
+    >>> round(acc.liquidation_price("BTCUSDT"), 2)
+    48222.89
+    """
+
+    def __init__(self, contracts=None, *, time=None, gap_threshold=0.005):
+        self.contracts = contract_specs(contracts)
+        self.gap_threshold = finite(gap_threshold, "gap_threshold")
+        if self.gap_threshold < 0:
+            raise InvalidInput(f"gap_threshold must be >= 0 (got {gap_threshold!r})")
+        self.time = None if time is None else utc_timestamp(time, "time")
+        self.step = 0
+        self._assets = {"USDT": 0.0}          # cross wallet, per asset
+        self._asset_prices = {"USDT": 1.0}    # index price of each collateral asset
+        self._positions = {}
+        self._modes = {}
+        self._leverage = {}
+        self._marks = {}
+        self._ledger = []
+
+    # -- state snapshots (all-or-nothing operations) --------------------------------------
+    def _snapshot(self):
+        return (dict(self._assets), dict(self._asset_prices),
+                {s: copy.copy(p) for s, p in self._positions.items()}, dict(self._modes),
+                dict(self._leverage), dict(self._marks), len(self._ledger), self.time, self.step)
+
+    def _restore(self, saved):
+        (self._assets, self._asset_prices, self._positions, self._modes, self._leverage,
+         self._marks, n, self.time, self.step) = saved
+        del self._ledger[n:]
+
+    # -- bookkeeping ------------------------------------------------------------------------
+    def _book(self, kind, amount, *, symbol=None, asset="USDT", isolated=False):
+        """Record one change of money and apply it to the wallet it touches."""
+        if isolated:
+            self._positions[symbol].isolated_margin += amount
+        else:
+            self._assets[asset] = self._assets.get(asset, 0.0) + amount
+        self._ledger.append((self.step, self.time, kind, "isolated" if isolated else "cross",
+                             asset, symbol, amount))
+
+    def _transfer_to_isolated(self, symbol, amount):
+        self._book("transfer", -amount, symbol=symbol)
+        self._book("transfer", amount, symbol=symbol, isolated=True)
+
+    # -- checks -----------------------------------------------------------------------------
+    def _contract(self, symbol):
+        try:
+            return self.contracts[symbol]
+        except (KeyError, TypeError):
+            raise UnknownSymbol(f"symbol {symbol!r} is not traded by this account "
+                                f"(known: {', '.join(self.contracts)})") from None
+
+    def _position(self, symbol):
+        self._contract(symbol)
+        if symbol not in self._positions:
+            raise NoPosition(f"{symbol} has no open position")
+        return self._positions[symbol]
+
+    # -- reading the account -------------------------------------------------------------------
+    def margin_mode(self, symbol):
+        """``"cross"`` (the default) or ``"isolated"``."""
+        self._contract(symbol)
+        return self._modes.get(symbol, "cross")
+
+    def leverage(self, symbol):
+        """The symbol's leverage setting (20x until you set it)."""
+        self._contract(symbol)
+        return self._leverage.get(symbol, DEFAULT_LEVERAGE)
+
+    def mark_price(self, symbol):
+        """Last mark price of ``symbol`` (None before the first one)."""
+        self._contract(symbol)
+        return self._marks.get(symbol)
+
+    @property
+    def open_symbols(self):
+        """Symbols with an open position."""
+        return list(self._positions)
+
+    def _upnl(self, p):
+        return p.sign * p.size * (self._marks[p.symbol] - p.entry_price)
+
+    def _notional(self, p):
+        return p.size * self._marks[p.symbol]
+
+    def _mm(self, p):
+        value = p.size * self._marks[p.symbol]
+        mmr, cum = self.contracts[p.symbol].brackets.lookup(value)
+        return value * mmr - cum
+
+    def _collateral_value(self):
+        total = 0.0
+        for asset, amount in self._assets.items():
+            if asset != "USDT" and amount:
+                total += amount * self._asset_prices[asset] * COLLATERAL_VALUE_RATIOS[asset]
+        return total
+
+    def _cross_wallet(self):
+        return self._assets["USDT"] + self._collateral_value()
+
+    def _cross_totals(self):
+        """(unrealized PnL, maintenance margin, initial margin) of all cross positions."""
+        upnl = mm = im = 0.0
+        for p in self._positions.values():
+            if p.margin_mode == "cross":
+                upnl += self._upnl(p)
+                mm += self._mm(p)
+                im += self._notional(p) / p.leverage
+        return upnl, mm, im
+
+    def available_balance(self):
+        """What new orders and isolated margin can use:
+        ``max(0, cross wallet + cross UPNL - cross initial margin)``."""
+        upnl, _, im = self._cross_totals()
+        return max(0.0, self._cross_wallet() + upnl - im)
+
+    def margin_ratio(self, symbol=None):
+        """Cross account margin ratio, or an isolated position's own with ``symbol``.
+
+        ``maintenance margin / margin balance``; liquidation at >= 1.0.
+        """
+        if symbol is not None and self._position(symbol).margin_mode == "isolated":
+            p = self._positions[symbol]
+            return margin_ratio_value(self._mm(p), p.isolated_margin + self._upnl(p))
+        upnl, mm, _ = self._cross_totals()
+        return margin_ratio_value(mm, self._cross_wallet() + upnl)
+
+    def liquidation_price(self, symbol):
+        """Binance's one-way liquidation price of the symbol's position (None if none exists).
+
+        Cross: it depends on every other cross position at its current mark, so it
+        moves when they move. Collateral in the position's own asset (BTC behind a
+        BTC position) moves with the price; other collateral is held at today's value.
+        """
+        p = self._position(symbol)
+        brackets = self.contracts[symbol].brackets
+        if p.margin_mode == "isolated":
+            return formulas.liquidation_price(p.side, p.size, p.entry_price, p.isolated_margin,
+                                              brackets=brackets)
+        others = [q for q in self._positions.values()
+                  if q.margin_mode == "cross" and q.symbol != symbol]
+        base = self.contracts[symbol].base
+        units = self._assets.get(base, 0.0) * COLLATERAL_VALUE_RATIOS.get(base, 0.0)
+        return formulas.liquidation_price(
+            p.side, p.size, p.entry_price,
+            self._cross_wallet() - units * self._asset_prices.get(base, 0.0), brackets=brackets,
+            other_maintenance=sum(self._mm(q) for q in others),
+            other_unrealized_pnl=sum(self._upnl(q) for q in others), collateral_units=units)
+
+    def summary(self):
+        """The account at a glance (a pandas Series, USDT unless named otherwise)."""
+        upnl, mm, im = self._cross_totals()
+        iso = [p for p in self._positions.values() if p.margin_mode == "isolated"]
+        iso_margin = sum(p.isolated_margin for p in iso)
+        iso_upnl = sum(self._upnl(p) for p in iso)
+        cross_balance = self._cross_wallet() + upnl
+        return pd.Series({
+            "wallet_balance": self._assets["USDT"],
+            "collateral_value": self._collateral_value(),
+            "cross_wallet_balance": self._cross_wallet(),
+            "cross_unrealized_pnl": upnl,
+            "cross_margin_balance": cross_balance,
+            "cross_initial_margin": im,
+            "cross_maintenance_margin": mm,
+            "margin_ratio": self.margin_ratio(),
+            "available_balance": self.available_balance(),
+            "isolated_margin": iso_margin,
+            "isolated_unrealized_pnl": iso_upnl,
+            "equity": cross_balance + iso_margin + iso_upnl,
+            "insurance_cover": sum(r[6] for r in self._ledger if r[2] == "insurance_cover"),
+        }, name="account")
+
+    def positions(self):
+        """Open positions, one row each, with ccxt-style snake_case columns."""
+        rows = []
+        for p in self._positions.values():
+            spec = self.contracts[p.symbol]
+            value = self._notional(p)
+            iso = p.margin_mode == "isolated"
+            rows.append({
+                "symbol": p.symbol, "side": p.side, "contracts": p.size,
+                "notional": value, "leverage": p.leverage,
+                "entry_price": p.entry_price, "mark_price": self._marks[p.symbol],
+                "unrealized_pnl": self._upnl(p), "initial_margin": value / p.leverage,
+                "maintenance_margin": self._mm(p),
+                "maintenance_margin_percentage": spec.brackets.lookup(value)[0],
+                "margin_ratio": self.margin_ratio(p.symbol),
+                "liquidation_price": self.liquidation_price(p.symbol),
+                "margin_mode": p.margin_mode,
+                "collateral": p.isolated_margin if iso else math.nan,
+                "stop_loss_price": p.stop_loss_price,
+            })
+        columns = ["symbol", "side", "contracts", "notional", "leverage", "entry_price",
+                   "mark_price", "unrealized_pnl", "initial_margin", "maintenance_margin",
+                   "maintenance_margin_percentage", "margin_ratio", "liquidation_price",
+                   "margin_mode", "collateral", "stop_loss_price"]
+        frame = pd.DataFrame(rows, columns=columns).set_index("symbol")
+        return frame.astype({"liquidation_price": float, "stop_loss_price": float})
+
+    def balances(self):
+        """Every wallet: the cross wallet per asset and each isolated position's margin."""
+        rows = [{"wallet": "cross", "asset": a, "symbol": None, "balance": b}
+                for a, b in self._assets.items()]
+        rows += [{"wallet": "isolated", "asset": "USDT", "symbol": p.symbol,
+                  "balance": p.isolated_margin}
+                 for p in self._positions.values() if p.margin_mode == "isolated"]
+        return pd.DataFrame(rows, columns=["wallet", "asset", "symbol", "balance"])
+
+    def ledger(self):
+        """Every change of money, in order (deposits, fees, PnL, funding, liquidations...)."""
+        return pd.DataFrame(self._ledger, columns=LEDGER_COLUMNS)
+
+    def __repr__(self):
+        s = self.summary()
+        return (f"<Account equity {s.equity:,.2f} USDT, {len(self._positions)} position(s), "
+                f"cross margin ratio {s.margin_ratio:.2%}>")
+
+    # -- what if? ----------------------------------------------------------------------------
+    def copy(self):
+        """An independent copy: try things on it without touching this account."""
+        return copy.deepcopy(self)
+
+    def preview_open(self, symbol, side, price, *, size=None, margin=None, notional=None):
+        """What :meth:`open` would do, without doing it (a pre-trade check).
+
+        Returns a Series: the order's size, notional, initial margin (of the part
+        that opens or grows a position; closing needs none), fee and cost,
+        the available balance before and after, the cross margin ratio after and
+        the liquidation price of ``symbol`` after. Raises exactly what ``open`` would.
+        """
+        trial = self.copy()
+        before = trial.available_balance()
+        fees_before = trial._fees_paid()
+        trial.open(symbol, side, price, size=size, margin=margin, notional=notional)
+        old, new = self._signed_size(symbol), trial._signed_size(symbol)
+        qty = abs(new - old)                                  # traded, in one-way mode
+        opening = abs(new) if old * new <= 0 else max(0.0, abs(new) - abs(old))
+        fee = trial._fees_paid() - fees_before
+        margin_needed = opening * price / trial.leverage(symbol)
+        return pd.Series({
+            "symbol": symbol, "side": side, "size": qty, "notional": qty * price,
+            "initial_margin": margin_needed, "fee": fee, "cost": margin_needed + fee,
+            "available_before": before, "available_after": trial.available_balance(),
+            "margin_ratio_after": trial.margin_ratio(),
+            "liquidation_price_after": (trial.liquidation_price(symbol)
+                                        if symbol in trial._positions else None),
+        }, name="preview")
+
+    def max_open_size(self, symbol, side, price):
+        """Largest size :meth:`open` accepts now, in base units (available balance and
+        the bracket's leverage cap both count)."""
+        spec = self._contract(symbol)
+        side_sign(side)
+        price = positive(price, "price")
+        lev = self.leverage(symbol)
+        per_unit = price / lev + price * spec.taker_fee
+        held = self._signed_size(symbol) * side_sign(side)
+        closing = max(0.0, -held)     # an opposite position is closed first, freeing margin
+        budget = self.available_balance() if self.margin_mode(symbol) == "cross" else min(
+            self.available_balance(), self._assets["USDT"])
+        size = closing + budget / per_unit
+        cap = spec.brackets.max_notional(lev) / price - max(0.0, held)
+        return max(0.0, min(size, cap) * (1 - 1e-9))
+
+    def _signed_size(self, symbol):
+        p = self._positions.get(symbol)
+        return 0.0 if p is None else p.sign * p.size
+
+    def _fees_paid(self):
+        return -sum(r[6] for r in self._ledger if r[2] == "fee")
+
+    # -- money in and out ------------------------------------------------------------------
+    @_atomic
+    def deposit(self, amount, asset="USDT", *, price=None):
+        """Add collateral to the cross wallet. Non-USDT assets count at their value
+        ratio (BTC 95 %) and back cross positions only; they need an index price
+        (``price=``, or a mark of e.g. BTCUSDT)."""
+        amount = positive(amount, "amount")
+        self._known_asset(asset)
+        if asset != "USDT":
+            if price is not None:
+                self._asset_prices[asset] = positive(price, "price")
+            elif asset not in self._asset_prices:
+                raise InvalidInput(f"deposit of {asset} needs a price: pass price= or mark "
+                                   f"{asset}USDT first (got none)")
+        self._book("deposit", amount, asset=asset)
+
+    @_atomic
+    def withdraw(self, amount, asset="USDT"):
+        """Take collateral out, up to what open positions do not need."""
+        amount = positive(amount, "amount")
+        self._known_asset(asset)
+        held = self._assets.get(asset, 0.0)
+        if amount > held:
+            raise InsufficientBalance(f"withdraw amount {amount:,} {asset} exceeds the "
+                                      f"{held:,} {asset} in the wallet")
+        limit = self.max_withdraw(asset)
+        if amount > limit + 1e-9:
+            raise InsufficientBalance(
+                f"withdraw amount {amount:,.8g} {asset} exceeds the maximum withdrawable "
+                f"{limit:,.8g} {asset}: the rest is margin in use by open positions")
+        self._book("withdrawal", -amount, asset=asset)
+
+    def max_withdraw(self, asset="USDT"):
+        """Largest withdrawal: ``cross wallet + min(0, cross UPNL) - cross initial margin``,
+        in units of ``asset`` (at its price and value ratio), at most what is held."""
+        self._known_asset(asset)
+        upnl, _, im = self._cross_totals()
+        free = self._cross_wallet() + min(0.0, upnl) - im
+        unit = self._asset_prices.get(asset, 0.0) * COLLATERAL_VALUE_RATIOS[asset]
+        held = self._assets.get(asset, 0.0)
+        return max(0.0, min(held, free / unit if unit else 0.0))
+
+    def _known_asset(self, asset):
+        if asset not in COLLATERAL_VALUE_RATIOS:
+            raise InvalidInput(f"asset must be one of {', '.join(COLLATERAL_VALUE_RATIOS)} "
+                               f"(got {asset!r})")
+
+    # -- settings ---------------------------------------------------------------------------
+    @_atomic
+    def set_margin_mode(self, symbol, mode):
+        """Choose ``"cross"`` or ``"isolated"`` for a symbol (refused with an open position)."""
+        self._contract(symbol)
+        if mode not in MARGIN_MODES:
+            raise InvalidInput(f"margin mode must be 'cross' or 'isolated' (got {mode!r})")
+        if symbol in self._positions:
+            p = self._positions[symbol]
+            raise MarginModeLocked(
+                f"margin mode of {symbol} cannot change to {mode!r} while a position is open "
+                f"({p.side} {p.size:g}); close it first")
+        self._modes[symbol] = mode
+
+    @_atomic
+    def set_leverage(self, symbol, leverage):
+        """Set the symbol's leverage, 1x up to the bracket's maximum for its notional."""
+        spec = self._contract(symbol)
+        leverage = positive(leverage, "leverage")
+        if leverage < 1:
+            raise InvalidInput(f"leverage must be >= 1 (got {leverage:g})")
+        value = self._notional(self._positions[symbol]) if symbol in self._positions else 0.0
+        limit = spec.brackets.max_leverage(value)
+        if leverage > limit:
+            raise LeverageTooHigh(f"leverage {leverage:g}x exceeds the {limit:g}x maximum of "
+                                  f"{symbol} for a {value:,.0f} USDT position")
+        p = self._positions.get(symbol)
+        if p is not None and p.margin_mode == "isolated":
+            raise InvalidInput(f"leverage of the open isolated {symbol} position cannot change "
+                               f"here (got {leverage:g}x); use add_margin to lower its risk")
+        self._leverage[symbol] = leverage
+        if p is not None:
+            p.leverage = leverage
+            upnl, _, im = self._cross_totals()
+            if self._cross_wallet() + upnl - im < 0:
+                raise InsufficientBalance(
+                    f"leverage {leverage:g}x needs {im:,.2f} USDT of initial margin but the "
+                    f"cross margin balance is {self._cross_wallet() + upnl:,.2f} USDT")
+
+    # -- trading ----------------------------------------------------------------------------
+    def _size_from(self, symbol, price, size, margin, notional):
+        given = {k: v for k, v in (("size", size), ("margin", margin), ("notional", notional))
+                 if v is not None}
+        if len(given) != 1:
+            raise InvalidInput(f"give exactly one of size, margin or notional "
+                               f"(got {', '.join(given) or 'none'})")
+        (field, value), = given.items()
+        value = positive(value, field)
+        if field == "size":
+            return value
+        if field == "notional":
+            return value / price
+        return value * self.leverage(symbol) / price
+
+    @_atomic
+    def open(self, symbol, side, price, *, size=None, margin=None, notional=None):
+        """Market order at ``price``: size in base units, or the margin or notional to use.
+
+        An order against an open position reduces it (and may flip it).
+        Taker fee. Refused beyond the available balance or the bracket's max leverage.
+        """
+        spec = self._contract(symbol)
+        sign = side_sign(side)
+        price = positive(price, "price")
+        qty = self._size_from(symbol, price, size, margin, notional)
+        self._marks.setdefault(symbol, price)
+        p = self._positions.get(symbol)
+        if p is not None and p.sign != sign:
+            closing = min(qty, p.size)
+            self._close(p, closing, price, "close")
+            qty -= closing
+            if qty <= 1e-12:
+                return self._positions.get(symbol)
+        return self._increase(spec, symbol, side, qty, price)
+
+    def _increase(self, spec, symbol, side, qty, price):
+        lev = self.leverage(symbol)
+        mode = self.margin_mode(symbol)
+        p = self._positions.get(symbol)
+        total = qty + (p.size if p else 0.0)
+        value = total * price
+        if value > spec.brackets.max_position_notional:
+            raise LeverageTooHigh(f"position notional {value:,.0f} USDT exceeds {symbol}'s "
+                                  f"largest bracket ({spec.brackets.max_position_notional:,.0f})")
+        limit = spec.brackets.max_leverage(value)
+        if lev > limit:
+            raise LeverageTooHigh(
+                f"leverage {lev:g}x exceeds the {limit:g}x maximum of {symbol}'s bracket for a "
+                f"{value:,.0f} USDT position; lower the leverage or the size")
+        margin = qty * price / lev
+        fee = qty * price * spec.taker_fee
+        available = self.available_balance()
+        if margin + fee > available + 1e-9:
+            raise InsufficientBalance(
+                f"order needs {margin + fee:,.2f} USDT (initial margin {margin:,.2f} + fee "
+                f"{fee:,.2f}) but the available balance is {available:,.2f} USDT")
+        if mode == "isolated" and margin + fee > self._assets["USDT"] + 1e-9:
+            raise InsufficientBalance(
+                f"isolated order needs {margin + fee:,.2f} USDT but the wallet holds "
+                f"{self._assets['USDT']:,.2f} USDT (other collateral backs cross positions only)")
+        if p is None:
+            p = self._positions[symbol] = Position(symbol, side, qty, price, lev, mode)
+        else:
+            p.entry_price = (p.entry_price * p.size + price * qty) / total
+            p.size = total
+        self._book("fee", -fee, symbol=symbol)
+        if mode == "isolated":
+            self._transfer_to_isolated(symbol, margin)
+        return p
+
+    @_atomic
+    def close(self, symbol, *, size=None, price=None):
+        """Close the position (or ``size`` of it) at ``price`` (default: the mark). Taker fee."""
+        p = self._position(symbol)
+        qty = p.size if size is None else positive(size, "size")
+        if qty > p.size * (1 + 1e-12):
+            raise InvalidInput(f"size must be <= the open {p.size:g} {symbol} (got {qty:g})")
+        price = self._marks[symbol] if price is None else positive(price, "price")
+        return self._close(p, min(qty, p.size), price, "close")
+
+    def _close(self, p, qty, price, kind, fee_rate=None):
+        """Realize PnL on ``qty`` at ``price``; release isolated margin; return the event."""
+        spec = self.contracts[p.symbol]
+        iso = p.margin_mode == "isolated"
+        pnl = p.sign * qty * (price - p.entry_price)
+        self._book("realized_pnl", pnl, symbol=p.symbol, isolated=iso)
+        if fee_rate is None:
+            fee = qty * price * spec.taker_fee
+            self._book("fee", -fee, symbol=p.symbol, isolated=iso)
+        elif iso:   # liquidation fee, capped by the margin that is left
+            fee = min(qty * price * fee_rate, max(0.0, p.isolated_margin))
+            self._book("liquidation_fee", -fee, symbol=p.symbol, isolated=True)
+        else:       # cross: charged by _liquidate_cross once every position is closed
+            fee = 0.0
+        full = qty >= p.size * (1 - 1e-12)
+        if iso:
+            if p.isolated_margin < 0:
+                self._book("insurance_cover", -p.isolated_margin, symbol=p.symbol, isolated=True)
+            release = p.isolated_margin if full else p.isolated_margin * qty / p.size
+            if release:
+                self._book("transfer", -release, symbol=p.symbol, isolated=True)
+                self._book("transfer", release, symbol=p.symbol)
+        if full:
+            del self._positions[p.symbol]
+            if not iso and not any(q.margin_mode == "cross" for q in self._positions.values()):
+                self._settle_negative_cross()      # e.g. a stop that gapped past bankruptcy
+        else:
+            p.size -= qty
+        return {"step": self.step, "time": self.time, "type": kind, "symbol": p.symbol,
+                "margin_mode": p.margin_mode, "side": p.side, "size": qty, "price": price,
+                "realized_pnl": pnl, "fee": fee, "amount": pnl - fee}
+
+    def _cross_equity(self):
+        """Cross wallet at full market value of the collateral (what can pay a fee)."""
+        return self._assets["USDT"] + sum(a * self._asset_prices[k]
+                                          for k, a in self._assets.items() if k != "USDT")
+
+    @_atomic
+    def add_margin(self, symbol, amount):
+        """Move USDT from the cross wallet into an isolated position (its LP moves away)."""
+        p = self._position(symbol)
+        amount = positive(amount, "amount")
+        if p.margin_mode != "isolated":
+            raise InvalidInput(f"add_margin applies to isolated positions; {symbol} is cross "
+                               f"(got amount {amount:,})")
+        limit = min(self.available_balance(), self._assets["USDT"])
+        if amount > limit + 1e-9:
+            raise InsufficientBalance(f"amount {amount:,.2f} USDT exceeds the {limit:,.2f} USDT "
+                                      f"available to move into {symbol}")
+        self._transfer_to_isolated(symbol, amount)
+
+    @_atomic
+    def set_stop_loss(self, symbol, trigger_price):
+        """Stop-market order closing the whole position when the mark reaches ``trigger_price``."""
+        p = self._position(symbol)
+        trigger = positive(trigger_price, "trigger_price")
+        mark = self._marks[symbol]
+        if (p.sign > 0 and trigger >= mark) or (p.sign < 0 and trigger <= mark):
+            where = "below" if p.sign > 0 else "above"
+            raise InvalidInput(f"stop-loss trigger_price for a {p.side} must be {where} the mark "
+                               f"price {mark:,.2f} (got {trigger:,.2f}); it would trigger at once")
+        p.stop_loss_price = trigger
+
+    @_atomic
+    def cancel_stop_loss(self, symbol):
+        """Remove the symbol's stop-loss."""
+        self._position(symbol).stop_loss_price = None
+
+    # -- the market moves ------------------------------------------------------------------------
+    def mark(self, prices, time=None):
+        """New mark prices (``{"BTCUSDT": 58_000, ...}``): funding if due, stop-losses, then
+        liquidations. Returns the list of events (dicts with ``EVENT_COLUMNS``)."""
+        prices = self._check_prices(prices)
+        when = None if time is None else utc_timestamp(time, "time")
+        if when is not None and self.time is not None and when < self.time:
+            raise InvalidInput(f"time must not go backwards: {when} is before {self.time}")
+        self.step += 1
+        events = []
+        previous, self.time = self.time, when if when is not None else self.time
+        self._marks.update(prices)
+        for symbol, price in prices.items():
+            base = self.contracts[symbol].base
+            if base in COLLATERAL_VALUE_RATIOS:
+                self._asset_prices[base] = price
+        if previous is not None and when is not None:
+            events += self._funding(previous, when)
+        if self._positions:
+            events += self._stops(prices)
+            events += self._liquidations()
+        return events
+
+    def _check_prices(self, prices):
+        if not hasattr(prices, "items"):
+            raise InvalidInput(f"prices must be a mapping symbol -> mark price (got {prices!r})")
+        checked = {}
+        for symbol, price in prices.items():
+            self._contract(symbol)
+            checked[symbol] = positive(price, f"mark price of {symbol}")
+        return checked
+
+    def _funding(self, start, end):
+        """Pay or receive funding at every 00:00/08:00/16:00 UTC instant in (start, end]."""
+        first = start.floor(_FUNDING_PERIOD) + _FUNDING_PERIOD
+        events = []
+        instant = first
+        while instant <= end:
+            for p in list(self._positions.values()):
+                spec = self.contracts[p.symbol]
+                mark = self._marks[p.symbol]
+                payment = -p.sign * p.size * mark * spec.funding_rate
+                self._book("funding", payment, symbol=p.symbol,
+                           isolated=p.margin_mode == "isolated")
+                events.append({"step": self.step, "time": instant, "type": "funding",
+                               "symbol": p.symbol, "margin_mode": p.margin_mode, "side": p.side,
+                               "size": p.size, "price": mark, "realized_pnl": 0.0, "fee": 0.0,
+                               "amount": payment})
+            instant += _FUNDING_PERIOD
+        return events
+
+    def _stops(self, prices):
+        events = []
+        for p in list(self._positions.values()):
+            stop = p.stop_loss_price
+            if stop is None or p.symbol not in prices:
+                continue
+            mark = prices[p.symbol]
+            if (p.sign > 0 and mark <= stop) or (p.sign < 0 and mark >= stop):
+                gapped = abs(mark - stop) > self.gap_threshold * stop
+                events.append(self._close(p, p.size, mark if gapped else stop, "stop_loss"))
+        return events
+
+    def _liquidations(self):
+        events = []
+        for p in list(self._positions.values()):
+            if p.margin_mode == "isolated" and self.margin_ratio(p.symbol) >= 1.0:
+                rate = self.contracts[p.symbol].liquidation_fee_rate
+                events.append(self._close(p, p.size, self._marks[p.symbol], "liquidation", rate))
+        if self.margin_ratio() >= 1.0:
+            events += self._liquidate_cross()
+        return events
+
+    def _liquidate_cross(self):
+        """Close every cross position at its mark, then charge their liquidation fees,
+        together capped by what the cross wallet has left (so the order does not matter)."""
+        events = [self._close(p, p.size, self._marks[p.symbol], "liquidation", fee_rate=0.0)
+                  for p in list(self._positions.values()) if p.margin_mode == "cross"]
+        fees = [e["size"] * e["price"] * self.contracts[e["symbol"]].liquidation_fee_rate
+                for e in events]
+        left = max(0.0, self._cross_equity())
+        scale = min(1.0, left / sum(fees)) if sum(fees) > 0 else 0.0
+        for event, fee in zip(events, fees):
+            event["fee"] = fee * scale
+            event["amount"] -= event["fee"]
+            self._book("liquidation_fee", -event["fee"], symbol=event["symbol"])
+        self._settle_negative_cross()
+        return events
+
+    def _settle_negative_cross(self):
+        """With no cross position left: sell collateral to cover a negative USDT balance,
+        then let the insurance fund cover whatever is still missing."""
+        for asset in [a for a in self._assets if a != "USDT"]:
+            held, price = self._assets[asset], self._asset_prices[asset]
+            if self._assets["USDT"] >= 0 or held <= 0:
+                continue
+            sold = min(held, -self._assets["USDT"] / price)
+            self._book("collateral_sale", -sold, asset=asset)
+            self._book("collateral_sale", sold * price)
+        if self._assets["USDT"] < 0:
+            self._book("insurance_cover", -self._assets["USDT"])
+
+
+def margin_ratio_value(maintenance, balance):
+    """Scalar form of :func:`formulas.margin_ratio` (0 with nothing to maintain)."""
+    if maintenance == 0:
+        return 0.0
+    return maintenance / balance if balance > 0 else math.inf

@@ -1,0 +1,181 @@
+"""Margin math of USDT-margined linear perpetuals, as Binance USDⓈ-M publishes it.
+
+Pure functions: every argument may be a scalar or a numpy array (broadcast
+together), so a widget computes a whole curve and a Monte Carlo a whole batch
+in one call. ``side`` is ``"long"``/``"short"`` or an array of +1/-1.
+
+Source: Binance, "How to Calculate Liquidation Price of USDⓈ-M Contracts" and
+"Leverage and Margin of USDⓈ-M Futures" (FAQ); see shared/reference/margin-rules.md.
+"""
+import numpy as np
+
+from .._validate import positive_array, side_sign, side_signs
+from ..errors import InvalidInput
+
+__all__ = [
+    "unrealized_pnl", "notional", "initial_margin", "maintenance_margin",
+    "margin_balance", "margin_ratio", "liquidation_price", "bankruptcy_price",
+]
+
+
+def _scalar_or_array(x):
+    arr = np.asarray(x, dtype=float)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def unrealized_pnl(side, size, entry_price, mark_price):
+    """Unrealized PnL on the mark price: ``side * size * (mark_price - entry_price)``."""
+    size = positive_array(size, "size")
+    entry_price = positive_array(entry_price, "entry_price")
+    mark_price = positive_array(mark_price, "mark_price")
+    return _scalar_or_array(side_signs(side) * np.asarray(size) * (np.asarray(mark_price)
+                                                             - np.asarray(entry_price)))
+
+
+def notional(size, price):
+    """Position value: ``size * price`` (size in base units, e.g. BTC)."""
+    return _scalar_or_array(np.asarray(positive_array(size, "size"))
+                            * np.asarray(positive_array(price, "price")))
+
+
+def initial_margin(size, price, leverage):
+    """Initial margin: ``notional / leverage`` (Binance uses the mark price for open positions)."""
+    return _scalar_or_array(notional(size, price)
+                            / np.asarray(positive_array(leverage, "leverage")))
+
+
+def maintenance_margin(size, mark_price, brackets=None, *, mmr=None, cum=0.0):
+    """Maintenance margin: ``notional(mark) * MMR - cum``.
+
+    With ``brackets``, ``(MMR, cum)`` come from the tier that contains the
+    notional; otherwise ``mmr`` and ``cum`` are used as given.
+    """
+    value = (np.asarray(positive_array(size, "size"))
+             * np.asarray(positive_array(mark_price, "mark_price")))
+    if brackets is not None:
+        mmr, cum = brackets.lookup(value)
+    elif mmr is None:
+        raise InvalidInput("maintenance_margin needs brackets or mmr (got neither)")
+    return _scalar_or_array(value * np.asarray(mmr, float) - np.asarray(cum, float))
+
+
+def margin_balance(wallet_balance, unrealized_pnl):
+    """Margin balance: ``wallet balance + unrealized PnL``."""
+    return _scalar_or_array(np.asarray(wallet_balance, float) + np.asarray(unrealized_pnl, float))
+
+
+def margin_ratio(maintenance_margin, margin_balance):
+    """Binance's margin ratio: ``maintenance margin / margin balance``.
+
+    Rises toward 1.0 (100 %); liquidation at >= 1.0. A margin balance <= 0 gives ``inf``.
+    """
+    mm = np.asarray(maintenance_margin, float)
+    mb = np.asarray(margin_balance, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(mb > 0, mm / np.where(mb > 0, mb, 1.0), np.inf)
+    return _scalar_or_array(ratio)
+
+
+def _lp(sign, size, entry_price, free_balance, mmr, cum, collateral=0.0):
+    """Solve ``free + C*LP + side*Q*(LP-EP) = Q*LP*MMR - cum`` for LP."""
+    return ((free_balance + cum - sign * size * entry_price)
+            / (size * mmr - sign * size - collateral))
+
+
+def liquidation_price(side, size, entry_price, wallet_balance, *, brackets=None, mmr=None,
+                      cum=0.0, other_maintenance=0.0, other_unrealized_pnl=0.0,
+                      collateral_units=0.0):
+    """Liquidation price in Binance's one-way mode.
+
+    ``LP = (WB - TMM1 + UPNL1 + cum - side*Q*EP) / (Q*MMR - side*Q)``
+
+    Isolated: ``wallet_balance`` is the position's isolated margin. Cross: it is
+    the cross wallet balance, with ``other_maintenance`` (TMM1) and
+    ``other_unrealized_pnl`` (UPNL1) of the other cross positions. With
+    ``brackets`` the tier is the one that contains ``size * LP`` (Binance's
+    note: recompute in the right bracket); with ``mmr``/``cum`` they are used
+    as given. Returns ``None`` (NaN in arrays) when no positive price solves it,
+    e.g. a long whose collateral covers the whole notional.
+
+    ``collateral_units`` (C): cross collateral in the position's own asset, in
+    units already multiplied by its value ratio (0.1 BTC at 95 % -> 0.095) and
+    left out of ``wallet_balance``: its value moves with the price, so it moves
+    the liquidation price too (BTC collateral behind a BTC long brings it closer)::
+
+        LP = (WB - TMM1 + UPNL1 + cum - side*Q*EP) / (Q*MMR - side*Q - C)
+    """
+    sign = side_signs(side)
+    size = positive_array(size, "size")
+    entry = positive_array(entry_price, "entry_price")
+    if brackets is not None and all(np.ndim(v) == 0 for v in
+                                    (sign, size, entry, wallet_balance, other_maintenance,
+                                     other_unrealized_pnl, collateral_units)):
+        free = float(wallet_balance) - float(other_maintenance) + float(other_unrealized_pnl)
+        return _scalar_lp_in_brackets(sign, size, entry, free, brackets,
+                                      float(collateral_units))
+    size = np.asarray(size)
+    entry = np.asarray(entry)
+    free = (np.asarray(wallet_balance, float) - np.asarray(other_maintenance, float)
+            + np.asarray(other_unrealized_pnl, float))
+    units = np.asarray(collateral_units, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if brackets is None:
+            if mmr is None:
+                raise InvalidInput("liquidation_price needs brackets or mmr (got neither)")
+            lp = _lp(sign, size, entry, free, np.asarray(mmr, float), np.asarray(cum, float),
+                     units)
+        else:
+            lp = _lp_in_brackets(sign, size, entry, free, brackets, units)
+    # A price below a billionth of the entry is round-off of zero: no liquidation.
+    lp = np.where(np.isfinite(lp) & (lp > entry * 1e-9), lp, np.nan)
+    if lp.ndim == 0:
+        return None if np.isnan(lp) else float(lp)
+    return lp
+
+
+def _lp_in_brackets(sign, size, entry, free, brackets, collateral):
+    """Try every tier at once; keep the tier whose notional range holds ``Q * LP``.
+
+    The margin balance minus the maintenance margin is strictly monotone in the
+    price and continuous across tiers (the cum rule), so exactly one tier holds it.
+    """
+    floors, caps = brackets.floors, brackets.caps
+    shape = np.broadcast(sign, size, entry, free, collateral).shape
+    expand = (...,) + (np.newaxis,)
+    lps = _lp(np.asarray(sign)[expand], size[expand], entry[expand], free[expand],
+              brackets.maintenance_margin_rates, brackets.maintenance_amounts,
+              collateral[expand])
+    value = size[expand] * lps
+    inside = (lps > 0) & (value >= floors) & (value < caps)
+    first = np.argmax(inside, axis=-1)
+    chosen = np.take_along_axis(lps, first[..., np.newaxis], axis=-1)[..., 0]
+    return np.broadcast_to(np.where(inside.any(axis=-1), chosen, np.nan), shape)
+
+
+def _scalar_lp_in_brackets(sign, size, entry, free, brackets, collateral):
+    """The same as :func:`_lp_in_brackets` for one position, in plain Python (fast)."""
+    for floor, cap, mmr, cum in brackets.tiers:
+        denominator = size * mmr - sign * size - collateral
+        if denominator == 0:
+            continue
+        lp = (free + cum - sign * size * entry) / denominator
+        if lp > entry * 1e-9 and floor <= size * lp < cap:
+            return lp
+    return None
+
+
+def bankruptcy_price(side, size, entry_price, wallet_balance, *, other_unrealized_pnl=0.0):
+    """Price at which the margin balance reaches zero: ``EP - side * (WB + UPNL1) / Q``.
+
+    ``None`` (NaN in arrays) when that price is not positive.
+    """
+    sign = side_signs(side)
+    size = np.asarray(positive_array(size, "size"))
+    entry = np.asarray(positive_array(entry_price, "entry_price"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bp = entry - sign * (np.asarray(wallet_balance, float)
+                             + np.asarray(other_unrealized_pnl, float)) / size
+    bp = np.where(np.isfinite(bp) & (bp > 0), bp, np.nan)
+    if bp.ndim == 0:
+        return None if np.isnan(bp) else float(bp)
+    return bp

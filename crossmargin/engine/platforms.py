@@ -1,0 +1,389 @@
+"""How Binance, Bybit and OKX differ: same words, different numbers.
+
+Three venues, three USDT-margined perpetual engines, and the words "margin
+ratio" and "liquidation price" mean something slightly different on each:
+
+* **Binance** — *Margin Ratio* = maintenance margin / margin balance. It
+  **rises** toward 100 %; liquidation at 100 %. The isolated liquidation price
+  evaluates the maintenance margin **at the liquidation price** (tier, MMR and
+  deduction ``cum`` of the notional ``Q * LP``).
+* **Bybit** (Unified Trading Account) — *Account MM rate* = maintenance margin
+  / margin balance, same orientation as Binance. The isolated liquidation price
+  evaluates the maintenance margin **at the entry value** (``Q * EP``), with a
+  maintenance-margin deduction (MMD) like Binance's ``cum``.
+* **OKX** — *Margin ratio* = equity / (maintenance margin + fees). It **falls**
+  toward 100 %; liquidation at 100 %. One MMR for the whole position of a tier
+  (no deduction), and the estimated fee to close counts in the denominator.
+
+Every function takes scalars or numpy arrays (broadcast together) and returns a
+float for scalars or an array for arrays. ``side`` is ``"long"``/``"short"``
+or an array of +1/-1. A liquidation price that is not positive (e.g. a 1x long)
+comes back as ``None`` for scalars and NaN in arrays, as in
+:mod:`crossmargin.engine.formulas`.
+
+Sources (page titles; see shared/reference/margin-rules.md, section 2):
+Binance "How to Calculate Liquidation Price of USDⓈ-M Contracts" and "How to
+Switch Between Cross Margin Mode and Isolated Margin Mode"; Bybit "Liquidation
+Price (USDT Contract)" and "Differences Between the Margin Modes Under the
+Unified Trading Account"; OKX "Isolated margin mode" / "Quick Margin Mode"
+(margin ratio = net assets / (maintenance margin + fees), written there for
+spot margin positions; the isolated-swap form (margin + UPNL) / (Q * mark *
+(MMR + fee rate)) was seen only in third-party restatements of OKX's rules).
+"""
+import numpy as np
+import pandas as pd
+
+from . import formulas
+from .._validate import finite, positive_array, side_signs
+from ..errors import InvalidInput
+
+__all__ = [
+    "VENUES",
+    "binance_margin_ratio", "bybit_account_mm_rate", "okx_margin_ratio",
+    "binance_is_liquidated", "okx_is_liquidated", "okx_to_binance_orientation",
+    "binance_isolated_liquidation_price", "bybit_isolated_liquidation_price",
+    "okx_isolated_liquidation_price", "compare_isolated",
+]
+
+#: OKX's regular taker fee on USDT-margined swaps, used as the default estimated
+#: fee to close a position (0.05 %). Pass your own ``fee_rate`` for another tier.
+OKX_DEFAULT_FEE_RATE = 0.0005
+
+VENUES = {
+    "Binance": {
+        "modes": ("Cross", "Isolated"),
+        "default_mode": "Cross",
+        "applies_to": "one symbol at a time; it cannot change while that symbol has an open "
+                      "position or open orders",
+        "switch_in_ui": "On the futures trading page, click the margin-mode button (it reads "
+                        "\u201cCross\u201d by default) at the top right of the order panel, "
+                        "next to the leverage, pick the mode and confirm.",
+        "margin_ratio_name": "Margin Ratio",
+        "margin_ratio_rule": "MM / margin balance; rises, liquidation at 100 %",
+        "sources": ("Binance FAQ \u201cHow to Switch Between Cross Margin Mode and Isolated "
+                    "Margin Mode\u201d",
+                    "Binance \u201cHow to Calculate Liquidation Price of USD\u24c8-M "
+                    "Contracts\u201d"),
+        "unverified": ("the button's exact position next to the leverage (Binance's FAQ says "
+                       "\u201cclick [Cross] on the top-right corner\u201d)",),
+    },
+    "Bybit": {
+        "modes": ("Cross Margin", "Isolated Margin", "Portfolio Margin"),
+        "default_mode": "Cross Margin",
+        "applies_to": "the whole Unified Trading Account: one mode for every pair "
+                      "(Portfolio Margin needs net equity of at least 1,000 USD)",
+        "switch_in_ui": "The margin-mode selector at the top of the order zone of the "
+                        "derivatives trading page (Cross / Isolated / Portfolio).",
+        "margin_ratio_name": "Account MM rate",
+        "margin_ratio_rule": "MM / margin balance; rises, liquidation at 100 % (cross and "
+                             "portfolio); isolated positions liquidate at their own price",
+        "sources": ("Bybit \u201cDifferences Between the Margin Modes Under the Unified "
+                    "Trading Account\u201d",
+                    "Bybit \u201cLiquidation Price (USDT Contract)\u201d"),
+        "unverified": ("where the selector sits in the web UI",),
+    },
+    "OKX": {
+        "modes": ("Cross", "Isolated"),
+        "default_mode": None,
+        "applies_to": "chosen with each order: the API's order field tdMode is "
+                      "\u201ccross\u201d or \u201cisolated\u201d, and the web order panel "
+                      "remembers a choice per instrument",
+        "switch_in_ui": "The margin-mode dropdown on the order panel of the trading page "
+                        "(\u201cCross\u201d / \u201cIsolated\u201d).",
+        "margin_ratio_name": "Margin ratio",
+        "margin_ratio_rule": "equity / (MM + fees); falls, liquidation at 100 %",
+        "sources": ("OKX \u201cIsolated margin mode\u201d and \u201cQuick Margin Mode\u201d "
+                    "help pages (margin ratio = net assets / (maintenance margin + fees))",),
+        "unverified": ("the dropdown's place and labels in the web UI (seen only in "
+                       "third-party guides)",
+                       "whether the web panel keeps the choice per instrument"),
+    },
+}
+
+
+# -- input helpers --------------------------------------------------------------------------
+def _array(values, field, *, minimum=None, strict=False):
+    """Finite numbers (scalar or array), optionally ``>= minimum`` (``> minimum`` if strict)."""
+    if np.isscalar(values):
+        x = finite(values, field)
+        if minimum is not None and (x <= minimum if strict else x < minimum):
+            raise InvalidInput(f"{field} must be {'>' if strict else '>='} {minimum:g} "
+                               f"(got {values!r})")
+        return x
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{field} must be numbers (got {values!r})") from None
+    bad = ~np.isfinite(arr)
+    if minimum is not None:
+        bad |= (arr <= minimum) if strict else (arr < minimum)
+    if bad.any():
+        limit = "" if minimum is None else f" and {'>' if strict else '>='} {minimum:g}"
+        raise InvalidInput(f"{field} must be finite{limit} everywhere (got "
+                           f"{float(arr[bad].flat[0])!r} at index {int(np.flatnonzero(bad.ravel())[0])})")
+    return arr
+
+
+def _rate(values, field):
+    """A maintenance-margin or fee rate in [0, 1)."""
+    x = _array(values, field, minimum=0.0)
+    if np.any(np.asarray(x) >= 1):
+        raise InvalidInput(f"{field} must be < 1 (got {float(np.max(x))!r})")
+    return x
+
+
+def _leverage(values):
+    """Leverage >= 1 (the venues' leverage selectors start at 1x; no maximum checked here)."""
+    return _array(values, "leverage", minimum=1.0)
+
+
+def _out(x):
+    arr = np.asarray(x, dtype=float)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def _price_out(lp):
+    """Positive prices only: ``None`` (scalar) or NaN (array) where no positive price solves it."""
+    lp = np.asarray(lp, dtype=float)
+    lp = np.where(np.isfinite(lp) & (lp > 0), lp, np.nan)
+    if lp.ndim == 0:
+        return None if np.isnan(lp) else float(lp)
+    return lp
+
+
+def _either(brackets, mmr, func):
+    if brackets is not None and mmr is not None:
+        raise InvalidInput(f"{func} takes brackets or mmr, not both (got brackets={brackets!r} "
+                           f"and mmr={mmr!r})")
+    if brackets is None and mmr is None:
+        raise InvalidInput(f"{func} needs brackets or mmr (got neither)")
+
+
+# -- margin ratios --------------------------------------------------------------------------
+def binance_margin_ratio(maintenance_margin, margin_balance):
+    """Binance's *Margin Ratio*: ``MM / margin balance``.
+
+    Rises as the price moves against the position; liquidation when it reaches
+    1.0 (100 %). A margin balance <= 0 gives ``inf``. Source: Binance "How to
+    Calculate Liquidation Price of USDⓈ-M Contracts".
+    """
+    mm = _array(maintenance_margin, "maintenance_margin", minimum=0.0)
+    mb = _array(margin_balance, "margin_balance")
+    return formulas.margin_ratio(mm, mb)
+
+
+def bybit_account_mm_rate(maintenance_margin, margin_balance):
+    """Bybit's *Account MM rate* (Unified Trading Account): ``MM / margin balance``.
+
+    Same orientation as Binance: rises, liquidation at 1.0 (100 %) in Cross and
+    Portfolio Margin. Bybit's full denominator also subtracts a haircut loss and
+    adds an order loss; both are zero for a USDT-only account without spot
+    margin or options, which is the case this course models. Source: Bybit
+    "Differences Between the Margin Modes Under the Unified Trading Account".
+    """
+    mm = _array(maintenance_margin, "maintenance_margin", minimum=0.0)
+    mb = _array(margin_balance, "margin_balance")
+    return formulas.margin_ratio(mm, mb)
+
+
+def okx_margin_ratio(equity, maintenance_margin, fees=0.0):
+    """OKX's *Margin ratio*: ``equity / (MM + fees)``.
+
+    The opposite orientation to Binance and Bybit: it **falls** as the price
+    moves against the position, and liquidation starts when it is <= 1.0
+    (100 %). ``fees`` is the estimated fee to close (notional * taker rate).
+    With no maintenance margin and no fees (no position) the ratio is ``inf``.
+    Source: OKX "Isolated margin mode" / "Quick Margin Mode" help pages (stated
+    there for margin positions; the same definition for swaps is unverified).
+    """
+    eq = np.asarray(_array(equity, "equity"), dtype=float)
+    mm = np.asarray(_array(maintenance_margin, "maintenance_margin", minimum=0.0), dtype=float)
+    fe = np.asarray(_array(fees, "fees", minimum=0.0), dtype=float)
+    need = mm + fe
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(need > 0, eq / np.where(need > 0, need, 1.0), np.inf)
+    return _out(ratio)
+
+
+def binance_is_liquidated(ratio):
+    """True where a Binance (or Bybit) margin ratio has reached 100 %: ``ratio >= 1``."""
+    r = np.asarray(ratio, dtype=float)
+    out = r >= 1.0
+    return bool(out) if out.ndim == 0 else out
+
+
+def okx_is_liquidated(ratio):
+    """True where an OKX margin ratio has fallen to 100 %: ``ratio <= 1``."""
+    r = np.asarray(ratio, dtype=float)
+    out = r <= 1.0
+    return bool(out) if out.ndim == 0 else out
+
+
+def okx_to_binance_orientation(ratio):
+    """Turn an OKX margin ratio ``r`` into a rising, Binance-style one: ``1 / r``.
+
+    ``1 / r = (MM + fees) / equity``. The liquidation line stays at 1.0, but
+    the number now rises toward it. It equals Binance's ``MM / margin balance``
+    only when ``fees = 0`` (and the two venues' MM agree); with fees it is a
+    little larger. ``r <= 0`` (equity gone) maps to ``inf``.
+    """
+    r = np.asarray(ratio, dtype=float)
+    if np.isnan(r).any():
+        raise InvalidInput(f"ratio must be a number everywhere (got {ratio!r})")
+    with np.errstate(divide="ignore"):
+        out = np.where(r > 0, 1.0 / np.where(r > 0, r, 1.0), np.inf)
+    return _out(out)
+
+
+# -- isolated liquidation prices ------------------------------------------------------------
+def binance_isolated_liquidation_price(side, size, entry_price, margin, brackets=None,
+                                       mmr=None, cum=0.0):
+    """Binance, isolated, one-way mode: MM evaluated **at the liquidation price**.
+
+    Solves ``margin + side*Q*(LP - EP) = Q*LP*MMR - cum``::
+
+        LP = (margin + cum - side*Q*EP) / (Q*MMR - side*Q)
+
+    With ``brackets`` the tier is the one holding ``Q * LP``. Delegates to
+    :func:`crossmargin.engine.formulas.liquidation_price` with ``wallet_balance=margin``.
+    Source: Binance "How to Calculate Liquidation Price of USDⓈ-M Contracts".
+    """
+    func = "binance_isolated_liquidation_price"
+    _either(brackets, mmr, func)
+    sign = side_signs(side)
+    size = positive_array(size, "size")
+    entry = positive_array(entry_price, "entry_price")
+    margin = positive_array(margin, "margin")
+    if brackets is not None:
+        return formulas.liquidation_price(sign, size, entry, margin, brackets=brackets)
+    return formulas.liquidation_price(sign, size, entry, margin, mmr=_rate(mmr, "mmr"),
+                                      cum=_array(cum, "cum", minimum=0.0))
+
+
+def bybit_isolated_liquidation_price(side, size, entry_price, leverage, *, mmr=None, mmd=0.0,
+                                     extra_margin=0.0, brackets=None):
+    """Bybit, isolated, USDT contracts: MM evaluated **at the entry value**.
+
+    ::
+
+        LP = EP - side * ((IM - MM) / Q + extra_margin / Q)
+        IM = Q*EP / leverage,   MM = Q*EP*MMR - MMD
+
+    With ``brackets`` (instead of ``mmr``/``mmd``), MMR and MMD come from the
+    tier holding the entry notional ``Q * EP``; Bybit's MMD follows the same
+    rule as Binance's ``cum``. The published formula leaves out the fee to
+    close. Source: Bybit "Liquidation Price (USDT Contract)" (its Example 1: a
+    1 BTC long at 20,000 USDT, 50x, MMR 0.5 % -> 19,700 USDT).
+    """
+    _either(brackets, mmr, "bybit_isolated_liquidation_price")
+    sign = side_signs(side)
+    size = np.asarray(positive_array(size, "size"))
+    entry = np.asarray(positive_array(entry_price, "entry_price"))
+    leverage = np.asarray(_leverage(leverage))
+    extra = np.asarray(_array(extra_margin, "extra_margin", minimum=0.0))
+    value = size * entry
+    if brackets is not None:
+        mmr, mmd = brackets.lookup(value)
+    else:
+        mmr = _rate(mmr, "mmr")
+        mmd = _array(mmd, "mmd", minimum=0.0)
+    im = value / leverage
+    mm = value * np.asarray(mmr, float) - np.asarray(mmd, float)
+    return _price_out(entry - sign * ((im - mm) / size + extra / size))
+
+
+def okx_isolated_liquidation_price(side, size, entry_price, margin, *, mmr=None,
+                                   fee_rate=OKX_DEFAULT_FEE_RATE, brackets=None):
+    """OKX, isolated, USDT-margined: the price where the margin ratio falls to 100 %.
+
+    Equity = ``margin + side*Q*(LP - EP)``; MM + fees = ``Q*LP*(mmr + fee_rate)``
+    (one MMR for the whole position, no deduction; the fee to close at the
+    taker rate). Setting the ratio to 1 and solving::
+
+        LP = (margin - side*Q*EP) / (Q*(mmr + fee_rate) - side*Q)
+
+    With ``brackets`` the MMR is the one of the tier holding the entry notional
+    (any deduction in the table is ignored: OKX has none). Derived here from
+    OKX's margin-ratio definition; no OKX worked example for USDT swaps was
+    found to check it against.
+    """
+    _either(brackets, mmr, "okx_isolated_liquidation_price")
+    sign = side_signs(side)
+    size = np.asarray(positive_array(size, "size"))
+    entry = np.asarray(positive_array(entry_price, "entry_price"))
+    margin = np.asarray(positive_array(margin, "margin"))
+    fee = np.asarray(_rate(fee_rate, "fee_rate"))
+    if brackets is not None:
+        mmr, _ = brackets.lookup(size * entry)
+    else:
+        mmr = _rate(mmr, "mmr")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lp = (margin - sign * size * entry) / (size * (np.asarray(mmr, float) + fee)
+                                               - sign * size)
+    return _price_out(lp)
+
+
+# -- the lesson's table ---------------------------------------------------------------------
+def compare_isolated(side, size, entry_price, leverage, brackets, *,
+                     okx_fee_rate=OKX_DEFAULT_FEE_RATE):
+    """One isolated position, three venues' liquidation prices, as a DataFrame.
+
+    Every venue gets the same margin (``Q*EP / leverage``) and the same tier
+    table ``brackets``, so the differences in the table come only from the
+    formulas: Binance takes the tier of ``Q*LP`` and evaluates MM at LP; Bybit
+    takes the tier of ``Q*EP`` and evaluates MM at EP (with MMD); OKX takes the
+    tier's MMR without deduction and adds the fee to close. (Real venues publish
+    their own tables.) ``distance_pct`` is how far the mark price must move
+    against the position, in % of the entry price.
+
+    Columns: venue, liquidation_price, distance_pct, margin_ratio_name,
+    liquidates_when, note.
+    """
+    for name, value in (("size", size), ("entry_price", entry_price), ("leverage", leverage)):
+        if not np.isscalar(value):
+            raise InvalidInput(f"compare_isolated takes one position: {name} must be a "
+                               f"number (got {value!r})")
+    if brackets is None:
+        raise InvalidInput("compare_isolated needs brackets (got None)")
+    sign = side_signs(side)
+    if np.ndim(sign):
+        raise InvalidInput(f"compare_isolated takes one position: side must be one side "
+                           f"(got {side!r})")
+    size = positive_array(size, "size")
+    entry = positive_array(entry_price, "entry_price")
+    lev = _leverage(leverage)
+    margin = size * entry / lev
+    mmr, cum = brackets.lookup(size * entry)
+    prices = {
+        "Binance": binance_isolated_liquidation_price(sign, size, entry, margin,
+                                                      brackets=brackets),
+        "Bybit": bybit_isolated_liquidation_price(sign, size, entry, lev, brackets=brackets),
+        "OKX": okx_isolated_liquidation_price(sign, size, entry, margin, brackets=brackets,
+                                              fee_rate=okx_fee_rate),
+    }
+    liquidates_when = {
+        "Binance": "MM / margin balance \u2265 100 %",
+        "Bybit": "MM (at entry value) / (position margin + UPNL) \u2265 100 %",
+        "OKX": "equity / (MM + fees) \u2264 100 %",
+    }
+    notes = {
+        "Binance": "MM at the liquidation price, tier of Q \u00d7 LP, minus the maintenance "
+                   "amount (cum)",
+        "Bybit": f"MM fixed at the entry value: MMR {mmr:.2%} of Q \u00d7 EP minus MMD "
+                 f"{cum:,.0f}; fee to close left out",
+        "OKX": f"one MMR ({mmr:.2%}) for the whole position, no deduction; fee to close at "
+               f"{okx_fee_rate:.3%} counted; the ratio falls to 100 %",
+    }
+    rows = []
+    for venue, lp in prices.items():
+        distance = np.nan if lp is None else sign * (entry - lp) / entry * 100.0
+        rows.append({
+            "venue": venue,
+            "liquidation_price": np.nan if lp is None else lp,
+            "distance_pct": distance,
+            "margin_ratio_name": VENUES[venue]["margin_ratio_name"],
+            "liquidates_when": liquidates_when[venue],
+            "note": notes[venue],
+        })
+    return pd.DataFrame(rows, columns=["venue", "liquidation_price", "distance_pct",
+                                       "margin_ratio_name", "liquidates_when", "note"])

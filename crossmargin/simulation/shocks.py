@@ -1,0 +1,357 @@
+"""Instant price shocks: what a set of positions is worth after a sudden move, isolated vs cross.
+
+Open some positions (each a :class:`Leg`: symbol, side, margin, leverage, entry
+price), then move every price at once from its entry to ``entry * (1 + move)``.
+:func:`shock_outcomes` answers, for a whole grid of moves in one vectorized call,
+what :class:`~crossmargin.Account` would report after marking once at the shocked
+prices, in both margin modes::
+
+    legs = [Leg("BTCUSDT", "long", 2_000, 10, 60_000), Leg("ETHUSDT", "short", 2_000, 10, 3_000)]
+    out = shock_outcomes(legs, 10_000, {"BTCUSDT": -0.15})     # BTC -15 %, ETH unchanged
+    out.isolated_equity, out.isolated_liquidated["BTCUSDT"], out.cross_equity
+
+The model is the account's (Binance USDⓈ-M, one-way mode, see account.py):
+
+- opening charges the taker fee on the notional, from the wallet;
+- isolated: each position owns its margin; it is liquidated when its own margin
+  ratio ``MM / (margin + UPNL)`` reaches 100 %; what is left after the
+  liquidation fee (capped by what is left) goes back to the wallet, never below 0;
+- cross: one wallet backs every position; the account is liquidated when
+  ``Σ MM / (wallet + Σ UPNL)`` reaches 100 %: every position is closed, and the
+  liquidation fees together take at most what is left; the account ends at
+  ``max(0, what is left)`` (the insurance fund covers the rest).
+
+Every position is isolated in one run and cross in the other (as
+:func:`crossmargin.simulation.replay.compare_modes` does). Moves are fractions: -0.3 is a
+30 % drop. The maintenance margin uses the symbol's bracket table.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..engine import formulas
+from .._validate import finite, positive, side_sign
+from ..engine.contracts import contract_specs
+from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
+
+__all__ = ["Leg", "ShockOutcomes", "as_legs", "shock_outcomes", "liquidation_move"]
+
+MODES = ("isolated", "cross")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One position, as ``Account.open(symbol, side, entry_price, margin=margin)`` opens it
+    after ``set_leverage(symbol, leverage)``: size = margin × leverage / entry price."""
+
+    symbol: str
+    side: str
+    margin: float
+    leverage: float
+    entry_price: float
+
+    def __post_init__(self):
+        if not isinstance(self.symbol, str) or not self.symbol:
+            raise InvalidInput(f"symbol must be a symbol name like 'BTCUSDT' (got {self.symbol!r})")
+        side_sign(self.side)
+        object.__setattr__(self, "margin", positive(self.margin, "margin"))
+        object.__setattr__(self, "entry_price", positive(self.entry_price, "entry_price"))
+        leverage = positive(self.leverage, "leverage")
+        if leverage < 1:
+            raise InvalidInput(f"leverage must be >= 1 (got {self.leverage!r})")
+        object.__setattr__(self, "leverage", leverage)
+
+    @property
+    def sign(self):
+        """+1 for a long, -1 for a short."""
+        return side_sign(self.side)
+
+    @property
+    def size(self):
+        """Contracts in base units (BTC, ETH): ``margin * leverage / entry_price``."""
+        return self.margin * self.leverage / self.entry_price
+
+    @property
+    def notional(self):
+        """Position value at entry: ``size * entry_price``."""
+        return self.size * self.entry_price
+
+    @property
+    def initial_margin(self):
+        """What the position locks: ``notional / leverage`` (the margin, up to round-off)."""
+        return self.size * self.entry_price / self.leverage
+
+    def price_after(self, move):
+        """The shocked mark price: ``entry_price * (1 + move)``."""
+        return self.entry_price * (1.0 + np.asarray(move, dtype=float))
+
+    def __str__(self):
+        return (f"{self.side} {self.symbol} {self.margin:,.0f} USDT margin at "
+                f"{self.leverage:g}x from {self.entry_price:,.2f}")
+
+
+@dataclass(frozen=True)
+class ShockOutcomes:
+    """What each margin mode looks like after the shock (arrays shaped like the moves,
+    or plain numbers when every move was a number).
+
+    ``isolated_liquidated`` and ``isolated_margin_ratio`` are dicts by symbol;
+    ``cross_liquidated`` says whether the whole cross account was liquidated
+    (every position closed). Margin ratios are taken at the shocked prices, before
+    any liquidation (``inf`` when nothing is left).
+    """
+
+    legs: tuple
+    deposit: float
+    moves: dict
+    isolated_equity: object
+    isolated_liquidated: dict
+    isolated_margin_ratio: dict
+    cross_equity: object
+    cross_liquidated: object
+    cross_margin_ratio: object
+
+    def liquidated(self, mode):
+        """Symbols liquidated in ``mode`` (for one shock: a list of symbols)."""
+        _check_mode(mode)
+        if np.ndim(self.isolated_equity):
+            raise InvalidInput(f"liquidated() describes one shock; these outcomes hold "
+                               f"{np.size(self.isolated_equity)} (use the arrays)")
+        if mode == "cross":
+            return [leg.symbol for leg in self.legs] if self.cross_liquidated else []
+        return [leg.symbol for leg in self.legs if self.isolated_liquidated[leg.symbol]]
+
+    def to_frame(self):
+        """One row per shock: the moves, then each mode's equity, liquidations and margin ratio."""
+        columns = {f"{s}_move": m for s, m in self.moves.items()}
+        columns["isolated_equity"] = self.isolated_equity
+        for leg in self.legs:
+            columns[f"isolated_{leg.symbol}_liquidated"] = self.isolated_liquidated[leg.symbol]
+        for leg in self.legs:
+            columns[f"isolated_{leg.symbol}_margin_ratio"] = self.isolated_margin_ratio[leg.symbol]
+        columns["cross_equity"] = self.cross_equity
+        columns["cross_liquidated"] = self.cross_liquidated
+        columns["cross_margin_ratio"] = self.cross_margin_ratio
+        shape = np.shape(self.isolated_equity)
+        return pd.DataFrame({k: np.broadcast_to(v, shape).ravel() for k, v in columns.items()})
+
+
+def _check_mode(mode):
+    if mode not in MODES:
+        raise InvalidInput(f"mode must be 'isolated' or 'cross' (got {mode!r})")
+
+
+def as_legs(legs):
+    """A tuple of :class:`Leg` from one Leg or a list of them (anything else is refused)."""
+    if isinstance(legs, Leg):
+        legs = [legs]
+    try:
+        legs = tuple(legs)
+    except TypeError:
+        raise InvalidInput(f"legs must be a list of Leg (got {legs!r})") from None
+    if not legs:
+        raise InvalidInput("legs must hold at least one Leg (got none)")
+    for n, leg in enumerate(legs):
+        if not isinstance(leg, Leg):
+            raise InvalidInput(f"legs item {n} must be a Leg (got {leg!r})")
+    return legs
+
+
+def check_legs(legs, deposit, specs):
+    """The legs, checked as ``Account`` checks the orders that open them, in order."""
+    legs = as_legs(legs)
+    available = deposit
+    seen = set()
+    for n, leg in enumerate(legs):
+        if leg.symbol not in specs:
+            raise UnknownSymbol(f"legs item {n}: symbol {leg.symbol!r} has no contract spec "
+                                f"(known: {', '.join(specs)})")
+        if leg.symbol in seen:
+            raise InvalidInput(f"legs item {n}: a second {leg.symbol} position (one-way mode "
+                               f"holds one position per symbol)")
+        seen.add(leg.symbol)
+        brackets = specs[leg.symbol].brackets
+        value = leg.notional
+        if value > brackets.max_position_notional:
+            raise LeverageTooHigh(f"legs item {n}: position notional {value:,.0f} USDT exceeds "
+                                  f"{leg.symbol}'s largest bracket "
+                                  f"({brackets.max_position_notional:,.0f})")
+        limit = min(brackets.max_leverage(0.0), brackets.max_leverage(value))
+        if leg.leverage > limit:
+            raise LeverageTooHigh(f"legs item {n}: leverage {leg.leverage:g}x exceeds the "
+                                  f"{limit:g}x maximum of {leg.symbol} for a {value:,.0f} USDT "
+                                  f"position")
+        margin, fee = leg.initial_margin, value * specs[leg.symbol].taker_fee
+        if margin + fee > available + 1e-9:
+            raise InsufficientBalance(
+                f"legs item {n} ({leg.symbol}): order needs {margin + fee:,.2f} USDT (initial "
+                f"margin {margin:,.2f} + fee {fee:,.2f}) but the available balance is "
+                f"{available:,.2f} USDT")
+        available -= margin + fee
+    return legs
+
+
+def _check_moves(moves, legs):
+    """``{symbol: move}`` -> arrays broadcast together, one per leg (missing symbols: 0)."""
+    if moves is None:
+        moves = {}
+    if not hasattr(moves, "items"):
+        raise InvalidInput(f"moves must be a mapping symbol -> price move, e.g. "
+                           f"{{'BTCUSDT': -0.2}} (got {moves!r})")
+    symbols = [leg.symbol for leg in legs]
+    arrays = {}
+    for symbol, move in moves.items():
+        if symbol not in symbols:
+            raise InvalidInput(f"moves names {symbol!r}, which no leg holds "
+                               f"(legs: {', '.join(symbols)})")
+        if np.isscalar(move):
+            arr = np.asarray(finite(move, f"move of {symbol}"))
+        else:
+            try:
+                arr = np.asarray(move, dtype=float)
+            except (TypeError, ValueError):
+                raise InvalidInput(f"move of {symbol} must be numbers (got {move!r})") from None
+        bad = ~np.isfinite(arr) | (arr <= -1)
+        if bad.any():
+            first = float(arr[bad].flat[0])
+            raise InvalidInput(f"move of {symbol} must be finite and > -1 (-100 % would take "
+                               f"the price to zero) (got {first!r})")
+        arrays[symbol] = arr
+    scalar = all(a.ndim == 0 for a in arrays.values())
+    try:
+        shaped = np.broadcast_arrays(*arrays.values()) if arrays else []
+    except ValueError:
+        shapes = ", ".join(f"{s} {a.shape}" for s, a in arrays.items())
+        raise InvalidInput(f"moves must broadcast to one grid (got shapes {shapes})") from None
+    shaped = dict(zip(arrays, shaped))
+    zero = np.zeros(shaped[next(iter(shaped))].shape if shaped else ())
+    return {s: shaped.get(s, zero) for s in symbols}, scalar
+
+
+def _plain(x):
+    """0-d arrays and numpy scalars as Python numbers/bools, for one shock."""
+    if isinstance(x, np.generic) or (isinstance(x, np.ndarray) and x.ndim == 0):
+        return x.item()
+    return x
+
+
+def shock_outcomes(legs, deposit, moves, *, contracts=None):
+    """Equity, liquidations and margin ratios after an instant move, isolated and cross.
+
+    ``legs``: the positions (:class:`Leg`), opened in this order from ``deposit``
+    USDT (refused, as ``Account`` refuses, if they do not fit). ``moves``:
+    ``{symbol: move}`` with numbers or numpy arrays that broadcast together (e.g.
+    ``{"BTCUSDT": x[:, None], "ETHUSDT": y[None, :]}`` for a grid); a leg not named
+    does not move. ``contracts`` replaces the default specs (fees, brackets).
+    Returns a :class:`ShockOutcomes`.
+    """
+    deposit = positive(deposit, "deposit")
+    specs = contract_specs(contracts)
+    legs = check_legs(legs, deposit, specs)
+    moves, scalar = _check_moves(moves, legs)
+    out = _shock(legs, deposit, moves, specs)
+    if scalar:
+        out = {k: ({s: _plain(v) for s, v in out[k].items()} if isinstance(out[k], dict)
+                   else _plain(out[k])) for k in out}
+        moves = {s: _plain(m) for s, m in moves.items()}
+    return ShockOutcomes(legs, deposit, moves, **out)
+
+
+def _marked(leg, move, spec):
+    """(UPNL, maintenance margin, notional) of one leg at its shocked mark price."""
+    size = leg.size
+    mark = leg.price_after(move)
+    upnl = formulas.unrealized_pnl(leg.side, size, leg.entry_price, mark)
+    mm = formulas.maintenance_margin(size, mark, spec.brackets)
+    return upnl, mm, size * mark
+
+
+def _shock(legs, deposit, moves, specs):
+    """The account's arithmetic, vectorized over the moves (loops run over legs only)."""
+    fees = [leg.notional * specs[leg.symbol].taker_fee for leg in legs]
+    marked = [_marked(leg, moves[leg.symbol], specs[leg.symbol]) for leg in legs]
+
+    # Isolated: each position against its own margin; survivors keep margin + UPNL.
+    wallet = deposit
+    for fee, leg in zip(fees, legs):
+        wallet = wallet - fee - leg.initial_margin
+    iso_equity = wallet
+    iso_liquidated, iso_ratio = {}, {}
+    for leg, (upnl, mm, value) in zip(legs, marked):
+        left = leg.initial_margin + upnl
+        ratio = formulas.margin_ratio(mm, left)
+        dead = np.asarray(ratio) >= 1.0
+        fee = np.minimum(value * specs[leg.symbol].liquidation_fee_rate, np.maximum(0.0, left))
+        iso_equity = iso_equity + np.where(dead, np.maximum(0.0, left - fee), left)
+        iso_liquidated[leg.symbol] = dead
+        iso_ratio[leg.symbol] = np.asarray(ratio)
+
+    # Cross: one wallet behind every position.
+    wallet = deposit
+    for fee in fees:
+        wallet = wallet - fee
+    total_upnl = total_mm = 0.0
+    for upnl, mm, _ in marked:
+        total_upnl = total_upnl + upnl
+        total_mm = total_mm + mm
+    balance = wallet + total_upnl
+    cross_ratio = np.asarray(formulas.margin_ratio(total_mm, balance))
+    cross_dead = cross_ratio >= 1.0
+    # Liquidated: every position closes, then the fees together take at most what is left.
+    liquidation_fees = sum(value * specs[leg.symbol].liquidation_fee_rate
+                           for leg, (_, _, value) in zip(legs, marked))
+    left = balance - np.minimum(liquidation_fees, np.maximum(0.0, balance))
+    cross_equity = np.where(cross_dead, np.maximum(0.0, left), balance)
+
+    shape = np.shape(cross_equity)
+    return dict(
+        isolated_equity=np.broadcast_to(iso_equity, shape).astype(float),
+        isolated_liquidated={s: np.broadcast_to(v, shape) for s, v in iso_liquidated.items()},
+        isolated_margin_ratio={s: np.broadcast_to(v, shape) for s, v in iso_ratio.items()},
+        cross_equity=cross_equity, cross_liquidated=cross_dead,
+        cross_margin_ratio=np.broadcast_to(cross_ratio, shape))
+
+
+def liquidation_move(legs, deposit, symbol, mode, moves=None, *, contracts=None):
+    """The move of ``symbol``'s price (a fraction, e.g. -0.0964) that liquidates it.
+
+    Isolated: the move to the position's own liquidation price. Cross: the move
+    to the account's liquidation price along ``symbol``, with the other legs held
+    at their ``moves`` (numbers or arrays); it shifts when they move. Binance's
+    one-way formula (:func:`crossmargin.engine.formulas.liquidation_price`) with brackets.
+    ``None`` (NaN in arrays) when no price liquidates it.
+    """
+    _check_mode(mode)
+    deposit = positive(deposit, "deposit")
+    specs = contract_specs(contracts)
+    legs = check_legs(legs, deposit, specs)
+    by_symbol = {leg.symbol: leg for leg in legs}
+    if symbol not in by_symbol:
+        raise InvalidInput(f"symbol {symbol!r} is not one of the legs "
+                           f"({', '.join(by_symbol)})")
+    moves = dict(moves or {})
+    if symbol in moves:
+        raise InvalidInput(f"moves must not name {symbol!r}: its move is what is solved for "
+                           f"(got {moves[symbol]!r})")
+    leg, brackets = by_symbol[symbol], specs[symbol].brackets
+    if mode == "isolated":
+        lp = formulas.liquidation_price(leg.side, leg.size, leg.entry_price, leg.initial_margin,
+                                        brackets=brackets)
+    else:
+        shaped, _ = _check_moves(moves, legs)
+        wallet = deposit
+        for other in legs:
+            wallet = wallet - other.notional * specs[other.symbol].taker_fee
+        other_mm = other_upnl = 0.0
+        for other in legs:
+            if other.symbol != symbol:
+                upnl, mm, _ = _marked(other, shaped[other.symbol], specs[other.symbol])
+                other_mm, other_upnl = other_mm + mm, other_upnl + upnl
+        lp = formulas.liquidation_price(leg.side, leg.size, leg.entry_price, wallet,
+                                        brackets=brackets, other_maintenance=_plain(
+                                            np.asarray(other_mm)),
+                                        other_unrealized_pnl=_plain(np.asarray(other_upnl)))
+    if lp is None:
+        return None
+    return _plain(np.asarray(lp) / leg.entry_price - 1.0)
