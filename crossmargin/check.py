@@ -9,7 +9,7 @@ The worked solution (a collapsed cell tagged ``solution``) calls
 ``check("01.2", answer, strict=True)``, which raises :class:`ExerciseFailed` if
 the solution is wrong — so running the notebooks under nbval proves every
 solution right — and shows its result folded (an HTML ``<details>``), so Run All
-puts no answer on screen. Exercises live in ``crossmargin/exercises/lessonNN.py``;
+puts no answer on screen. Exercises live in ``crossmargin/course/exercises/lessonNN.py``;
 the expected answer is always computed by the engine, never typed in.
 
 A numeric exercise states its ``precision`` (the question says it: "to 2

@@ -418,7 +418,7 @@ def _cell_problems(path, nb):
         if "Quiz(" in cell.source and len(QUIZ_CALL.findall(cell.source)) != \
                 cell.source.count("Quiz("):
             problems.append(f"{where}: a quiz names its registered question, Quiz(\"NN.qK\") — "
-                            "define it in crossmargin/exercises/lessonNN.py")
+                            "define it in crossmargin/course/exercises/lessonNN.py")
         if "solution" in tags:
             pass
         elif calls and any(strict for _, strict in calls) and "exercise" not in tags:
@@ -467,7 +467,7 @@ def _exercise_problems(path, asked, solved):
                   if i.startswith(lesson + ".") and not ex.is_quiz}
     if set(asked) != registered:
         problems.append(f"{name}: notebook asks {sorted(set(asked))} but the registry has "
-                        f"{sorted(registered)} — match crossmargin/exercises/lesson{lesson}.py")
+                        f"{sorted(registered)} — match crossmargin/course/exercises/lesson{lesson}.py")
     return problems
 
 

@@ -1,7 +1,7 @@
 """A small multiple-choice quiz (ipywidgets only, no JavaScript).
 
 The question, its options, the right answer and one explanation per option live in
-the exercise registry (``crossmargin/exercises/lessonNN.py``, ids ``"NN.qK"``), so
+the exercise registry (``crossmargin/course/exercises/lessonNN.py``, ids ``"NN.qK"``), so
 nothing in the learner's cell gives the answer away::
 
     Quiz("06.q1")
