@@ -7,6 +7,9 @@ import pandas as pd
 from .errors import InvalidInput
 
 SIDES = {"long": 1, "short": -1}
+#: The two margin modes, in the order the course names them ("cross or isolated"). A table
+#: that shows isolated first reverses it where it is built (``MARGIN_MODES[::-1]``).
+MARGIN_MODES = ("cross", "isolated")
 
 
 def side_sign(side, field="side"):
@@ -15,6 +18,24 @@ def side_sign(side, field="side"):
         return SIDES[side]
     except (KeyError, TypeError):
         raise InvalidInput(f"{field} must be 'long' or 'short' (got {side!r})") from None
+
+
+def check_margin_mode(mode, field="margin_mode", *, listed=MARGIN_MODES, joiner="or"):
+    """``mode`` when it is one of :data:`MARGIN_MODES`, else :class:`InvalidInput` naming
+    ``field`` and the value. ``listed`` and ``joiner`` only word the message (a caller that
+    shows isolated first lists it first).
+
+    >>> check_margin_mode("cross")
+    'cross'
+    >>> check_margin_mode("portfolio", "mode")
+    Traceback (most recent call last):
+    ...
+    crossmargin.errors.InvalidInput: mode must be 'cross' or 'isolated' (got 'portfolio')
+    """
+    if mode not in MARGIN_MODES:
+        names = f" {joiner} ".join(repr(m) for m in listed)
+        raise InvalidInput(f"{field} must be {names} (got {mode!r})")
+    return mode
 
 
 def _as_float(value, field):

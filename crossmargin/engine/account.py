@@ -24,14 +24,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import formulas
-from .._validate import finite, positive, side_sign, utc_timestamp
+from .._validate import (MARGIN_MODES, check_margin_mode, finite, positive, side_sign,
+                         utc_timestamp)
 from .contracts import COLLATERAL_VALUE_RATIOS, contract_specs
 from ..errors import (InsufficientBalance, InvalidInput, LeverageTooHigh, MarginModeLocked,
                      NoPosition, UnknownSymbol)
 
 __all__ = ["Account", "Position", "MARGIN_MODES", "DEFAULT_LEVERAGE"]
 
-MARGIN_MODES = ("cross", "isolated")
 #: Binance's default leverage for a symbol you have not set.
 DEFAULT_LEVERAGE = 20
 _FUNDING_PERIOD = pd.Timedelta(hours=8)
@@ -401,8 +401,7 @@ class Account:
     def set_margin_mode(self, symbol, mode):
         """Choose ``"cross"`` or ``"isolated"`` for a symbol (refused with an open position)."""
         self._contract(symbol)
-        if mode not in MARGIN_MODES:
-            raise InvalidInput(f"margin mode must be 'cross' or 'isolated' (got {mode!r})")
+        check_margin_mode(mode, "margin mode")
         if symbol in self._positions:
             p = self._positions[symbol]
             raise MarginModeLocked(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validate import positive
+from .._validate import MARGIN_MODES, check_margin_mode, positive
 from ..engine.account import Account
 from ..errors import InvalidInput
 from ..simulation.shocks import as_legs, liquidation_move, shock_outcomes
@@ -30,7 +30,7 @@ __all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "open_legs", "ModeComparison"
            "compare_cross_isolated"]
 
 #: The two margin modes, in the order of the table's columns.
-MODES = ("cross", "isolated")
+MODES = MARGIN_MODES
 #: Moves of each price on the shock grid: -50 % to +50 % in 1 % steps.
 DEFAULT_MOVES = np.arange(-50, 51) / 100
 #: The largest shock grid compared at once (moves per leg ** number of legs).
@@ -40,8 +40,7 @@ BEST_USE = {"cross": "hedges: positions that offset", "isolated": "one risky tra
 
 
 def _check_mode(mode):
-    if mode not in MODES:
-        raise InvalidInput(f"mode must be 'cross' or 'isolated' (got {mode!r})")
+    check_margin_mode(mode, "mode")
     return mode
 
 

@@ -28,8 +28,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import datafiles
-from .._validate import finite, non_empty_list, non_negative, positive, side_sign
-from ..engine.account import MARGIN_MODES, Account
+from .._validate import (check_margin_mode, finite, non_empty_list, non_negative, positive,
+                         side_sign)
+from ..engine.account import Account
 from ..engine.contracts import contract
 from ..errors import CrossMarginError, InvalidInput
 from ..simulation.shocks import Leg
@@ -136,8 +137,8 @@ def _position(data, n):
         raise InvalidInput(f"{where} must give exactly one of size, margin or notional "
                            f"(got {', '.join(given) or 'none'})")
     mode = data.get("margin_mode")
-    if mode is not None and mode not in MARGIN_MODES:
-        raise InvalidInput(f"{where}.margin_mode must be 'cross' or 'isolated' (got {mode!r})")
+    if mode is not None:
+        check_margin_mode(mode, f"{where}.margin_mode")
     side_sign(data["side"], f"{where}.side")
     position = dict(symbol=datafiles.text(data["symbol"], f"{where}.symbol"), side=data["side"],
                     entry_price=datafiles.number(data["entry_price"], f"{where}.entry_price",
@@ -246,9 +247,7 @@ GUIDE_SIDES = {p["symbol"]: p["side"] for p in GUIDE.positions}
 
 
 def _mode(mode, field="mode"):
-    if mode not in MARGIN_MODES:
-        raise InvalidInput(f"{field} must be 'cross' or 'isolated' (got {mode!r})")
-    return mode
+    return check_margin_mode(mode, field)
 
 
 def example_legs(leverage, margin=GUIDE_MARGIN):

@@ -27,7 +27,7 @@ import pandas as pd
 from ..simulation import montecarlo
 from .. import scenarios
 from ..scenarios.common import check_seed
-from .._validate import finite, positive
+from .._validate import check_margin_mode, finite, positive
 from ..engine.contracts import default_contracts
 from ..errors import InvalidInput
 from ..simulation.progress import reporter
@@ -257,8 +257,7 @@ def required_deposit(hedge_ratio, correlation, mode, *, target=0.05, n_paths=N_P
       one leverage, so each gets margin in proportion to its notional; money left in the
       wallet protects nothing. More margin = lower leverage.
     """
-    if mode not in montecarlo.MODES:
-        raise InvalidInput(f"mode must be 'isolated' or 'cross' (got {mode!r})")
+    check_margin_mode(mode, "mode", listed=montecarlo.MODES)
     target = finite(target, "target")
     if not 0 <= target < 1:
         raise InvalidInput(f"target must be a probability from 0 to below 1 (got {target!r})")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validate import positive
+from .._validate import MARGIN_MODES, check_margin_mode, positive
 from ..engine.contracts import contract_specs
 from ..errors import InvalidInput
 from .progress import reporter
@@ -30,7 +30,7 @@ from .replay import Order
 
 __all__ = ["run", "MonteCarlo", "WIPEOUT_SHARE"]
 
-MODES = ("isolated", "cross")
+MODES = MARGIN_MODES[::-1]          # isolated first: the order of the result's columns
 #: A path "loses the whole account" when it ends with less than this share of the deposit.
 WIPEOUT_SHARE = 0.01
 #: Values handled per chunk of paths (bounds the memory: ~8 bytes each, a few arrays at once).
@@ -211,8 +211,7 @@ def run(plan, paths, symbols, *, deposit=10_000.0, modes=MODES, contracts=None,
     deposit = positive(deposit, "deposit")
     modes = tuple(modes)
     for mode in modes:
-        if mode not in MODES:
-            raise InvalidInput(f"modes must be 'isolated' and/or 'cross' (got {mode!r})")
+        check_margin_mode(mode, "modes", listed=MODES, joiner="and/or")
     paths, symbols = check_paths(paths, symbols)
     specs = contract_specs(contracts)
     legs = _legs(list(plan), paths, symbols, deposit, specs)

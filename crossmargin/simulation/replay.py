@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validate import non_negative, positive, side_sign
+from .._validate import check_margin_mode, non_negative, positive, side_sign
 from ..engine.account import EVENT_COLUMNS, MARGIN_MODES, Account, margin_ratio_value
 from ..errors import CrossMarginError, InvalidInput, ScenarioError
 
@@ -130,8 +130,8 @@ def replay(path, plan=(), *, deposit=10_000.0, account=None, margin_mode=None,
     Returns a :class:`Replay`.
     """
     values = _check_path(path)
-    if margin_mode is not None and margin_mode not in MARGIN_MODES:
-        raise InvalidInput(f"margin_mode must be 'cross' or 'isolated' (got {margin_mode!r})")
+    if margin_mode is not None:
+        check_margin_mode(margin_mode)
     if account is None:
         account = Account()
         account.deposit(positive(deposit, "deposit"))

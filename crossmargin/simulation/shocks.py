@@ -31,13 +31,13 @@ import numpy as np
 import pandas as pd
 
 from ..engine import formulas
-from .._validate import finite, positive, side_sign
+from .._validate import MARGIN_MODES, check_margin_mode, finite, positive, side_sign
 from ..engine.contracts import contract_specs
 from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 
 __all__ = ["Leg", "ShockOutcomes", "as_legs", "shock_outcomes", "liquidation_move"]
 
-MODES = ("isolated", "cross")
+MODES = MARGIN_MODES[::-1]          # isolated first: the order of the tables' columns
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,7 @@ class ShockOutcomes:
 
 
 def _check_mode(mode):
-    if mode not in MODES:
-        raise InvalidInput(f"mode must be 'isolated' or 'cross' (got {mode!r})")
+    check_margin_mode(mode, "mode", listed=MODES)
 
 
 def as_legs(legs):

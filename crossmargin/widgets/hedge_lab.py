@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 
 from ..lessons import hedging
-from .._validate import finite, positive
+from .._validate import MARGIN_MODES, finite, positive
 from ..errors import InsufficientBalance, InvalidInput
 from . import style
 
 __all__ = ["HedgeLab", "HedgeChart"]
 
-MODES = ("isolated", "cross")
+MODES = MARGIN_MODES[::-1]          # isolated first: the grid's rows and legends
 #: Line style, marker and key symbol that tell correlations apart in a HedgeChart (the
 #: colour tells the mode).
 LINE_STYLES = (("solid", "circle", "●"), ("dashed", "square", "■"),

@@ -17,7 +17,7 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from ..engine.account import MARGIN_MODES
+from .._validate import MARGIN_MODES, check_margin_mode
 from ..engine.contracts import default_contracts
 from ..errors import InvalidInput
 from ..lessons.monitoring import event_rows
@@ -92,8 +92,7 @@ class ModeTimelines(W.VBox):
             raise InvalidInput(f"runs must be a dict of replays keyed by margin mode, as "
                                f"compare_modes returns (got {type(runs).__name__})")
         for mode, run in runs.items():
-            if mode not in MARGIN_MODES:
-                raise InvalidInput(f"runs key must be 'isolated' or 'cross' (got {mode!r})")
+            check_margin_mode(mode, "runs key", listed=MARGIN_MODES[::-1])
             if not isinstance(run, Replay):
                 raise InvalidInput(f"runs[{mode!r}] must be a Replay (got {type(run).__name__})")
             if len(run.timeline) != len(path) or not run.timeline.index.equals(path.index):

@@ -15,7 +15,7 @@ import math
 import bqplot as bq
 import ipywidgets as W
 
-from .._validate import positive, side_sign
+from .._validate import check_margin_mode, positive, side_sign
 from ..engine.account import Account
 from ..errors import CrossMarginError, InvalidInput
 from . import style
@@ -80,8 +80,7 @@ class OrderTicket(W.VBox):
             raise InvalidInput(f"leverage must be a whole number from 1 to {spec.max_leverage:g}"
                                f" for {symbol} (got {leverage:g})")
         margin_mode = account.margin_mode(symbol) if margin_mode is None else margin_mode
-        if margin_mode not in ("cross", "isolated"):
-            raise InvalidInput(f"margin_mode must be 'cross' or 'isolated' (got {margin_mode!r})")
+        check_margin_mode(margin_mode)
 
         self.account = account
         self.preview = None

@@ -13,8 +13,7 @@ import bqplot as bq
 import ipywidgets as W
 
 from .. import scenarios
-from .._validate import finite, positive
-from ..engine.account import MARGIN_MODES
+from .._validate import MARGIN_MODES, check_margin_mode, finite, positive
 from ..errors import InvalidInput
 from ..lessons.stops import GAP_THRESHOLD, PricePath, StopOutcome, contract_for, stop_outcome
 from . import style
@@ -55,8 +54,7 @@ class StopLossLab(W.VBox):
                                f"{LAB_SCENARIOS} (got none)")
         if scenario not in names:
             raise InvalidInput(f"scenario must be one of {', '.join(names)} (got {scenario!r})")
-        if margin_mode not in MARGIN_MODES:
-            raise InvalidInput(f"margin_mode must be 'cross' or 'isolated' (got {margin_mode!r})")
+        check_margin_mode(margin_mode)
         self.contract = contract_for(symbol, None)
         self.symbol = symbol
         base = self.contract.base
