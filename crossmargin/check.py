@@ -27,6 +27,7 @@ import numbers
 from dataclasses import dataclass
 
 from .course.exercise import Exercise, Mistake, Result
+from .formats import fmt_number
 
 __all__ = ["Exercise", "Mistake", "Result", "ExerciseFailed", "check", "evaluate", "exercise",
            "all_exercises", "precision_text"]
@@ -38,15 +39,6 @@ class ExerciseFailed(AssertionError):
 
 def _is_number(x):
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _fmt(x, unit="", precision=None):
-    if precision is not None:
-        decimals = max(0, round(-math.log10(precision))) if precision < 1 else 0
-        text = f"{x:,.{decimals}f}"
-    else:
-        text = f"{x:,.2f}" if abs(x) >= 1 else f"{x:.6g}"
-    return f"{text} {unit}".strip()
 
 
 def precision_text(precision):
@@ -119,9 +111,9 @@ def _number(ex, answer):
     if ex.accepts(answer, expected):
         asked = (f" (asked {precision_text(ex.precision)})" if ex.precision is not None
                  else "")
-        return Result(ex, True, f"right, {_fmt(expected, ex.unit, ex.precision)}{asked}. "
+        return Result(ex, True, f"right, {fmt_number(expected, ex.unit, ex.precision)}{asked}. "
                                 f"{ex.explanation}".strip())
-    shown = _fmt(answer, ex.unit)
+    shown = fmt_number(answer, ex.unit)
     for mistake in ex.mistakes:
         if ex.accepts(answer, mistake.value()):
             return Result(ex, False, f"{shown} is not it. {mistake.message}", ex.hint)

@@ -7,14 +7,76 @@ A lesson shows an engine table through :func:`table`::
 Numbers get ``12,345.67``; missing values (no liquidation price, ``None``, ``NaN``)
 show ``--`` as exchanges show them; snake_case column names become words
 ("entry_price" → "entry price"). The data are not changed: only the display.
+
+The single numbers of a sentence or a label use the same rules (no ipywidgets here, so
+lessons, checks and widgets share them)::
+
+    fmt_usdt(12345.678)   # '12,345.68 USDT'
+    fmt_pct(0.4149)       # '41.49 %'
+    fmt_price(None)       # '--'
 """
+import math
 import numbers
 
 import pandas as pd
 
 from .errors import InvalidInput
 
-__all__ = ["table", "words"]
+__all__ = ["table", "words", "fmt_usdt", "fmt_price", "fmt_pct", "fmt_number"]
+
+
+def missing(x):
+    """True for no value: ``None`` or NaN (shown as ``--``)."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_usdt(x, decimals=2):
+    """``12,345.67 USDT``; ``--`` when there is no value (as exchanges show it).
+
+    >>> fmt_usdt(12345.678), fmt_usdt(950, 0), fmt_usdt(None)
+    ('12,345.68 USDT', '950 USDT', '--')
+    """
+    return "--" if missing(x) else f"{x:,.{decimals}f} USDT"
+
+
+def fmt_price(x, decimals=2):
+    """``60,000.00``; ``--`` when there is no price (e.g. no liquidation price).
+
+    >>> fmt_price(60_000), fmt_price(float("nan"))
+    ('60,000.00', '--')
+    """
+    return "--" if missing(x) else f"{x:,.{decimals}f}"
+
+
+def fmt_pct(x, decimals=2):
+    """``41.49 %`` from 0.4149; ``∞`` when nothing is left; ``--`` when there is no value.
+
+    >>> fmt_pct(0.4149), fmt_pct(0.0964, 1), fmt_pct(float("inf"))
+    ('41.49 %', '9.6 %', '∞')
+    """
+    if missing(x):
+        return "--"
+    if math.isinf(x):
+        return "∞"
+    return f"{x * 100:,.{decimals}f} %"
+
+
+def fmt_number(x, unit="", precision=None):
+    """A learner's or an expected answer with its unit: to the ``precision`` a question
+    states (``0.01`` → 2 decimals, ``1`` or more → none), else 2 decimals (6 significant
+    digits below 1).
+
+    >>> fmt_number(48222.891, "USDT", 0.01), fmt_number(1234.5, "USDT", 100)
+    ('48,222.89 USDT', '1,234 USDT')
+    >>> fmt_number(0.000125), fmt_number(12.5, "x")
+    ('0.000125', '12.50 x')
+    """
+    if precision is not None:
+        decimals = max(0, round(-math.log10(precision))) if precision < 1 else 0
+        text = f"{x:,.{decimals}f}"
+    else:
+        text = f"{x:,.2f}" if abs(x) >= 1 else f"{x:.6g}"
+    return f"{text} {unit}".strip()
 
 
 def words(name):

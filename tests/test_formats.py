@@ -61,3 +61,38 @@ def test_a_series_reads_with_words_for_its_row_labels():
 def test_row_labels_keep_their_digits():
     shown = cells(table(pd.DataFrame({"odds": [0.1, 0.2]}, index=[0.25, 0.6]), 0))
     assert "0.25" in shown and "0.6" in shown
+
+
+def test_number_formats_live_in_formats_without_ipywidgets():
+    import subprocess
+    import sys
+    code = ("import sys, crossmargin.formats as f; "
+            "assert 'ipywidgets' not in sys.modules and 'bqplot' not in sys.modules, "
+            "sorted(m for m in sys.modules if 'widget' in m)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_style_uses_the_formats_of_formats():
+    from crossmargin import formats
+    from crossmargin.widgets import style
+    assert style.fmt_usdt is formats.fmt_usdt
+    assert style.fmt_price is formats.fmt_price
+    assert style.fmt_pct is formats.fmt_pct
+
+
+@pytest.mark.parametrize("call, text", [
+    (lambda f: f.fmt_usdt(12_345.678), "12,345.68 USDT"),
+    (lambda f: f.fmt_usdt(-1_234.5, 0), "-1,234 USDT"),
+    (lambda f: f.fmt_usdt(np.nan), "--"),
+    (lambda f: f.fmt_price(60_000), "60,000.00"),
+    (lambda f: f.fmt_price(None), "--"),
+    (lambda f: f.fmt_pct(0.4149), "41.49 %"),
+    (lambda f: f.fmt_pct(0.0964, 1), "9.6 %"),
+    (lambda f: f.fmt_pct(float("inf")), "∞"),
+    (lambda f: f.fmt_number(48_222.891, "USDT", 0.01), "48,222.89 USDT"),
+    (lambda f: f.fmt_number(0.000125), "0.000125"),
+    (lambda f: f.fmt_number(2.5, "x", 1), "2 x"),
+])
+def test_number_formats(call, text):
+    from crossmargin import formats
+    assert call(formats) == text

@@ -36,7 +36,10 @@ from .._validate import positive
 from ..engine.account import MARGIN_MODES, Account
 from ..engine.contracts import default_contracts
 from ..errors import CrossMarginError, InvalidInput
+from ..formats import fmt_pct
+from ..simulation.montecarlo import WIPEOUT_SHARE
 from ..simulation.progress import reporter
+from .monitoring import WARNING_RATIO
 from ..simulation.replay import Order, Replay, replay
 
 __all__ = ["DEPOSIT", "MAX_POSITIONS", "MAX_LEVERAGE", "MAX_MARGIN_SHARE", "MIN_NOTIONAL",
@@ -63,9 +66,6 @@ MAX_LIQUIDATION_ODDS = 0.10
 #: the day at half its deposit kept its positions but not its money.
 MAX_STRESS_LOSS = 0.20
 SYMBOLS = scenarios.SYMBOLS
-#: Paths that end with less than this share of the deposit count as wiped out
-#: (as in :mod:`crossmargin.simulation.montecarlo`).
-WIPEOUT_SHARE = 0.01
 
 #: The rules a portfolio must follow: (name, rule) in the order they are checked.
 CONSTRAINTS = (
@@ -891,7 +891,7 @@ def _position_name(symbol, side, leverage, mode=None):
 
 def _pct(x):
     """0.0964 -> '9.6 %' (the course writes a space before %)."""
-    return f"{x * 100:,.1f} %"
+    return fmt_pct(x, 1)
 
 
 def _moved(symbol, move):
@@ -939,8 +939,8 @@ def _explain(result):
         out.append("Your portfolio survived the stress day: nothing was liquidated.")
         out.append(f"Closest call: the margin ratio of the {result.worst_where} peaked at "
                    f"{_pct(result.worst_margin_ratio)}, {duration(result.worst_hour)} in "
-                   f"({'above' if result.worst_margin_ratio >= 0.8 else 'below'} the 80 % "
-                   "warning level).")
+                   f"({'above' if result.worst_margin_ratio >= WARNING_RATIO else 'below'} the "
+                   f"{WARNING_RATIO * 100:.0f} % warning level).")
     else:
         out += _survivors(result)
     for _, e in result.stops.iterrows():

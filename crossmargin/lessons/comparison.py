@@ -24,6 +24,7 @@ import pandas as pd
 from .._validate import MARGIN_MODES, check_margin_mode, positive
 from ..engine.account import Account
 from ..errors import InvalidInput
+from ..formats import fmt_pct, fmt_usdt
 from ..simulation.shocks import as_legs, liquidation_move, shock_outcomes
 
 __all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "open_legs", "ModeComparison",
@@ -58,14 +59,6 @@ def open_legs(legs, deposit, mode, *, contracts=None):
         account.set_leverage(leg.symbol, leg.leverage)
         account.open(leg.symbol, leg.side, leg.entry_price, margin=leg.margin)
     return account
-
-
-def _fmt_usdt(x):
-    return f"{x:,.0f} USDT"
-
-
-def _fmt_pct(x):
-    return f"{x * 100:,.2f} %"
 
 
 @dataclass(frozen=True)
@@ -109,27 +102,27 @@ class ModeComparison:
         flat = f" ({', '.join(others)} flat)" if others else ""
         everyone = "both" if len(self.legs) == 2 else f"all {len(self.legs)} positions"
         pots = sorted({round(v, 6) for v in self.isolated_pots.values()})
-        per_position = (f"{_fmt_usdt(pots[0])} per position" if len(pots) == 1 else
-                        ", ".join(f"{_fmt_usdt(v)} behind {self.bases[s]}"
+        per_position = (f"{fmt_usdt(pots[0], 0)} per position" if len(pots) == 1 else
+                        ", ".join(f"{fmt_usdt(v, 0)} behind {self.bases[s]}"
                                   for s, v in self.isolated_pots.items()))
         gain = ", ".join(f"{self.bases[s]} {move * 100:+.0f} %" for s, move in self.gain.items())
         rows = {
             "margin pool": {
-                "cross": f"one wallet: {_fmt_usdt(self.cross_wallet)} behind {everyone}",
-                "isolated": f"{per_position}, {_fmt_usdt(self.idle)} idle"},
+                "cross": f"one wallet: {fmt_usdt(self.cross_wallet, 0)} behind {everyone}",
+                "isolated": f"{per_position}, {fmt_usdt(self.idle, 0)} idle"},
             f"{base} move that liquidates the {base} {leg.side}{flat}": {
-                m: "--" if self.liquidation_move[m] is None else _fmt_pct(self.liquidation_move[m])
+                m: "--" if self.liquidation_move[m] is None else fmt_pct(self.liquidation_move[m])
                 for m in MODES},
             "shocks that liquidate something": {
-                m: _fmt_pct(self.liquidated_share[m]) for m in MODES},
+                m: fmt_pct(self.liquidated_share[m]) for m in MODES},
             "what liquidations can take": {
-                "cross": f"everything: lowest equity {_fmt_usdt(self.lowest_equity['cross'])}",
+                "cross": f"everything: lowest equity {fmt_usdt(self.lowest_equity['cross'], 0)}",
                 "isolated": f"that position's margin: lowest equity "
-                            f"{_fmt_usdt(self.lowest_equity['isolated'])}"},
+                            f"{fmt_usdt(self.lowest_equity['isolated'], 0)}"},
         }
         if self.gain:
             rows[f"available balance after {gain} (capital efficiency)"] = {
-                m: _fmt_usdt(self.available_after_gain[m]) for m in MODES}
+                m: fmt_usdt(self.available_after_gain[m], 0) for m in MODES}
         rows["best use"] = dict(BEST_USE)
         return pd.DataFrame(rows).T[list(MODES)]
 

@@ -18,6 +18,9 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
+from ..formats import fmt_pct, fmt_price, fmt_usdt, missing  # noqa: F401 (formats shared)
+from ..lessons.monitoring import WARNING_RATIO
+
 COLORS = {
     "cross": "#0072B2",
     "isolated": "#E69F00",
@@ -30,37 +33,11 @@ COLORS = {
     "text": "#222222",
 }
 
-#: Binance recommends acting before the margin ratio reaches 80 %.
-WARNING_RATIO = 0.8
-
 #: Widest a key (HTML legend) may grow: it wraps inside an output area of ~900 px.
 KEY_MAX_WIDTH = "900px"
 
 FIGURE_LAYOUT = W.Layout(width="100%", min_width="320px", max_width="760px", height="340px")
 FIGURE_MARGIN = {"top": 30, "bottom": 45, "left": 75, "right": 20}
-
-
-def _missing(x):
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def fmt_usdt(x, decimals=2):
-    """``12,345.67 USDT``; ``--`` when there is no value (as exchanges show it)."""
-    return "--" if _missing(x) else f"{x:,.{decimals}f} USDT"
-
-
-def fmt_price(x, decimals=2):
-    """``60,000.00``; ``--`` when there is no price (e.g. no liquidation price)."""
-    return "--" if _missing(x) else f"{x:,.{decimals}f}"
-
-
-def fmt_pct(x, decimals=2):
-    """``41.49 %`` from 0.4149; ``∞`` when nothing is left; ``--`` when there is no value."""
-    if _missing(x):
-        return "--"
-    if math.isinf(x):
-        return "∞"
-    return f"{x * 100:,.{decimals}f} %"
 
 
 def relative_luminance(colour):
@@ -134,7 +111,7 @@ def tick_format(ticks):
 
 def ratio_color(ratio):
     """Green below 80 %, dark amber from 80 %, vermillion at 100 % (liquidation)."""
-    if _missing(ratio):
+    if missing(ratio):
         return COLORS["neutral"]
     if ratio >= 1:
         return COLORS["liquidation"]
