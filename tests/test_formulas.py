@@ -149,3 +149,87 @@ def test_bad_side_and_array_entries_are_named():
         f.unrealized_pnl("long", 1.0, 1.0, [1.0, 2.0, -3.0])
     with pytest.raises(InvalidInput, match="needs brackets or mmr"):
         f.liquidation_price("long", 1.0, 60_000, 6_000)
+
+
+# -- position_summary: the leverage explorer's numbers in one call -----------------------------
+def _btc_brackets():
+    from crossmargin.engine.contracts import contract
+    return contract("BTCUSDT").brackets
+
+
+@pytest.mark.parametrize("side, leverage, entry, margin", [
+    ("long", 20, 60_000, 5_000), ("short", 10, 60_000, 1_000), ("long", 125, 61_234.5, 800),
+    ("short", 3, 2_000, 50_000),
+])
+def test_position_summary_is_the_formulas(side, leverage, entry, margin):
+    b = _btc_brackets()
+    s = f.position_summary(side, leverage, entry, margin, brackets=b)
+    size = margin * leverage / entry
+    assert s["size"] == size
+    assert s["notional"] == f.notional(size, entry)
+    assert s["initial_margin"] == f.initial_margin(size, entry, leverage)
+    assert s["maintenance_margin"] == f.maintenance_margin(size, entry, b)
+    assert s["margin_ratio"] == f.margin_ratio(s["maintenance_margin"], margin)
+    assert s["liquidated"] is False
+    assert s["liquidation_price"] == f.liquidation_price(side, size, entry, margin, brackets=b)
+    assert s["bankruptcy_price"] == f.bankruptcy_price(side, size, entry, margin)
+    assert s["distance"] == s["liquidation_price"] / entry - 1
+    assert s["max_leverage"] == b.max_leverage(s["notional"])
+
+
+def test_position_summary_agrees_with_an_isolated_account_position():
+    from crossmargin.engine.account import Account
+    account = Account()
+    account.deposit(10_000)
+    account.set_margin_mode("BTCUSDT", "isolated")
+    account.set_leverage("BTCUSDT", 20)
+    account.open("BTCUSDT", "long", 60_000, margin=5_000)
+    row = account.positions().iloc[0]
+    s = f.position_summary("long", 20, 60_000, 5_000, brackets=_btc_brackets())
+    for name in ("notional", "initial_margin", "maintenance_margin", "margin_ratio",
+                 "liquidation_price"):
+        assert s[name] == pytest.approx(row[name], rel=1e-12), name
+    assert s["bankruptcy_price"] == pytest.approx(57_000)
+
+
+def test_position_summary_without_a_liquidation_price_or_liquidated_on_opening():
+    b = _btc_brackets()
+    whole = f.position_summary("long", 1, 60_000, 1_000, brackets=b)
+    assert whole["liquidation_price"] is None and whole["distance"] is None
+    assert not whole["liquidated"]
+    # a huge position at high leverage: the maintenance margin is more than the margin
+    gone = f.position_summary("long", 125, 60_000, 100_000, brackets=b)
+    assert gone["liquidated"] is True and gone["margin_ratio"] >= 1
+    assert gone["liquidation_price"] is None and gone["distance"] is None
+
+
+def test_position_summary_of_arrays_is_the_scalar_summary_element_by_element():
+    b = _btc_brackets()
+    sides = np.array(["long", "short", "long", "long"])
+    leverages = np.array([20, 20, 125, 125])
+    margins = np.array([5_000, 5_000, 800, 100_000])
+    many = f.position_summary(sides, leverages, 60_000, margins, brackets=b)
+    for i in range(len(sides)):
+        one = f.position_summary(str(sides[i]), int(leverages[i]), 60_000, int(margins[i]),
+                                 brackets=b)
+        for name, value in one.items():
+            expected = np.nan if value is None else value
+            assert many[name][i] == pytest.approx(expected, rel=1e-12, nan_ok=True), name
+
+
+def test_position_curve_meets_at_the_liquidation_and_bankruptcy_prices():
+    b = _btc_brackets()
+    s = f.position_summary("short", 10, 60_000, 1_000, brackets=b)
+    equity, mm = f.position_curve("short", s["size"], 60_000, 1_000,
+                                  [s["liquidation_price"], s["bankruptcy_price"]], brackets=b)
+    assert equity[0] == pytest.approx(mm[0], rel=1e-9)
+    assert equity[1] == pytest.approx(0, abs=1e-9)
+
+
+@pytest.mark.parametrize("field, args", [
+    ("leverage", ("long", 0, 60_000, 1_000)), ("entry_price", ("long", 10, -1, 1_000)),
+    ("margin", ("long", 10, 60_000, float("nan"))), ("side", ("up", 10, 60_000, 1_000)),
+])
+def test_position_summary_refuses_bad_input(field, args):
+    with pytest.raises(InvalidInput, match=field):
+        f.position_summary(*args, brackets=_btc_brackets())

@@ -15,6 +15,7 @@ from ..errors import InvalidInput
 __all__ = [
     "unrealized_pnl", "notional", "initial_margin", "maintenance_margin",
     "margin_balance", "margin_ratio", "liquidation_price", "bankruptcy_price",
+    "position_summary", "position_curve",
 ]
 
 
@@ -179,3 +180,63 @@ def bankruptcy_price(side, size, entry_price, wallet_balance, *, other_unrealize
     if bp.ndim == 0:
         return None if np.isnan(bp) else float(bp)
     return bp
+
+
+def position_summary(side, leverage, entry_price, margin, *, brackets):
+    """One isolated position opened with ``margin`` at ``leverage``, in numbers.
+
+    The size follows from the definition of leverage (notional = margin × leverage), then
+    every number is one of the formulas above with the symbol's ``brackets``:
+
+    ``size``, ``notional``, ``initial_margin``, ``maintenance_margin`` and ``margin_ratio``
+    at entry, ``liquidation_price`` (``None`` when none exists or when the position is
+    ``liquidated`` on opening: maintenance margin >= margin), ``bankruptcy_price``,
+    ``distance`` (liquidation price / entry - 1, ``None`` without one) and ``max_leverage``
+    (what the bracket of this notional allows). Arrays give arrays (NaN for ``None``),
+    e.g. a whole curve over leverages.
+
+    >>> from crossmargin.engine.contracts import contract
+    >>> s = position_summary("long", 10, 60_000, 1_000, brackets=contract("BTCUSDT").brackets)
+    >>> s["notional"], round(s["size"], 6), s["initial_margin"], s["maintenance_margin"]
+    (10000.0, 0.166667, 1000.0, 40.0)
+    >>> round(s["liquidation_price"], 2), round(s["bankruptcy_price"], 2)
+    (54216.87, 54000.0)
+    """
+    leverage = positive_array(leverage, "leverage")
+    entry = positive_array(entry_price, "entry_price")
+    margin = positive_array(margin, "margin")
+    size = margin * leverage / entry                      # notional = margin × leverage
+    value = notional(size, entry)
+    maintenance = maintenance_margin(size, entry, brackets)
+    ratio = margin_ratio(maintenance, margin)
+    liq = liquidation_price(side, size, entry, margin, brackets=brackets)
+    bankrupt = bankruptcy_price(side, size, entry, margin)
+    liquidated = ratio >= 1
+    if np.ndim(liquidated) == 0:
+        liquidated = bool(liquidated)
+        if liquidated:
+            liq = None                                   # gone on opening: no price to wait for
+        distance = None if liq is None else liq / entry - 1
+    else:
+        liq = np.where(liquidated, np.nan, liq)
+        distance = liq / entry - 1
+    return dict(size=size, notional=value, initial_margin=initial_margin(size, entry, leverage),
+                maintenance_margin=maintenance, margin_ratio=ratio, liquidation_price=liq,
+                bankruptcy_price=bankrupt, distance=distance, liquidated=liquidated,
+                max_leverage=brackets.max_leverage(value))
+
+
+def position_curve(side, size, entry_price, margin, prices, *, brackets):
+    """An isolated position's equity (margin + unrealized PnL) and maintenance margin at
+    each of ``prices``: ``(equity, maintenance)``. They meet at the liquidation price; the
+    equity reaches 0 at the bankruptcy price.
+
+    >>> from crossmargin.engine.contracts import contract
+    >>> equity, mm = position_curve("long", 0.5, 60_000, 3_000, [60_000, 54_000],
+    ...                             brackets=contract("BTCUSDT").brackets)
+    >>> equity.tolist(), mm.tolist()
+    ([3000.0, 0.0], [120.0, 108.0])
+    """
+    prices = np.asarray(prices, dtype=float)
+    equity = margin_balance(margin, unrealized_pnl(side, size, entry_price, prices))
+    return equity, maintenance_margin(size, prices, brackets)

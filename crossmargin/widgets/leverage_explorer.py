@@ -185,25 +185,13 @@ class LeverageExplorer(W.VBox):
     def _update(self, _change=None):
         lev, entry = self.leverage.value, self.entry_price.value
         side, margin = self.side.value, self.margin.value
-        size = margin * lev / entry                      # notional = margin × leverage
-        notional = formulas.notional(size, entry)
-        initial = formulas.initial_margin(size, entry, lev)
-        maintenance = formulas.maintenance_margin(size, entry, self.brackets)
-        ratio = formulas.margin_ratio(maintenance, margin)
-        liq = formulas.liquidation_price(side, size, entry, margin, brackets=self.brackets)
-        bankrupt = formulas.bankruptcy_price(side, size, entry, margin)
-        liquidated = ratio >= 1
-        if liquidated:
-            liq = None                                   # gone on opening: no price to wait for
+        self.values = v = formulas.position_summary(side, lev, entry, margin,
+                                                    brackets=self.brackets)
+        size, liq, bankrupt = v["size"], v["liquidation_price"], v["bankruptcy_price"]
         x_low, x_high, x_ticks = self._window(entry, side, liq, bankrupt)
         grid = np.linspace(x_low, x_high, self.GRID_POINTS)
-        equity = formulas.margin_balance(margin,
-                                         formulas.unrealized_pnl(side, size, entry, grid))
-        mm_curve = formulas.maintenance_margin(size, grid, self.brackets)
-        self.values = dict(size=size, notional=notional, initial_margin=initial,
-                           maintenance_margin=maintenance, margin_ratio=ratio,
-                           liquidation_price=liq, bankruptcy_price=bankrupt,
-                           liquidated=liquidated, max_leverage=self.brackets.max_leverage(notional))
+        equity, mm_curve = formulas.position_curve(side, size, entry, margin, grid,
+                                                   brackets=self.brackets)
 
         xs, ys, names, colors = [entry], [margin], ["entry"], [style.COLORS["price"]]
         if liq is not None:
@@ -283,7 +271,7 @@ class LeverageExplorer(W.VBox):
         if liq is None:
             self.distance_label.value = "<b>distance to liquidation</b> --"
         else:
-            move = liq / entry - 1
+            move = v["distance"]
             where = "below" if move < 0 else "above"
             self.distance_label.value = (f"<b>distance to liquidation</b> "
                                          f"{style.fmt_pct(abs(move))} {where} entry")
