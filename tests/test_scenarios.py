@@ -611,3 +611,28 @@ def test_any_pair_correlation_is_accepted(rho, vol, n_steps):
     paths = random_paths(3, n_steps, [100.0, 10.0], vol, rho, seed=1)
     assert paths.shape == (3, n_steps + 1, 2)
     assert np.isfinite(paths).all() and (paths > 0).all()
+
+
+# -- market_paths: the course's market in one call ------------------------------------------------
+def test_market_paths_is_random_paths_of_the_course_market():
+    from crossmargin.scenarios import (CORRELATION, DAILY_VOLATILITY, START_PRICES, market_paths,
+                                       random_paths)
+    symbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
+    expected = random_paths(20, 50, [START_PRICES[s] for s in symbols],
+                            [DAILY_VOLATILITY[s] for s in symbols], CORRELATION,
+                            jump_probability=0.01, jump_size=-0.02, jump_volatility=0.01,
+                            steps_per_day=288, seed=5)
+    got = market_paths(symbols, 20, 50, jump_probability=0.01, jump_size=-0.02,
+                       jump_volatility=0.01, steps_per_day=288, seed=5)
+    assert np.array_equal(got, expected)
+    one = market_paths("ETHUSDT", 3, 10, daily_volatility=0.1, correlation=1.0, seed=2)
+    assert np.array_equal(one, random_paths(3, 10, START_PRICES["ETHUSDT"], 0.1, 1.0, seed=2))
+    pair = market_paths(["SOLUSDT", "BTCUSDT"], 2, 5, correlation=-0.3, seed=1)
+    assert pair[0, 0].tolist() == [START_PRICES["SOLUSDT"], START_PRICES["BTCUSDT"]]
+
+
+@pytest.mark.parametrize("symbols", ["DOGEUSDT", [], ["BTCUSDT", 3], [["BTCUSDT"]]])
+def test_market_paths_refuses_unknown_symbols(symbols):
+    from crossmargin.scenarios import market_paths
+    with pytest.raises(InvalidInput, match="symbols must be among BTCUSDT, ETHUSDT, SOLUSDT"):
+        market_paths(symbols, 2, 5, seed=1)

@@ -393,9 +393,8 @@ def _count(value, field, minimum=1):
 @functools.lru_cache(maxsize=4)
 def _weeks(n_paths, seed):
     w = RANDOM_WEEK
-    paths = scenarios.random_paths(
-        n_paths, w["days"] * w["steps_per_day"], [scenarios.START_PRICES[s] for s in SYMBOLS],
-        [scenarios.DAILY_VOLATILITY[s] for s in SYMBOLS], w["correlation"],
+    paths = scenarios.market_paths(
+        SYMBOLS, n_paths, w["days"] * w["steps_per_day"], correlation=w["correlation"],
         jump_probability=w["jump_probability"], jump_size=w["jump_size"],
         jump_volatility=w["jump_volatility"], steps_per_day=w["steps_per_day"], seed=seed)
     paths.flags.writeable = False

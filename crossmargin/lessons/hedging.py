@@ -140,10 +140,9 @@ def min_variance_ratio(correlation, daily_volatility=None):
 # --------------------------------------------------------------------------- paths
 
 def _generate(correlation, n_paths, days, steps_per_day, volatility, seed):
-    paths = scenarios.random_paths(n_paths, days * steps_per_day,
-                                   [scenarios.START_PRICES[s] for s in SYMBOLS],
-                                   list(volatility), correlation, steps_per_day=steps_per_day,
-                                   seed=seed)
+    paths = scenarios.market_paths(SYMBOLS, n_paths, days * steps_per_day,
+                                   daily_volatility=list(volatility), correlation=correlation,
+                                   steps_per_day=steps_per_day, seed=seed)
     paths.flags.writeable = False
     return paths
 

@@ -29,7 +29,7 @@ import pandas as pd
 from .._validate import positive
 from ..engine.account import Account
 from ..errors import InsufficientBalance, InvalidInput
-from ..scenarios import DAILY_VOLATILITY, START, START_PRICES, random_paths
+from ..scenarios import START, START_PRICES, market_paths
 from ..simulation.replay import Order, replay
 
 __all__ = ["sma", "rsi", "signals", "chance_signals", "backtest", "Backtest", "signal_study"]
@@ -244,10 +244,9 @@ def signal_study(n_paths=60, *, days=30, steps_per_day=24, daily_volatility=None
     """
     if symbol not in START_PRICES:
         raise InvalidInput(f"symbol must be one of {', '.join(START_PRICES)} (got {symbol!r})")
-    volatility = DAILY_VOLATILITY[symbol] if daily_volatility is None else daily_volatility
     steps = _window(days, "days") * _window(steps_per_day, "steps_per_day")
-    paths = random_paths(n_paths, steps, START_PRICES[symbol], volatility, 1.0,
-                         steps_per_day=steps_per_day, seed=seed)[:, :, 0]
+    paths = market_paths(symbol, n_paths, steps, daily_volatility=daily_volatility,
+                         correlation=1.0, steps_per_day=steps_per_day, seed=seed)[:, :, 0]
     index = pd.date_range(START, periods=steps + 1, freq=pd.Timedelta(days=1) / steps_per_day,
                           tz="UTC", name="timestamp")
     signal_keys = {"fast", "slow", "rsi_window", "overbought"}

@@ -27,7 +27,8 @@ from ..simulation import montecarlo
 from .._validate import non_negative, positive
 from ..engine.account import DEFAULT_LEVERAGE, Account
 from ..errors import InsufficientBalance, InvalidInput
-from ..scenarios import CORRELATION, DAILY_VOLATILITY, START_PRICES, random_paths
+from .. import scenarios
+from ..scenarios import START_PRICES
 from ..simulation.replay import Order
 
 __all__ = ["PLANS", "RESERVES", "SYMBOLS", "market_paths", "scaled_plan", "open_plan", "odds",
@@ -58,9 +59,8 @@ def market_paths(n_paths=1_000, *, days=10, steps_per_day=144, seed=10):
     for field, value in (("days", days), ("steps_per_day", steps_per_day)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise InvalidInput(f"{field} must be a whole number >= 1 (got {value!r})")
-    return random_paths(n_paths, days * steps_per_day, [START_PRICES[s] for s in SYMBOLS],
-                        [DAILY_VOLATILITY[s] for s in SYMBOLS], CORRELATION,
-                        steps_per_day=steps_per_day, seed=seed)
+    return scenarios.market_paths(SYMBOLS, n_paths, days * steps_per_day,
+                                  steps_per_day=steps_per_day, seed=seed)
 
 
 def _plan(plan):

@@ -44,7 +44,7 @@ from .files import (
     DATA_DIR, FILE_SUFFIXES, KLINE_COLUMNS, PRICE_COLUMNS, SAMPLE_KLINES_CSV, SCENARIOS,
     SIDECAR_FIELDS, list_scenarios, load, load_csv, scenario_files,
 )
-from .random import calibrate, correlation_matrix, random_paths, random_walk
+from .random import calibrate, correlation_matrix, market_paths, random_paths, random_walk
 from .stylized import btc_crash, eth_decouples, gap_through_stop, slow_grind, whipsaw
 
 __all__ = [
@@ -52,7 +52,7 @@ __all__ = [
     "SYMBOLS", "START_PRICES", "DAILY_VOLATILITY", "CORRELATION", "START", "STEPS", "FREQ",
     "NOISE",
     # random paths and calibration
-    "correlation_matrix", "random_paths", "random_walk", "calibrate",
+    "correlation_matrix", "random_paths", "market_paths", "random_walk", "calibrate",
     # the stylized days
     "btc_crash", "eth_decouples", "slow_grind", "whipsaw", "gap_through_stop",
     # the registry, scenario files and the CSV loader

@@ -3,6 +3,8 @@
 * ``random_paths``: an array of correlated geometric-Brownian-motion paths with optional jumps,
   for Monte Carlo; ``simulate_paths`` is its engine on checked inputs (the stylized days use it
   for their noise);
+* ``market_paths``: ``random_paths`` of named symbols from the course's default market (start
+  prices, daily volatilities, correlation): what the lessons' Monte Carlo runs draw;
 * ``correlation_matrix``: a correlation number or matrix, checked;
 * ``random_walk``: one random path as a scenario DataFrame;
 * ``calibrate``: ``random_walk`` parameters estimated from prices (e.g. a loaded CSV).
@@ -166,6 +168,30 @@ def random_paths(n_paths, n_steps, start_prices, daily_volatility, correlation, 
         check_seed(seed),
         start,
     )
+
+
+def market_paths(symbols, n_paths, n_steps, *, seed, daily_volatility=None,
+                 correlation=CORRELATION, steps_per_day=1440, drift=0.0, jump_probability=0.0,
+                 jump_size=0.0, jump_volatility=0.0):
+    """:func:`random_paths` of ``symbols`` (a name or a list, e.g. ``["BTCUSDT", "ETHUSDT"]``)
+    from the course's market: each symbol's :data:`START_PRICES` and :data:`DAILY_VOLATILITY`
+    (or ``daily_volatility``, a number or one per symbol) and :data:`CORRELATION` (or
+    ``correlation``). The other keywords are :func:`random_paths`'s. Columns follow
+    ``symbols``; the same ``seed`` gives the same paths as the same ``random_paths`` call.
+
+    >>> market_paths(["BTCUSDT", "SOLUSDT"], 2, 10, seed=1)[:, 0].tolist()
+    [[60000.0, 150.0], [60000.0, 150.0]]
+    """
+    names = [symbols] if isinstance(symbols, str) else list(symbols)
+    unknown = [s for s in names if not isinstance(s, str) or s not in START_PRICES]
+    if unknown or not names:
+        raise InvalidInput(f"symbols must be among {', '.join(START_PRICES)} (got {symbols!r})")
+    volatility = ([DAILY_VOLATILITY[s] for s in names] if daily_volatility is None
+                  else daily_volatility)
+    return random_paths(n_paths, n_steps, [START_PRICES[s] for s in names], volatility,
+                        correlation, drift=drift, jump_probability=jump_probability,
+                        jump_size=jump_size, jump_volatility=jump_volatility,
+                        steps_per_day=steps_per_day, seed=seed)
 
 
 # --------------------------------------------------------------------------- one path, calibration
