@@ -16,11 +16,11 @@ random weeks (:func:`random_weeks`) with :func:`path_outcomes`. It returns a
 :class:`Grade` that says whether the portfolio survived, with the numbers and a
 plain-language explanation of why.
 
-:func:`path_outcomes` is :func:`crossmargin.simulation.montecarlo.run` extended to what a
-portfolio may hold — a margin mode per position and stop-losses — by stepping every
-path at once through the account's rules (see account.py: stops, then isolated
-liquidations, then the cross account). Like ``montecarlo.run`` it has no funding;
-the tests check that it agrees with ``replay`` path by path and with ``montecarlo.run``.
+:func:`path_outcomes` opens the portfolio in an account and hands its positions (a margin
+mode per position, stop-losses) to the one vectorized stepper,
+:func:`crossmargin.simulation.montecarlo.step_paths`, which ``montecarlo.run`` uses too. The
+random weeks carry no timestamps, so no funding; the tests check that it agrees with
+``replay`` path by path and with ``montecarlo.run``.
 """
 import functools
 import math
@@ -37,6 +37,7 @@ from ..engine.account import MARGIN_MODES, Account
 from ..engine.contracts import default_contracts
 from ..errors import CrossMarginError, InvalidInput
 from ..formats import fmt_pct
+from ..simulation import montecarlo
 from ..simulation.montecarlo import WIPEOUT_SHARE
 from ..simulation.progress import reporter
 from .monitoring import WARNING_RATIO
@@ -409,38 +410,15 @@ def random_weeks(n_paths=1_000, *, seed=2024):
     return _weeks(_count(n_paths, "n_paths"), _count(seed, "seed", minimum=0))
 
 
-@dataclass(frozen=True)
-class _Leg:
-    """One opened position, in the numbers the path stepper needs."""
-
-    symbol: str
-    column: int
-    sign: int
-    size: float
-    entry: float
-    cross: bool
-    margin: float
-    stop: float
-    taker_fee: float
-    liquidation_fee_rate: float
-    brackets: object
-
-
 def _legs(portfolio, start):
-    """The portfolio opened at ``start`` prices ({symbol: price}) through an Account:
-    its legs and the cross wallet left after the fees and the isolated margins."""
+    """The portfolio opened at ``start`` prices ({symbol: price}) through an Account, as the
+    stepper takes it: its positions and the cross wallet left after the fees and the
+    isolated margins."""
     account = Account()
     account.deposit(DEPOSIT)
     for order in portfolio:
         order.place(account, start[order.symbol])
-    specs = account.contracts
-    legs = [_Leg(s, SYMBOLS.index(s), 1 if p["side"] == "long" else -1, p["contracts"],
-                 p["entry_price"], p["margin_mode"] == "cross",
-                 0.0 if p["margin_mode"] == "cross" else p["collateral"],
-                 p["stop_loss_price"] if pd.notna(p["stop_loss_price"]) else math.nan,
-                 specs[s].taker_fee, specs[s].liquidation_fee_rate, specs[s].brackets)
-            for s, p in account.positions().iterrows()]
-    return legs, float(account.summary()["wallet_balance"])
+    return montecarlo.opened(account)
 
 
 def path_outcomes(portfolio, paths, *, chunk=2_000, progress=None):
@@ -475,93 +453,20 @@ def path_outcomes(portfolio, paths, *, chunk=2_000, progress=None):
         portfolio = [portfolio]
     report = reporter(progress, len(arr))
     legs, wallet = _legs(portfolio, start)
+    columns = [SYMBOLS.index(leg.symbol) for leg in legs]
     parts = []
     for a in range(0, len(arr), chunk):
-        parts.append(_step_paths(legs, wallet, arr[a:a + chunk]))
+        got = montecarlo.step_paths(legs, wallet, [arr[a:a + chunk, :, c] for c in columns])
+        final, count = got["final_equity"], got["liquidations"]
+        parts.append({"final_equity": final, "lowest_equity": got["lowest_equity"],
+                      "liquidated": count > 0, "liquidations": count,
+                      "first_liquidation_step": got["first_liquidation_step"].astype(float),
+                      "stops": got["stops"], "wiped_out": final < WIPEOUT_SHARE * DEPOSIT})
         report(min(len(arr), a + chunk))
     out = pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
     out["first_liquidation_step"] = out["first_liquidation_step"].where(out["liquidated"])
     out.insert(0, "path", np.arange(len(out)))
     return out
-
-
-def _step_paths(legs, wallet, paths):
-    """The account's rules, one step at a time, every path of the chunk at once."""
-    n, rows, _ = paths.shape
-    prices = [np.ascontiguousarray(paths[:, :, leg.column].T) for leg in legs]   # (rows, n)
-    upnl = [leg.sign * leg.size * (p - leg.entry) for leg, p in zip(legs, prices)]
-    value = [leg.size * p for leg, p in zip(legs, prices)]
-    mm = []
-    for leg, v in zip(legs, value):
-        rate, cum = leg.brackets.lookup(v)
-        mm.append(v * rate - cum)
-    k = len(legs)
-    is_open = np.ones((k, n), dtype=bool)
-    margin = np.array([[leg.margin] * n for leg in legs], dtype=float)
-    cash = np.full(n, wallet)
-    crossed = np.array([leg.cross for leg in legs])
-    liquidations = np.zeros(n, dtype=int)
-    stops = np.zeros(n, dtype=int)
-    first = np.full(n, -1)
-    lowest = _equity(legs, is_open, margin, cash, upnl, 0)
-    for t in range(1, rows):
-        closed_cross = np.zeros(n, dtype=bool)
-        for i, leg in enumerate(legs):                       # 1. stop-losses
-            if math.isnan(leg.stop):
-                continue
-            p = prices[i][t]
-            hit = is_open[i] & (leg.sign * (p - leg.stop) <= 0)
-            if not hit.any():
-                continue
-            fill = np.where(np.abs(p - leg.stop) > 0.005 * leg.stop, p, leg.stop)
-            gain = leg.sign * leg.size * (fill - leg.entry) - leg.size * fill * leg.taker_fee
-            if leg.cross:
-                cash += np.where(hit, gain, 0.0)
-                closed_cross |= hit
-            else:
-                cash += np.where(hit, np.maximum(0.0, margin[i] + gain), 0.0)
-            is_open[i] &= ~hit
-            stops += hit
-        if closed_cross.any():                               # last cross position gone:
-            none_left = ~(is_open & crossed[:, None]).any(axis=0)     # no negative wallet
-            cash = np.where(closed_cross & none_left, np.maximum(cash, 0.0), cash)
-        for i, leg in enumerate(legs):                       # 2. isolated liquidations
-            if leg.cross:
-                continue
-            left = margin[i] + upnl[i][t]
-            dead = is_open[i] & (mm[i][t] >= left)
-            if dead.any():
-                fee = np.minimum(value[i][t] * leg.liquidation_fee_rate, np.maximum(0.0, left))
-                cash += np.where(dead, np.maximum(0.0, left - fee), 0.0)
-                is_open[i] &= ~dead
-                liquidations += dead
-                first = np.where(dead & (first < 0), t, first)
-        live = is_open & crossed[:, None]                    # 3. the cross account
-        if live.any():
-            cross_mm = sum(np.where(live[i], mm[i][t], 0.0) for i in range(k))
-            cross_upnl = sum(np.where(live[i], upnl[i][t], 0.0) for i in range(k))
-            dead = (cross_mm > 0) & (cross_mm >= cash + cross_upnl)
-            if dead.any():
-                fees = sum(np.where(live[i], value[i][t] * legs[i].liquidation_fee_rate, 0.0)
-                           for i in range(k))
-                cash = np.where(dead, np.maximum(0.0, cash + cross_upnl - fees), cash)
-                liquidations += dead * live.sum(axis=0)
-                first = np.where(dead & (first < 0), t, first)
-                is_open &= ~(live & dead)
-        np.minimum(lowest, _equity(legs, is_open, margin, cash, upnl, t), out=lowest)
-    final = _equity(legs, is_open, margin, cash, upnl, rows - 1)
-    return {"final_equity": final, "lowest_equity": lowest, "liquidated": liquidations > 0,
-            "liquidations": liquidations, "first_liquidation_step": first.astype(float),
-            "stops": stops, "wiped_out": final < WIPEOUT_SHARE * DEPOSIT}
-
-
-def _equity(legs, is_open, margin, cash, upnl, t):
-    """Cross wallet + open positions' unrealized PnL + isolated margins, per path."""
-    total = cash.copy()
-    for i, leg in enumerate(legs):
-        held = upnl[i][t] if leg.cross else margin[i] + upnl[i][t]
-        total += np.where(is_open[i], held, 0.0)
-    return total
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 
 from .._validate import MARGIN_MODES, check_margin_mode, positive
-from ..engine.contracts import contract_specs
+from ..engine.contracts import Contract, contract_specs
 from ..errors import InvalidInput
 from .progress import reporter
 from .shocks import Leg, check_legs
 from .replay import Order
 
-__all__ = ["run", "MonteCarlo", "WIPEOUT_SHARE"]
+__all__ = ["run", "MonteCarlo", "WIPEOUT_SHARE", "step_paths", "Opened", "opened"]
 
 MODES = MARGIN_MODES[::-1]          # isolated first: the order of the result's columns
 #: A path "loses the whole account" when it ends with less than this share of the deposit.
@@ -143,58 +143,248 @@ def _first(dead):
     return np.where(hit, dead.argmax(axis=1), -1), hit
 
 
-def _chunk(legs, prices, deposit, specs, modes, keep):
-    """Outcomes of one chunk of paths for each mode (dict of arrays)."""
-    n, steps = prices[0].shape
-    marked = []
+@dataclass(frozen=True)
+class Opened:
+    """One open position as the stepper steps it: what ``Account.positions()`` says of it
+    right after the order filled (``margin`` is the isolated collateral, 0 in cross;
+    ``stop_loss_price`` None without a stop; ``contract`` gives the fees, funding rate and
+    brackets)."""
+
+    symbol: str
+    side: str
+    size: float
+    entry_price: float
+    margin_mode: str
+    margin: float
+    stop_loss_price: float | None
+    contract: Contract
+
+    @property
+    def sign(self):
+        return 1 if self.side == "long" else -1
+
+    @property
+    def cross(self):
+        return self.margin_mode == "cross"
+
+
+def opened(account):
+    """The open positions of ``account`` as :class:`Opened` (in the account's order) and its
+    USDT wallet balance: where :func:`step_paths` starts."""
+    specs = account.contracts
+    legs = [Opened(s, p["side"], float(p["contracts"]), float(p["entry_price"]),
+                   p["margin_mode"], 0.0 if p["margin_mode"] == "cross" else float(p["collateral"]),
+                   None if pd.isna(p["stop_loss_price"]) else float(p["stop_loss_price"]),
+                   specs[s])
+            for s, p in account.positions().iterrows()]
+    return legs, float(account.summary()["wallet_balance"])
+
+
+def _marked(legs, prices, funding_counts):
+    """Per leg: (UPNL, funding received so far or None, maintenance margin, notional), arrays
+    (paths, steps + 1). The marks do not depend on the margin modes: computed once."""
+    out = []
     for leg, price in zip(legs, prices):
         upnl = leg.sign * leg.size * (price - leg.entry_price)
         value = leg.size * price
-        marked.append((upnl, _maintenance(value, specs[leg.symbol].brackets), value))
-    open_fees = sum(leg.notional * specs[leg.symbol].taker_fee for leg in legs)
-    rows = np.arange(n)
-    out = {}
-    if "isolated" in modes:
-        equity = np.full((n, steps), deposit - open_fees - sum(l.initial_margin for l in legs))
-        count = np.zeros(n, dtype=int)
-        first = np.full(n, np.iinfo(np.int64).max)
-        for leg, (upnl, mm, value) in zip(legs, marked):
-            left = leg.initial_margin + upnl
-            when, hit = _first(mm >= left)
-            at = np.where(hit, when, 0)
-            left_then = left[rows, at]
-            fee = np.minimum(value[rows, at] * specs[leg.symbol].liquidation_fee_rate,
-                             np.maximum(0.0, left_then))
-            kept = np.maximum(0.0, left_then - fee)
-            after = hit[:, None] & (np.arange(steps)[None, :] >= at[:, None])
-            equity += np.where(after, kept[:, None], left)
-            count += hit
-            first = np.where(hit, np.minimum(first, when), first)
-        out["isolated"] = _rows(equity, count, first, deposit, keep)
-    if "cross" in modes:
-        balance = deposit - open_fees + sum(m[0] for m in marked)
-        mm = sum(m[1] for m in marked)
-        when, hit = _first(mm >= balance)
-        at = np.where(hit, when, 0)
-        then = balance[rows, at]
-        fees = sum(m[2][rows, at] * specs[leg.symbol].liquidation_fee_rate
-                   for leg, m in zip(legs, marked))
-        kept = np.maximum(0.0, then - np.minimum(fees, np.maximum(0.0, then)))
-        after = hit[:, None] & (np.arange(steps)[None, :] >= at[:, None])
-        equity = np.where(after, kept[:, None], balance)
-        count = np.where(hit, len(legs), 0)
-        first = np.where(hit, when, np.iinfo(np.int64).max)
-        out["cross"] = _rows(equity, count, first, deposit, keep)
+        funding = None
+        if funding_counts is not None:         # a long pays a positive rate, per instant
+            rate = -leg.sign * leg.size * leg.contract.funding_rate
+            funding = np.cumsum(price * funding_counts * rate, axis=1)
+        out.append((upnl, funding, _maintenance(value, leg.contract.brackets), value))
     return out
 
 
-def _rows(equity, count, first, deposit, keep):
+def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
+    """The account's rules over one chunk of paths (see :func:`step_paths`).
+
+    Each position's own exit (its stop, or an isolated liquidation) does not depend on the
+    others, so it is found for every path at once; the cross account's liquidation is then
+    the first step where the cross positions still open fail the margin check against the
+    wallet as those exits left it. Loops run over positions, never over steps."""
+    n, rows = prices[0].shape
+    idx, steps = np.arange(n), np.arange(rows)
+    exits, deltas, by_stop, terms = [], [], [], []
+    for leg, (upnl, funding, mm, value), price in zip(legs, marked, prices):
+        held = upnl if leg.cross else leg.margin + upnl     # what the position adds to equity
+        if funding is not None:
+            held = held + funding
+        stop = leg.stop_loss_price
+        at_stop = at_liq = np.full(n, rows)
+        if stop is not None:
+            when, hit = _first(price <= stop if leg.sign > 0 else price >= stop)
+            at_stop = np.where(hit, when, rows)
+        if not leg.cross:
+            when, hit = _first(mm >= held)
+            at_liq = np.where(hit, when, rows)
+        exit_at = np.minimum(at_stop, at_liq)
+        stopped = (at_stop <= at_liq) & (exit_at < rows)      # a stop goes first in its step
+        delta = np.zeros(n)                                   # what the exit left in the wallet
+        if (exit_at < rows).any():
+            at = np.minimum(exit_at, rows - 1)
+            paid = 0.0 if funding is None else funding[idx, at]
+            if stop is not None:                       # filled at the trigger, or at the mark
+                mark = price[idx, at]                  # when the price gapped through it
+                fill = np.where(np.abs(mark - stop) > gap_threshold * stop, mark, stop)
+                gain = (leg.sign * leg.size * (fill - leg.entry_price)
+                        - leg.size * fill * leg.contract.taker_fee)
+                delta = (gain + paid if leg.cross
+                         else np.maximum(0.0, leg.margin + paid + gain))
+            if not leg.cross:                          # liquidated: the fee takes what it can
+                left = held[idx, at]
+                fee = np.minimum(value[idx, at] * leg.contract.liquidation_fee_rate,
+                                 np.maximum(0.0, left))
+                kept = np.maximum(0.0, left - fee)
+                delta = kept if stop is None else np.where(stopped, delta, kept)
+            term = np.where(steps[None, :] < exit_at[:, None], held, delta[:, None])
+        else:
+            term = held
+        exits.append(exit_at)
+        deltas.append(delta)
+        by_stop.append(stopped)
+        terms.append(term)
+    cross = [i for i, leg in enumerate(legs) if leg.cross]
+    isolated = [i for i, leg in enumerate(legs) if not leg.cross]
+    equity = None
+    for i in cross:                                   # cross: UPNL while open, then the stop's
+        equity = terms[i] if equity is None else equity + terms[i]     # cash
+    balance = wallet if equity is None else wallet + equity
+    equity = balance
+    for i in isolated:
+        equity = equity + terms[i]
+    count = np.zeros(n, dtype=int)
+    first = np.full(n, rows)
+    for i in isolated:
+        liquidated = ~by_stop[i] & (exits[i] < rows)
+        count += liquidated
+        first = np.where(liquidated, np.minimum(first, exits[i]), first)
+    stops = sum((by_stop[i] for i in isolated), np.zeros(n, dtype=int))
+    if cross:
+        for i in isolated:                            # what isolated exits gave the wallet
+            if (exits[i] < rows).any():
+                balance = balance + np.where(steps[None, :] >= exits[i][:, None],
+                                             deltas[i][:, None], 0.0)
+        cross_mm = None
+        for i in cross:
+            mm = marked[i][2]
+            if (exits[i] < rows).any():
+                mm = np.where(steps[None, :] < exits[i][:, None], mm, 0.0)
+            cross_mm = mm if cross_mm is None else cross_mm + mm
+        dead = cross_mm >= balance
+        if any((exits[i] < rows).any() for i in cross):
+            dead &= cross_mm > 0
+        when, hit = _first(dead)
+        at = np.where(hit, when, 0)
+        live = [hit & (exits[i] > at) for i in cross]
+        then = balance[idx, at]
+        fees = sum(np.where(alive, marked[i][3][idx, at] * legs[i].contract.liquidation_fee_rate,
+                            0.0) for i, alive in zip(cross, live))
+        kept = np.maximum(0.0, then - np.minimum(fees, np.maximum(0.0, then)))
+        for i, alive in zip(cross, live):
+            count += alive
+            stops = stops + (by_stop[i] & ~alive)     # a stop after it never fired
+        first = np.where(hit, np.minimum(first, when), first)
+        exited = [exits[i] for i in cross]
+        last = np.max(exited, axis=0)
+        if not hit.all() and (last < rows).any():
+            # The last cross position closed by its stop: a wallet left below zero is set to
+            # zero there (the insurance fund), before any isolated exit after it in that step.
+            a = len(cross) - 1 - np.argmax(np.array(exited)[::-1] == last, axis=0)
+            x = wallet + sum(deltas[i] for i in cross)
+            for i in isolated:
+                early = (exits[i] < last) | ((exits[i] == last) & by_stop[i]
+                                             & (i < np.array(cross)[a]))
+                x = x + np.where(early, deltas[i], 0.0)
+            cover = np.where(~hit & (last < rows), np.maximum(0.0, -x), 0.0)
+            if (cover > 0).any():
+                equity = equity + np.where(steps[None, :] >= last[:, None], cover[:, None], 0.0)
+        if hit.any():
+            after = kept[:, None]                     # the cross wallet, then what the
+            for i in isolated:                        # isolated positions still open add
+                later = exits[i] > at
+                if later.any():
+                    after = after + np.where(later[:, None], terms[i], 0.0)
+            equity = np.where(hit[:, None] & (steps[None, :] >= at[:, None]), after, equity)
+    if np.ndim(equity) == 0:
+        equity = np.full((n, rows), float(equity))
     final = equity[:, -1]
     return {"final_equity": final, "lowest_equity": equity.min(axis=1),
+            "liquidations": count, "first_liquidation_step": np.where(first < rows, first, -1),
+            "stops": stops, "equity": equity if keep else None}
+
+
+def step_paths(legs, wallet, prices, *, funding_counts=None, gap_threshold=0.005,
+               keep_equity=False):
+    """THE stepper: the account's rules over many paths at once.
+
+    ``legs``: the open positions (:class:`Opened`, e.g. from :func:`opened`), each with its
+    own margin mode and optional stop; ``wallet``: the USDT wallet after the opening (fees
+    and isolated margins paid). ``prices``: one array ``(paths, steps + 1)`` of mark prices
+    per leg, row 0 the opening. ``funding_counts``: how many funding instants fall in each
+    step (array ``steps + 1``, row 0 ignored; None: no funding). Per step, as
+    :meth:`crossmargin.Account.mark`: funding, then the stops (filled at the trigger, or at
+    the mark when it is more than ``gap_threshold`` past it), then isolated liquidations,
+    then the cross account (every cross position closes; fees capped by what is left;
+    never below zero).
+
+    Returns a dict of arrays, one value per path: ``final_equity``, ``lowest_equity``,
+    ``liquidations`` (positions), ``first_liquidation_step`` (-1: none), ``stops`` (stops
+    that fired) and ``equity`` (``(paths, steps + 1)``, only with ``keep_equity``).
+    Results agree with :func:`crossmargin.simulation.replay.replay` path by path (the tests
+    check it)."""
+    legs = list(legs)
+    prices = [np.asarray(p, dtype=float) for p in prices]
+    if not legs or len(prices) != len(legs):
+        raise InvalidInput(f"prices must hold one array per leg ({len(legs)} legs, got "
+                           f"{len(prices)} arrays)")
+    n, rows = prices[0].shape
+    counts = None
+    if funding_counts is not None:
+        counts = np.asarray(funding_counts, dtype=float).copy()
+        if counts.shape != (rows,):
+            raise InvalidInput(f"funding_counts must hold one count per row ({rows}, got "
+                               f"shape {counts.shape})")
+        counts[0] = 0.0
+        counts = counts if counts.any() else None
+    per_chunk = max(1, CHUNK_VALUES // (rows * len(legs)))
+    parts = []
+    for a in range(0, n, per_chunk):
+        chunk = [np.ascontiguousarray(p[a:a + per_chunk]) for p in prices]
+        parts.append(_stepped(legs, _marked(legs, chunk, counts), chunk, wallet,
+                              gap_threshold, keep_equity))
+    return {k: (None if parts[0][k] is None else np.concatenate([p[k] for p in parts]))
+            for k in parts[0]}
+
+
+def _chunk(legs, prices, deposit, specs, modes, keep):
+    """Outcomes of one chunk of paths for each mode (dict of arrays): every leg isolated,
+    then every leg cross, through the one stepper (the marks are shared)."""
+    fees = sum(leg.notional * specs[leg.symbol].taker_fee for leg in legs)
+    marked = _marked([_opened(leg, "cross", specs) for leg in legs], prices, None)
+    out = {}
+    for mode in modes:
+        held = [_opened(leg, mode, specs) for leg in legs]
+        wallet = deposit - fees
+        if mode == "isolated":
+            wallet = wallet - sum(leg.initial_margin for leg in legs)
+        got = _stepped(held, marked, prices, wallet, 0.005, keep)
+        out[mode] = _rows(got["equity"] if keep else None, got, deposit)
+    return out
+
+
+def _opened(leg, mode, specs):
+    """A :class:`Leg` opened in ``mode`` at its entry, as the stepper steps it."""
+    return Opened(leg.symbol, leg.side, leg.size, leg.entry_price, mode,
+                  leg.initial_margin if mode == "isolated" else 0.0, None, specs[leg.symbol])
+
+
+def _rows(equity, got, deposit):
+    count, final = got["liquidations"], got["final_equity"]
+    return {"final_equity": final, "lowest_equity": got["lowest_equity"],
             "liquidated": count > 0, "liquidations": count,
-            "first_liquidation_step": np.where(count > 0, first, -1),
+            "first_liquidation_step": got["first_liquidation_step"],
             "wiped_out": final < WIPEOUT_SHARE * deposit,
-            "equity": equity if keep else None}
+            "equity": equity}
 
 
 def run(plan, paths, symbols, *, deposit=10_000.0, modes=MODES, contracts=None,
