@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from crossmargin import Account, formulas
-from crossmargin.errors import InsufficientBalance, MarginModeLocked, NoPosition
+from crossmargin.errors import (InsufficientBalance, MarginModeLocked, NoPosition,
+                               UnknownSymbol)
 from crossmargin.lessons.examples import BINANCE_MARKS, binance_example
 
 WB = 1_535_443.01
@@ -329,3 +330,29 @@ def test_a_stop_that_gaps_past_bankruptcy_leaves_nothing_below_zero(account):
     size = 100_000 / 60_000
     wallet_after = 10_000 - 100_000 * 0.0005 - size * 10_000 - size * 50_000 * 0.0005
     assert s.insurance_cover == pytest.approx(-wallet_after)
+
+
+def test_snapshot_holds_the_summary_numbers_and_each_positions_upnl():
+    acc = Account()
+    acc.deposit(10_000)
+    acc.set_leverage("BTCUSDT", 10)
+    acc.open("BTCUSDT", "long", 60_000, margin=2_000)
+    acc.set_margin_mode("ETHUSDT", "isolated")
+    acc.set_leverage("ETHUSDT", 5)
+    acc.open("ETHUSDT", "short", 3_000, margin=1_000)
+    acc.mark({"BTCUSDT": 58_000, "ETHUSDT": 3_100})
+    snap, summary, table = acc.snapshot(), acc.summary(), acc.positions()
+    for name in ("equity", "wallet_balance", "cross_margin_balance", "margin_ratio",
+                 "available_balance"):
+        assert getattr(snap, name) == pytest.approx(summary[name], rel=1e-12), name
+    assert snap.maintenance_margin == pytest.approx(summary["cross_maintenance_margin"])
+    assert snap.unrealized_pnl == pytest.approx(table["unrealized_pnl"].to_dict())
+    empty = Account().snapshot()
+    assert empty.unrealized_pnl == {} and empty.equity == 0 and empty.margin_ratio == 0
+
+
+def test_contract_is_public_and_names_unknown_symbols():
+    acc = Account()
+    assert acc.contract("BTCUSDT") is acc.contracts["BTCUSDT"]
+    with pytest.raises(UnknownSymbol, match="'DOGEUSDT' is not traded"):
+        acc.contract("DOGEUSDT")

@@ -20,6 +20,7 @@ import copy
 import functools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -30,7 +31,7 @@ from .contracts import COLLATERAL_VALUE_RATIOS, contract_specs
 from ..errors import (InsufficientBalance, InvalidInput, LeverageTooHigh, MarginModeLocked,
                      NoPosition, UnknownSymbol)
 
-__all__ = ["Account", "Position", "MARGIN_MODES", "DEFAULT_LEVERAGE"]
+__all__ = ["Account", "AccountSnapshot", "Position", "MARGIN_MODES", "DEFAULT_LEVERAGE"]
 
 #: Binance's default leverage for a symbol you have not set.
 DEFAULT_LEVERAGE = 20
@@ -38,6 +39,21 @@ _FUNDING_PERIOD = pd.Timedelta(hours=8)
 LEDGER_COLUMNS = ["step", "time", "type", "wallet", "asset", "symbol", "amount"]
 EVENT_COLUMNS = ["step", "time", "type", "symbol", "margin_mode", "side", "size", "price",
                  "realized_pnl", "fee", "amount"]
+
+
+class AccountSnapshot(NamedTuple):
+    """The account's numbers at one moment, as plain floats (what :meth:`Account.snapshot`
+    returns; the first six fields are also in :meth:`Account.summary`).
+
+    ``unrealized_pnl`` maps each open position's symbol to its unrealized PnL."""
+
+    equity: float
+    wallet_balance: float
+    cross_margin_balance: float
+    margin_ratio: float
+    maintenance_margin: float
+    available_balance: float
+    unrealized_pnl: dict
 
 
 @dataclass
@@ -249,6 +265,27 @@ class Account:
             "equity": cross_balance + iso_margin + iso_upnl,
             "insurance_cover": sum(r[6] for r in self._ledger if r[2] == "insurance_cover"),
         }, name="account")
+
+    def snapshot(self):
+        """The account now, cheaply (no pandas): an :class:`AccountSnapshot` with the equity,
+        the USDT wallet balance, the cross margin balance, margin ratio, maintenance margin
+        and available balance, and each open position's unrealized PnL. For code that reads
+        the account at every step (the replay); :meth:`summary` says more."""
+        upnl, mm, im = self._cross_totals()
+        cross = self._cross_wallet() + upnl
+        isolated = 0.0
+        pnl = {}
+        for p in self._positions.values():
+            pnl[p.symbol] = u = self._upnl(p)
+            if p.margin_mode == "isolated":
+                isolated += p.isolated_margin + u
+        return AccountSnapshot(cross + isolated, self._assets["USDT"], cross,
+                               margin_ratio_value(mm, cross), mm, max(0.0, cross - im), pnl)
+
+    def contract(self, symbol):
+        """The contract of ``symbol`` (:class:`UnknownSymbol` when this account does not
+        trade it)."""
+        return self._contract(symbol)
 
     def positions(self):
         """Open positions, one row each, with ccxt-style snake_case columns."""
