@@ -35,7 +35,7 @@ __all__ = ["Account", "AccountSnapshot", "Position", "MARGIN_MODES", "DEFAULT_LE
 
 #: Binance's default leverage for a symbol you have not set.
 DEFAULT_LEVERAGE = 20
-_FUNDING_PERIOD = pd.Timedelta(hours=8)
+_HOUR = pd.Timedelta(hours=1)
 LEDGER_COLUMNS = ["step", "time", "type", "wallet", "asset", "symbol", "amount"]
 EVENT_COLUMNS = ["step", "time", "type", "symbol", "margin_mode", "side", "size", "price",
                  "realized_pnl", "fee", "amount"]
@@ -98,11 +98,9 @@ class Account:
     48222.89
     """
 
-    def __init__(self, contracts=None, *, time=None, gap_threshold=0.005):
+    def __init__(self, contracts=None, *, time=None, gap_threshold=None):
         self.contracts = contract_specs(contracts)
-        self.gap_threshold = finite(gap_threshold, "gap_threshold")
-        if self.gap_threshold < 0:
-            raise InvalidInput(f"gap_threshold must be >= 0 (got {gap_threshold!r})")
+        self.gap_threshold = gap_threshold
         self.time = None if time is None else utc_timestamp(time, "time")
         self.step = 0
         self._assets = {"USDT": 0.0}          # cross wallet, per asset
@@ -652,14 +650,41 @@ class Account:
             checked[symbol] = positive(price, f"mark price of {symbol}")
         return checked
 
+    @property
+    def gap_threshold(self):
+        """How far past its trigger, as a fraction of it, the price must gap in one step for a
+        stop to fill at that mark instead of the trigger: the ``gap_threshold`` given to the
+        account, else each contract's :attr:`~crossmargin.engine.contracts.Contract.gap_threshold`
+        (0.005 = 0.5 % for every shipped contract; a dict by symbol if they differ)."""
+        if self._gap_threshold is not None:
+            return self._gap_threshold
+        by_symbol = {s: spec.gap_threshold for s, spec in self.contracts.items()}
+        values = set(by_symbol.values())
+        return values.pop() if len(values) == 1 else by_symbol
+
+    @gap_threshold.setter
+    def gap_threshold(self, value):
+        """A number >= 0 for every symbol, or None for each contract's own."""
+        checked = None if value is None else finite(value, "gap_threshold")
+        if checked is not None and checked < 0:
+            raise InvalidInput(f"gap_threshold must be >= 0 (got {value!r})")
+        self._gap_threshold = checked
+
     def _funding(self, start, end):
-        """Pay or receive funding at every 00:00/08:00/16:00 UTC instant in (start, end]."""
-        first = start.floor(_FUNDING_PERIOD) + _FUNDING_PERIOD
+        """Pay or receive funding at every instant in (start, end] that is a multiple of a
+        position's contract ``funding_interval_hours`` since 00:00 UTC (8 h: 00:00, 08:00,
+        16:00 UTC)."""
         events = []
-        instant = first
+        hours = {self.contracts[s].funding_interval_hours for s in self._positions}
+        if not hours:
+            return events
+        tick = math.gcd(*hours) * _HOUR
+        instant = start.floor(tick) + tick
         while instant <= end:
             for p in list(self._positions.values()):
                 spec = self.contracts[p.symbol]
+                if instant.value % (spec.funding_interval_hours * _HOUR.value):
+                    continue                          # not one of this contract's instants
                 mark = self._marks[p.symbol]
                 payment = -p.sign * p.size * mark * spec.funding_rate
                 self._book("funding", payment, symbol=p.symbol,
@@ -668,7 +693,7 @@ class Account:
                                "symbol": p.symbol, "margin_mode": p.margin_mode, "side": p.side,
                                "size": p.size, "price": mark, "realized_pnl": 0.0, "fee": 0.0,
                                "amount": payment})
-            instant += _FUNDING_PERIOD
+            instant += tick
         return events
 
     def _stops(self, prices):
@@ -679,7 +704,9 @@ class Account:
                 continue
             mark = prices[p.symbol]
             if (p.sign > 0 and mark <= stop) or (p.sign < 0 and mark >= stop):
-                gapped = abs(mark - stop) > self.gap_threshold * stop
+                threshold = (self.contracts[p.symbol].gap_threshold
+                             if self._gap_threshold is None else self._gap_threshold)
+                gapped = abs(mark - stop) > threshold * stop
                 events.append(self._close(p, p.size, mark if gapped else stop, "stop_loss"))
         return events
 

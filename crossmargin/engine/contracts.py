@@ -4,6 +4,8 @@ Fees: Binance USDⓈ-M regular tier, maker 0.02 %, taker 0.05 % of notional.
 Liquidation (clearance) fee: Binance exchangeInfo ``liquidationFee``, 1.25 %
 seen for BTCUSDT (assumed for the others). Funding every 8 h at 00:00, 08:00
 and 16:00 UTC; 0.01 % per interval is the baseline rate used by default.
+Stop-market fills: at the trigger price, or at the mark when the price gapped more
+than 0.5 % past the trigger in one step (the course's slippage rule).
 Collateral value ratios (Multi-Assets mode, cross only): Binance, 2021.
 """
 from dataclasses import dataclass, replace
@@ -12,7 +14,13 @@ from .brackets import Brackets
 from ..errors import InvalidInput, UnknownSymbol
 
 __all__ = ["Contract", "contract", "default_contracts", "contract_specs",
-           "COLLATERAL_VALUE_RATIOS"]
+           "COLLATERAL_VALUE_RATIOS", "FUNDING_INTERVAL_HOURS", "GAP_THRESHOLD"]
+
+#: Hours between two funding payments (Binance USDⓈ-M: 8 h, at 00:00, 08:00 and 16:00 UTC).
+FUNDING_INTERVAL_HOURS = 8
+#: A stop fills at the mark instead of its trigger when the price moved more than this
+#: fraction of the trigger past it in one step (0.005 = 0.5 %).
+GAP_THRESHOLD = 0.005
 
 #: Share of a non-USDT asset's value that counts as margin (Binance Multi-Assets mode, 2021).
 #: USDT counts in full: the engine models single-asset USDT plus these assets.
@@ -21,7 +29,7 @@ COLLATERAL_VALUE_RATIOS = {"USDT": 1.0, "BTC": 0.95, "ETH": 0.95, "BNB": 0.95, "
 
 @dataclass(frozen=True)
 class Contract:
-    """One perpetual: its symbol, bracket table, fees and funding."""
+    """One perpetual: its symbol, bracket table, fees, funding and stop-fill rule."""
 
     symbol: str
     brackets: Brackets
@@ -31,7 +39,8 @@ class Contract:
     taker_fee: float = 0.0005
     liquidation_fee_rate: float = 0.0125
     funding_rate: float = 0.0001
-    funding_interval_hours: int = 8
+    funding_interval_hours: int = FUNDING_INTERVAL_HOURS
+    gap_threshold: float = GAP_THRESHOLD
 
     @property
     def max_leverage(self):

@@ -25,16 +25,15 @@ from ..engine import formulas
 from .._validate import (finite, non_empty_list, non_negative, positive, positive_array,
                         side_sign)
 from ..engine.account import MARGIN_MODES, Account
-from ..engine.contracts import Contract, default_contracts
+from ..engine.contracts import (FUNDING_INTERVAL_HOURS, GAP_THRESHOLD, Contract,
+                                default_contracts)
 from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 from ..simulation.replay import Order, Replay
 
 __all__ = ["StopOutcome", "stop_outcome", "GAP_THRESHOLD", "liquidation_distances",
            "StopFill", "stop_fill", "describe_exits"]
 
-_FUNDING_PERIOD_NS = pd.Timedelta(hours=8).value
-#: Account's default: a stop fills at its trigger unless the mark is more than 0.5 % past it.
-GAP_THRESHOLD = 0.005
+_FUNDING_PERIOD_NS = pd.Timedelta(hours=FUNDING_INTERVAL_HOURS).value
 
 
 @dataclass(frozen=True)
