@@ -678,7 +678,10 @@ class Account:
         hours = {self.contracts[s].funding_interval_hours for s in self._positions}
         if not hours:
             return events
-        tick = math.gcd(*hours) * _HOUR
+        tick_ns = math.gcd(*hours) * _HOUR.value
+        if (start.value // tick_ns + 1) * tick_ns > end.value:
+            return events                             # no funding instant in this step
+        tick = pd.Timedelta(tick_ns, unit="ns")
         instant = start.floor(tick) + tick
         while instant <= end:
             for p in list(self._positions.values()):
