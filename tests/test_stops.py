@@ -1,14 +1,15 @@
-"""crossmargin.lessons.stops: liquidation distances, a stop's fill against its trigger, exits told.
-
-(stop_outcome is cross-checked against replay in test_widgets_stop_loss_lab.py.)"""
+"""crossmargin.lessons.stops: stop_outcome (against replay and the one stepper, case by case),
+liquidation distances, a stop's fill against its trigger, exits told."""
+import itertools
 import math
 
 import pandas as pd
 import pytest
 
-from crossmargin import Account, Order, formulas, replay, scenarios
+from crossmargin import Account, Brackets, Order, formulas, montecarlo, replay, scenarios
 from crossmargin.lessons import stops
-from crossmargin.errors import InvalidInput, LeverageTooHigh
+from crossmargin.lessons.stops import stop_outcome
+from crossmargin.errors import InsufficientBalance, InvalidInput, LeverageTooHigh
 from crossmargin.lessons.examples import big_btc_long_small_eth_short
 from crossmargin.widgets import stop_loss_lab
 
@@ -16,6 +17,116 @@ from crossmargin.widgets import stop_loss_lab
 def test_the_lab_uses_the_engine_module():
     assert stop_loss_lab.stop_outcome is stops.stop_outcome
     assert stop_loss_lab.StopOutcome is stops.StopOutcome
+
+
+# -- stop_outcome: the stop lab's fast path, against replay and the stepper ------------------
+BTC = Brackets.load("BTCUSDT")
+PATHS = {name: scenarios.load(name)[["BTCUSDT"]]
+         for name in ("btc_crash", "gap_through_stop", "whipsaw", "slow_grind")}
+
+
+def stepped(path, leverage, stop, mode, side="long"):
+    """The same position through montecarlo.step_paths: the equity change at the end."""
+    account = Account()
+    account.deposit(10_000)
+    entry = float(path["BTCUSDT"].iloc[0])
+    Order("BTCUSDT", side, margin=1_000, leverage=leverage, margin_mode=mode,
+          stop_distance=stop).place(account, entry)
+    legs, wallet = montecarlo.opened(account)
+    counts = stops.PricePath(path, "BTCUSDT").funding_counts
+    out = montecarlo.step_paths(legs, wallet, [path["BTCUSDT"].to_numpy()[None, :]],
+                                funding_counts=counts)
+    return float(out["final_equity"][0]) - 10_000
+
+
+def replayed(path, side="long", **order):
+    """The same question asked of the step-by-step engine."""
+    run = replay(path, [Order("BTCUSDT", side, margin=1_000, **order)], deposit=10_000,
+                 liquidation_prices=False)
+    exits = run.events[run.events["type"].isin(["stop_loss", "liquidation"])]
+    pnl = run.summary()["final_equity"] - 10_000
+    if exits.empty:
+        return "open", None, None, pnl
+    first = exits.iloc[0]
+    kind = {"stop_loss": "stop", "liquidation": "liquidated"}[first["type"]]
+    return kind, int(first["step"]) - 1, float(first["price"]), pnl
+
+
+CASES = list(itertools.product(PATHS, ("isolated", "cross"), (3, 10, 25, 60),
+                               (None, 0.02, 0.05, 0.12)))
+
+
+@pytest.mark.parametrize("name, mode, leverage, stop", CASES)
+def test_stop_outcome_matches_the_replay(name, mode, leverage, stop):
+    out = stop_outcome(PATHS[name], leverage=leverage, stop_distance=stop, margin_mode=mode)
+    kind, step, price, pnl = replayed(PATHS[name], leverage=leverage, margin_mode=mode,
+                                      stop_distance=stop)
+    assert (out.exit, out.exit_step) == (kind, step)
+    if price is not None:
+        assert out.exit_price == pytest.approx(price, rel=1e-12)
+    assert out.pnl == pytest.approx(pnl, abs=1e-6)
+    assert out.pnl == pytest.approx(stepped(PATHS[name], leverage, stop, mode), abs=1e-6)
+
+
+@pytest.mark.parametrize("name, stop", [("btc_crash", 0.02), ("whipsaw", 0.01),
+                                        ("gap_through_stop", None)])
+def test_stop_outcome_matches_the_replay_for_shorts(name, stop):
+    out = stop_outcome(PATHS[name], leverage=20, stop_distance=stop, side="short")
+    kind, step, price, pnl = replayed(PATHS[name], side="short", leverage=20,
+                                      margin_mode="isolated", stop_distance=stop)
+    assert (out.exit, out.exit_step) == (kind, step)
+    assert out.pnl == pytest.approx(pnl, abs=1e-6)
+
+
+def test_a_cross_stop_past_bankruptcy_leaves_the_account_at_zero_not_below():
+    out = stop_outcome(PATHS["gap_through_stop"], leverage=100, stop_distance=0.05,
+                       margin_mode="cross")
+    assert out.exit == "stop" and out.exit_price < out.trigger
+    assert out.size * (out.entry_price - out.exit_price) > 10_000     # the loss exceeds it all
+    assert out.pnl == -10_000
+
+
+def test_without_timestamps_there_is_no_funding_and_it_still_matches():
+    path = PATHS["whipsaw"].reset_index(drop=True)
+    out = stop_outcome(path, leverage=5, stop_distance=None)
+    kind, _, _, pnl = replayed(path, leverage=5, margin_mode="isolated")
+    assert out.exit == kind == "open" and out.exit_time is None
+    assert out.pnl == pytest.approx(pnl, abs=1e-9)
+
+
+def test_a_gap_fills_at_the_mark_and_the_slippage_is_the_distance_to_the_trigger():
+    out = stop_outcome(PATHS["gap_through_stop"], leverage=5, stop_distance=0.05)
+    assert out.exit == "stop" and out.trigger == pytest.approx(57_000)
+    mark = PATHS["gap_through_stop"]["BTCUSDT"].iloc[out.exit_step]
+    assert out.exit_price == mark < out.trigger
+    assert out.slippage == pytest.approx(57_000 - mark)
+    gentle = stop_outcome(PATHS["btc_crash"], leverage=5, stop_distance=0.05)
+    assert gentle.exit_price == gentle.trigger and gentle.slippage == 0
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(leverage=0), InvalidInput, "leverage"),
+    (dict(leverage=0.5), InvalidInput, "leverage must be >= 1"),
+    (dict(leverage=150), LeverageTooHigh, "150x"),
+    (dict(leverage=5, stop_distance=1.5), InvalidInput, "stop_distance"),
+    (dict(leverage=5, stop_distance="far"), InvalidInput, "stop_distance"),
+    (dict(leverage=5, margin_mode="both"), InvalidInput, "margin_mode"),
+    (dict(leverage=5, side="up"), InvalidInput, "side"),
+    (dict(leverage=5, margin=20_000), InsufficientBalance, "deposit"),
+    (dict(leverage=5, symbol="XRPUSDT"), InvalidInput, "XRPUSDT"),
+])
+def test_stop_outcome_rejects_bad_input(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        stop_outcome(PATHS["btc_crash"], **kwargs)
+
+
+def test_stop_outcome_rejects_a_bad_path():
+    with pytest.raises(InvalidInput, match="DataFrame"):
+        stop_outcome([60_000, 59_000], leverage=5)
+    bad = PATHS["btc_crash"].copy()
+    bad.iloc[3, 0] = -1.0
+    with pytest.raises(InvalidInput, match="index 3"):
+        stop_outcome(bad, leverage=5)
 
 
 # -- liquidation_distances ------------------------------------------------------------------------

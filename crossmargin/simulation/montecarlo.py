@@ -225,7 +225,8 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
             paid = 0.0 if funding is None else funding[idx, at]
             if stop is not None:                       # filled at the trigger, or at the mark
                 mark = price[idx, at]                  # when the price gapped through it
-                fill = np.where(np.abs(mark - stop) > gap_threshold * stop, mark, stop)
+                gap = leg.contract.gap_threshold if gap_threshold is None else gap_threshold
+                fill = np.where(np.abs(mark - stop) > gap * stop, mark, stop)
                 gain = (leg.sign * leg.size * (fill - leg.entry_price)
                         - leg.size * fill * leg.contract.taker_fee)
                 delta = (gain + paid if leg.cross
@@ -313,7 +314,7 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
             "stops": stops, "equity": equity if keep else None}
 
 
-def step_paths(legs, wallet, prices, *, funding_counts=None, gap_threshold=0.005,
+def step_paths(legs, wallet, prices, *, funding_counts=None, gap_threshold=None,
                keep_equity=False):
     """THE stepper: the account's rules over many paths at once.
 
@@ -323,7 +324,8 @@ def step_paths(legs, wallet, prices, *, funding_counts=None, gap_threshold=0.005
     per leg, row 0 the opening. ``funding_counts``: how many funding instants fall in each
     step (array ``steps + 1``, row 0 ignored; None: no funding). Per step, as
     :meth:`crossmargin.Account.mark`: funding, then the stops (filled at the trigger, or at
-    the mark when it is more than ``gap_threshold`` past it), then isolated liquidations,
+    the mark when it is more than ``gap_threshold`` past it: None reads each contract's
+    ``gap_threshold``, as the account does), then isolated liquidations,
     then the cross account (every cross position closes; fees capped by what is left;
     never below zero).
 
@@ -367,7 +369,7 @@ def _chunk(legs, prices, deposit, specs, modes, keep):
         wallet = deposit - fees
         if mode == "isolated":
             wallet = wallet - sum(leg.initial_margin for leg in legs)
-        got = _stepped(held, marked, prices, wallet, 0.005, keep)
+        got = _stepped(held, marked, prices, wallet, None, keep)
         out[mode] = _rows(got["equity"] if keep else None, got, deposit)
     return out
 
