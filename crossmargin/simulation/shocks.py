@@ -267,7 +267,17 @@ def _marked(leg, move, spec):
 
 
 def _shock(legs, deposit, moves, specs):
-    """The account's arithmetic, vectorized over the moves (loops run over legs only)."""
+    """The account's arithmetic, vectorized over the moves (loops run over legs only).
+
+    Why this is not :func:`crossmargin.simulation.montecarlo.step_paths` (the one stepper):
+    an instant shock is one mark over a grid of moves of any shape, and the answer is per
+    leg — each isolated position's liquidation and margin ratio, the cross margin ratio —
+    where the stepper follows paths and reports per-path totals. Going through it would
+    build a two-row path per grid point and lose the per-leg numbers; and it reads the
+    maintenance margin from the bracket table as ``Account`` does
+    (:func:`~crossmargin.engine.formulas.maintenance_margin`), so the liquidation boundary
+    that lesson 07 checks to 1e-9 stays the account's to the last digit. The tests check it
+    against ``Account`` shock by shock."""
     fees = [leg.notional * specs[leg.symbol].taker_fee for leg in legs]
     marked = [_marked(leg, moves[leg.symbol], specs[leg.symbol]) for leg in legs]
 
