@@ -1,15 +1,20 @@
-"""Many price paths at once: the same positions run isolated and cross, vectorized.
+"""Many price paths at once: THE vectorized stepper, and the same positions run isolated
+and cross.
 
-The positions open at the first row of every path (as :func:`simulate.replay`
-opens a plan's step-0 orders) and are then marked at every step; the rules are
-the account's (see account.py): an isolated position is liquidated when its own
-margin ratio reaches 100 % (it loses its margin, the rest of the account is
-untouched); the cross account is liquidated when the account's margin ratio
-reaches 100 % (every position closes). Liquidation fees are capped by what is
-left; nothing ends below zero. No funding and no stop-losses here: for those,
-replay the paths through :func:`simulate.replay` (results agree path by path,
-tests check it). Loops run over chunks of paths and over positions, never over
-steps or single paths.
+:func:`step_paths` is the one stepper every many-paths result goes through
+(:func:`run`, the capstone's odds, the hedge grid, the reserve what-if): open
+positions (:class:`Opened`, each with its own margin mode and optional stop) are
+marked at every step of every path by the account's rules (see account.py):
+funding, then stops (filled at the trigger, or at the mark after a gap), then an
+isolated position is liquidated when its own margin ratio reaches 100 % (it loses
+its margin, the rest of the account is untouched), then the cross account when the
+account's margin ratio reaches 100 % (every cross position closes). Liquidation
+fees are capped by what is left; nothing ends below zero. Results agree with
+:func:`crossmargin.simulation.replay.replay` path by path (tests check it). Loops
+run over chunks of paths and over positions, never over steps or single paths.
+
+:func:`run` opens a plan's step-0 orders (no stops) at the first row of every path,
+every position isolated in one run and cross in the other.
 
     paths = scenarios.random_paths(2_000, 1_440, [60_000, 3_000], 0.04, 0.8, seed=1)
     result = montecarlo.run(plan, paths, ["BTCUSDT", "ETHUSDT"], deposit=10_000)
