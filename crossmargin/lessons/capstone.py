@@ -41,7 +41,7 @@ from ..simulation import montecarlo
 from ..simulation.montecarlo import WIPEOUT_SHARE
 from ..simulation.progress import reporter
 from .monitoring import WARNING_RATIO
-from ..simulation.replay import Order, Replay, replay
+from ..simulation.replay import Order, Replay, open_orders, replay
 
 __all__ = ["DEPOSIT", "MAX_POSITIONS", "MAX_LEVERAGE", "MAX_MARGIN_SHARE", "MIN_NOTIONAL",
            "MAX_LIQUIDATION_ODDS", "MAX_STRESS_LOSS", "SYMBOLS", "CONSTRAINTS", "PASS_RULES",
@@ -222,25 +222,16 @@ def _order_violations(n, order, start):
     def bad(constraint, value, limit, text):
         out.append(Violation(constraint, value, limit, f"{name}: {text}"))
 
+    # the order's own rules (side, one amount > 0, stops) come from Order.problems; leverage,
+    # margin mode and opening time have stricter capstone rules below
+    own = {p.field: p for p in order.problems()}
     if order.symbol not in SYMBOLS:
         bad("symbol", order.symbol, ", ".join(SYMBOLS),
             f"symbol must be one of {', '.join(SYMBOLS)} (got {order.symbol!r})")
-    if order.side not in ("long", "short"):
-        bad("side", order.side, "'long' or 'short'",
-            f"side must be 'long' or 'short' (got {order.side!r})")
-    given = {k: v for k, v in (("size", order.size), ("margin", order.margin),
-                               ("notional", order.notional)) if v is not None}
-    amount = None
-    if len(given) != 1:
-        bad("size", ", ".join(given) or "none", "exactly one",
-            f"give exactly one of size, margin or notional (got "
-            f"{', '.join(given) or 'none'})")
-    else:
-        (kind, value), = given.items()
-        if not _number(value) or value <= 0:
-            bad("size", value, "> 0", f"{kind} must be a number > 0 (got {value!r})")
-        else:
-            amount = (kind, float(value))
+    for field_, constraint in (("side", "side"), ("amount", "size")):
+        if field_ in own:
+            bad(constraint, own[field_].value, own[field_].limit, own[field_].message)
+    amount = None if "amount" in own else order.amount()
     lev = order.leverage
     if lev is None:
         bad("leverage", None, f"1x to {MAX_LEVERAGE:g}x",
@@ -253,21 +244,12 @@ def _order_violations(n, order, start):
         bad("margin mode", order.margin_mode, "'cross' or 'isolated'",
             f"margin_mode must be 'cross' or 'isolated' (got {order.margin_mode!r}): "
             "choose it for each position")
-    if order.stop_loss is not None and order.stop_distance is not None:
-        bad("stop", "stop_loss and stop_distance", "at most one",
-            "give stop_loss or stop_distance, not both")
-    elif order.stop_distance is not None:
-        d = order.stop_distance
-        if not _number(d) or not 0 < d < 1:
-            bad("stop", d, "between 0 and 1",
-                f"stop_distance must be a fraction between 0 and 1, e.g. 0.05 for 5 % "
-                f"(got {d!r})")
+    if "stop" in own:
+        bad("stop", own["stop"].value, own["stop"].limit, own["stop"].message)
     elif order.stop_loss is not None:
         stop = order.stop_loss
         price = start.get(order.symbol)
-        if not _number(stop) or stop <= 0:
-            bad("stop", stop, "> 0", f"stop_loss must be a price > 0 (got {stop!r})")
-        elif price is not None and order.side in ("long", "short"):
+        if price is not None and order.side in ("long", "short"):
             long = order.side == "long"
             if (long and stop >= price) or (not long and stop <= price):
                 where = "below" if long else "above"
@@ -361,14 +343,9 @@ def _violations(portfolio, path):
 
 def _open(portfolio, path):
     """The account right after the portfolio opens at the path's first prices."""
-    account = Account()
-    account.deposit(DEPOSIT)
     first = path.iloc[0]
-    account.mark({s: float(first[s]) for s in path.columns},
-                 path.index[0] if isinstance(path.index, pd.DatetimeIndex) else None)
-    for order in portfolio:
-        order.place(account, float(first[order.symbol]))
-    return account
+    return open_orders(portfolio, {s: float(first[s]) for s in path.columns}, deposit=DEPOSIT,
+                       time=path.index[0] if isinstance(path.index, pd.DatetimeIndex) else None)
 
 
 def _check_path(path):

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from .._validate import MARGIN_MODES, check_margin_mode, positive
-from ..engine.account import Account
 from ..errors import InvalidInput
 from ..formats import fmt_pct, fmt_usdt
+from ..simulation.orders import open_orders
 from ..simulation.shocks import as_legs, liquidation_move, shock_outcomes
 
 __all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "open_legs", "ModeComparison",
@@ -52,13 +52,8 @@ def open_legs(legs, deposit, mode, *, contracts=None):
     entry price. The account refuses legs that do not fit, as it refuses any order."""
     legs = as_legs(legs)
     _check_mode(mode)
-    account = Account(contracts)
-    account.deposit(positive(deposit, "deposit"))
-    for leg in legs:
-        account.set_margin_mode(leg.symbol, mode)
-        account.set_leverage(leg.symbol, leg.leverage)
-        account.open(leg.symbol, leg.side, leg.entry_price, margin=leg.margin)
-    return account
+    return open_orders([leg.order(mode) for leg in legs], [leg.entry_price for leg in legs],
+                       deposit=deposit, contracts=contracts)
 
 
 @dataclass(frozen=True)

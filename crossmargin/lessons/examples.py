@@ -30,11 +30,10 @@ import pandas as pd
 from .. import datafiles
 from .._validate import (check_margin_mode, finite, non_empty_list, non_negative, positive,
                          side_sign)
-from ..engine.account import Account
 from ..engine.contracts import contract
 from ..errors import CrossMarginError, InvalidInput
 from ..simulation.shocks import Leg
-from ..simulation.replay import Order, compare_modes
+from ..simulation.replay import Order, compare_modes, open_orders
 
 __all__ = [
     "Portfolio", "load_portfolio", "list_portfolios",
@@ -96,14 +95,9 @@ class Portfolio:
             spec = contract(symbol, brackets=changes.get("brackets"))
             specs.append(spec.with_(taker_fee=changes["taker_fee"]) if "taker_fee" in changes
                          else spec)
-        account = Account(specs)
-        account.deposit(self.deposit)
-        for p in self.positions:
-            mode = margin_mode or p["margin_mode"]
-            if mode is not None:
-                account.set_margin_mode(p["symbol"], mode)
-            account.set_leverage(p["symbol"], p["leverage"] if leverage is None else leverage)
-            account.open(p["symbol"], p["side"], p["entry_price"], **self._amount(p, margin))
+        account = open_orders(self.orders(leverage=leverage, margin=margin),
+                              [p["entry_price"] for p in self.positions], deposit=self.deposit,
+                              contracts=specs, margin_mode=margin_mode)
         if marked and self.mark_prices:
             account.mark(self.mark_prices)
         return account
@@ -336,11 +330,9 @@ def btc_long(leverage, *, size=None, margin=None, margin_mode="cross", deposit=1
         raise InvalidInput(f"give exactly one of size or margin (got size={size!r}, "
                            f"margin={margin!r})")
     _mode(margin_mode, "margin_mode")
-    account = Account()
-    account.deposit(positive(deposit, "deposit"))
-    account.set_margin_mode("BTCUSDT", margin_mode)
-    account.set_leverage("BTCUSDT", leverage)
-    account.open("BTCUSDT", "long", entry_price, size=size, margin=margin)
+    leverage = positive(leverage, "leverage")           # required here (no 20x default)
+    account = open_orders([Order("BTCUSDT", "long", size=size, margin=margin, leverage=leverage,
+                                 margin_mode=margin_mode)], [entry_price], deposit=deposit)
     if mark is not None:
         account.mark({"BTCUSDT": positive(mark, "mark")})
     return account

@@ -29,7 +29,7 @@ from ..engine.account import DEFAULT_LEVERAGE, Account
 from ..errors import InsufficientBalance, InvalidInput
 from .. import scenarios
 from ..scenarios import START_PRICES
-from ..simulation.replay import Order
+from ..simulation.replay import Order, open_orders
 
 __all__ = ["PLANS", "RESERVES", "SYMBOLS", "market_paths", "scaled_plan", "open_plan", "odds",
            "reserve_outcomes", "effective_leverage", "what_if", "WhatIf"]
@@ -111,16 +111,7 @@ def open_plan(plan, prices, *, deposit=10_000.0, margin_mode="cross"):
     """A fresh account with ``deposit`` USDT, marked at ``prices`` ({symbol: price}), with
     the plan's orders placed at those prices in ``margin_mode``. Raises what the account
     raises (e.g. InsufficientBalance when the orders do not fit)."""
-    orders = _plan(plan)
-    account = Account()
-    account.deposit(positive(deposit, "deposit"))
-    account.mark(prices)
-    for order in orders:
-        if order.symbol not in prices:
-            raise InvalidInput(f"prices must give {order.symbol}'s price (got "
-                               f"{', '.join(prices)})")
-        order.place(account, prices[order.symbol], margin_mode)
-    return account
+    return open_orders(_plan(plan), prices, deposit=deposit, margin_mode=margin_mode)
 
 
 def _stats(result, orders, deposit):

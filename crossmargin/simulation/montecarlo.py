@@ -30,8 +30,7 @@ from .._validate import MARGIN_MODES, check_margin_mode, positive
 from ..engine.contracts import Contract, contract_specs
 from ..errors import InvalidInput
 from .progress import reporter
-from .shocks import Leg, check_legs
-from .replay import Order
+from .orders import Leg, Order, check_legs
 
 __all__ = ["run", "MonteCarlo", "WIPEOUT_SHARE", "step_paths", "Opened", "opened"]
 
@@ -98,13 +97,7 @@ def _legs(plan, paths, symbols, deposit, specs):
                                f"stop_distance={order.stop_distance}); use simulate.replay")
         price = float(start[symbols.index(order.symbol)])
         leverage = 20.0 if order.leverage is None else order.leverage
-        given = [(k, v) for k, v in (("size", order.size), ("margin", order.margin),
-                                     ("notional", order.notional)) if v is not None]
-        if len(given) != 1:
-            raise InvalidInput(f"plan item {n}: give exactly one of size, margin or notional "
-                               f"(got {', '.join(k for k, _ in given) or 'none'})")
-        (kind, value), = given
-        value = positive(value, kind)
+        kind, value = order.check(f"plan item {n}").amount()
         margin = {"margin": value, "notional": value / leverage,
                   "size": value * price / leverage}[kind]
         legs.append(Leg(order.symbol, order.side, margin, leverage, price))

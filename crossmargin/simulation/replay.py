@@ -9,59 +9,21 @@ replay marks the account at every row of the path and records a timeline::
     result.timeline["BTCUSDT"]["liquidation_price"]
     result.events                                  # stops, liquidations, funding
 """
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .._validate import check_margin_mode, non_negative, positive, side_sign
-from ..engine.account import EVENT_COLUMNS, MARGIN_MODES, Account, margin_ratio_value
+from .._validate import check_margin_mode, non_negative, positive
+from ..engine.account import EVENT_COLUMNS, MARGIN_MODES, Account
 from ..errors import CrossMarginError, InvalidInput, ScenarioError
+from .orders import Order, open_orders
 
-__all__ = ["Order", "Replay", "replay", "compare_modes"]
+__all__ = ["Order", "Replay", "replay", "compare_modes", "open_orders"]
 
 ACCOUNT_COLUMNS = ["equity", "wallet_balance", "cross_margin_balance", "margin_ratio",
                    "maintenance_margin", "available_balance"]
 POSITION_COLUMNS = ["mark_price", "unrealized_pnl", "liquidation_price"]
-
-
-@dataclass(frozen=True)
-class Order:
-    """One order of a plan: open ``side`` on ``symbol`` at step ``at``.
-
-    Give exactly one of ``size``, ``margin`` or ``notional`` (as for
-    :meth:`Account.open`). ``leverage`` and ``margin_mode`` are set first when
-    given; ``stop_loss`` is a trigger price, ``stop_distance`` a fraction of the
-    fill price (0.05 = 5 % away, on the losing side).
-    """
-
-    symbol: str
-    side: str
-    size: float | None = None
-    margin: float | None = None
-    notional: float | None = None
-    leverage: float | None = None
-    margin_mode: str | None = None
-    stop_loss: float | None = None
-    stop_distance: float | None = None
-    at: int = 0
-
-    def place(self, account, price, margin_mode=None):
-        """Apply the order to ``account`` at ``price`` (all-or-nothing per call)."""
-        mode = margin_mode or self.margin_mode
-        if mode is not None and account.margin_mode(self.symbol) != mode:
-            account.set_margin_mode(self.symbol, mode)
-        if self.leverage is not None:
-            account.set_leverage(self.symbol, self.leverage)
-        position = account.open(self.symbol, self.side, price, size=self.size,
-                                margin=self.margin, notional=self.notional)
-        trigger = self.stop_loss
-        if self.stop_distance is not None:
-            trigger = price * (1 - side_sign(self.side) * self.stop_distance)
-        if trigger is not None:
-            account.set_stop_loss(self.symbol, trigger)
-        return position
 
 
 @dataclass
@@ -109,13 +71,14 @@ def _check_plan(plan, path, account):
     for n, order in enumerate(orders):
         if not isinstance(order, Order):
             raise InvalidInput(f"plan item {n} must be an Order (got {order!r})")
-        account._contract(order.symbol)
+        account.contract(order.symbol)
         if order.symbol not in path.columns:
             raise ScenarioError(f"plan item {n} trades {order.symbol} but the path has no "
                                 f"{order.symbol} column (columns: {', '.join(path.columns)})")
         if not (isinstance(order.at, (int, np.integer)) and 0 <= order.at < len(path)):
             raise InvalidInput(f"plan item {n}: at must be a step from 0 to {len(path) - 1} "
                                f"(got {order.at!r})")
+        order.check(f"plan item {n}")
     return orders
 
 
@@ -138,11 +101,11 @@ def replay(path, plan=(), *, deposit=10_000.0, account=None, margin_mode=None,
     else:
         if not isinstance(account, Account):
             raise InvalidInput(f"account must be an Account (got {type(account).__name__})")
-        account = copy.deepcopy(account)
+        account = account.copy()
     orders = _check_plan(plan, path, account)
     symbols = [str(c) for c in path.columns]
     for s in symbols:
-        account._contract(s)
+        account.contract(s)
     by_step = {}
     for order in orders:
         by_step.setdefault(order.at, []).append(order)
@@ -161,12 +124,13 @@ def replay(path, plan=(), *, deposit=10_000.0, account=None, margin_mode=None,
             except CrossMarginError as err:
                 raise type(err)(f"plan item {orders.index(order)} ({order.side} "
                                 f"{order.symbol} at step {i}): {err}") from err
-        acct[i] = _account_row(account)
+        snapshot = account.snapshot()
+        acct[i] = snapshot[:6]
+        upnl = snapshot.unrealized_pnl
         for j, s in enumerate(symbols):
             pos[i, j, 0] = prices[s]
-            p = account._positions.get(s)
-            if p is not None:
-                pos[i, j, 1] = account._upnl(p)
+            if s in upnl:
+                pos[i, j, 1] = upnl[s]
                 if liquidation_prices:
                     lp = account.liquidation_price(s)
                     pos[i, j, 2] = np.nan if lp is None else lp
@@ -178,15 +142,6 @@ def replay(path, plan=(), *, deposit=10_000.0, account=None, margin_mode=None,
     timeline = pd.DataFrame(np.hstack([acct, pos.reshape(n, -1)]), index=path.index,
                             columns=columns)
     return Replay(timeline, pd.DataFrame(events, columns=EVENT_COLUMNS), account)
-
-
-def _account_row(account):
-    upnl, mm, im = account._cross_totals()
-    cross = account._cross_wallet() + upnl
-    iso = sum(p.isolated_margin + account._upnl(p) for p in account._positions.values()
-              if p.margin_mode == "isolated")
-    return (cross + iso, account._assets["USDT"], cross, margin_ratio_value(mm, cross), mm,
-            max(0.0, cross - im))
 
 
 def compare_modes(path, plan, *, deposit=10_000.0, **options):

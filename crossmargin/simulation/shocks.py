@@ -31,64 +31,14 @@ import numpy as np
 import pandas as pd
 
 from ..engine import formulas
-from .._validate import MARGIN_MODES, check_margin_mode, finite, positive, side_sign
+from .._validate import MARGIN_MODES, check_margin_mode, finite, positive
 from ..engine.contracts import contract_specs
-from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
+from ..errors import InvalidInput
+from .orders import Leg, as_legs, check_legs
 
 __all__ = ["Leg", "ShockOutcomes", "as_legs", "shock_outcomes", "liquidation_move"]
 
 MODES = MARGIN_MODES[::-1]          # isolated first: the order of the tables' columns
-
-
-@dataclass(frozen=True)
-class Leg:
-    """One position, as ``Account.open(symbol, side, entry_price, margin=margin)`` opens it
-    after ``set_leverage(symbol, leverage)``: size = margin × leverage / entry price."""
-
-    symbol: str
-    side: str
-    margin: float
-    leverage: float
-    entry_price: float
-
-    def __post_init__(self):
-        if not isinstance(self.symbol, str) or not self.symbol:
-            raise InvalidInput(f"symbol must be a symbol name like 'BTCUSDT' (got {self.symbol!r})")
-        side_sign(self.side)
-        object.__setattr__(self, "margin", positive(self.margin, "margin"))
-        object.__setattr__(self, "entry_price", positive(self.entry_price, "entry_price"))
-        leverage = positive(self.leverage, "leverage")
-        if leverage < 1:
-            raise InvalidInput(f"leverage must be >= 1 (got {self.leverage!r})")
-        object.__setattr__(self, "leverage", leverage)
-
-    @property
-    def sign(self):
-        """+1 for a long, -1 for a short."""
-        return side_sign(self.side)
-
-    @property
-    def size(self):
-        """Contracts in base units (BTC, ETH): ``margin * leverage / entry_price``."""
-        return self.margin * self.leverage / self.entry_price
-
-    @property
-    def notional(self):
-        """Position value at entry: ``size * entry_price``."""
-        return self.size * self.entry_price
-
-    @property
-    def initial_margin(self):
-        """What the position locks: ``notional / leverage`` (the margin, up to round-off)."""
-        return self.size * self.entry_price / self.leverage
-
-    def price_after(self, move):
-        """The shocked mark price: ``entry_price * (1 + move)``."""
-        return self.entry_price * (1.0 + np.asarray(move, dtype=float))
-
-    def __str__(self):
-        return (f"{self.side} {self.symbol} {self.margin:,.0f} USDT margin at "
-                f"{self.leverage:g}x from {self.entry_price:,.2f}")
 
 
 @dataclass(frozen=True)
@@ -139,56 +89,6 @@ class ShockOutcomes:
 
 def _check_mode(mode):
     check_margin_mode(mode, "mode", listed=MODES)
-
-
-def as_legs(legs):
-    """A tuple of :class:`Leg` from one Leg or a list of them (anything else is refused)."""
-    if isinstance(legs, Leg):
-        legs = [legs]
-    try:
-        legs = tuple(legs)
-    except TypeError:
-        raise InvalidInput(f"legs must be a list of Leg (got {legs!r})") from None
-    if not legs:
-        raise InvalidInput("legs must hold at least one Leg (got none)")
-    for n, leg in enumerate(legs):
-        if not isinstance(leg, Leg):
-            raise InvalidInput(f"legs item {n} must be a Leg (got {leg!r})")
-    return legs
-
-
-def check_legs(legs, deposit, specs):
-    """The legs, checked as ``Account`` checks the orders that open them, in order."""
-    legs = as_legs(legs)
-    available = deposit
-    seen = set()
-    for n, leg in enumerate(legs):
-        if leg.symbol not in specs:
-            raise UnknownSymbol(f"legs item {n}: symbol {leg.symbol!r} has no contract spec "
-                                f"(known: {', '.join(specs)})")
-        if leg.symbol in seen:
-            raise InvalidInput(f"legs item {n}: a second {leg.symbol} position (one-way mode "
-                               f"holds one position per symbol)")
-        seen.add(leg.symbol)
-        brackets = specs[leg.symbol].brackets
-        value = leg.notional
-        if value > brackets.max_position_notional:
-            raise LeverageTooHigh(f"legs item {n}: position notional {value:,.0f} USDT exceeds "
-                                  f"{leg.symbol}'s largest bracket "
-                                  f"({brackets.max_position_notional:,.0f})")
-        limit = min(brackets.max_leverage(0.0), brackets.max_leverage(value))
-        if leg.leverage > limit:
-            raise LeverageTooHigh(f"legs item {n}: leverage {leg.leverage:g}x exceeds the "
-                                  f"{limit:g}x maximum of {leg.symbol} for a {value:,.0f} USDT "
-                                  f"position")
-        margin, fee = leg.initial_margin, value * specs[leg.symbol].taker_fee
-        if margin + fee > available + 1e-9:
-            raise InsufficientBalance(
-                f"legs item {n} ({leg.symbol}): order needs {margin + fee:,.2f} USDT (initial "
-                f"margin {margin:,.2f} + fee {fee:,.2f}) but the available balance is "
-                f"{available:,.2f} USDT")
-        available -= margin + fee
-    return legs
 
 
 def _check_moves(moves, legs):
