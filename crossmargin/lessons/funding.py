@@ -17,7 +17,6 @@ from ..errors import InvalidInput
 
 __all__ = ["holding_cost"]
 
-FUNDING_PER_DAY = 3
 START = pd.Timestamp("2024-01-01 00:00", tz="UTC")
 #: A sanity bound on the rate per 8 hours (3 %; exchanges cap it far lower).
 MAX_RATE = 0.03
@@ -56,9 +55,10 @@ def holding_cost(*, symbol="BTCUSDT", side="long", price=60_000.0, margin=2_000.
         account.set_leverage(symbol, leverage)
         account.open(symbol, side, price, margin=margin)
         paid, liquidated_on = 0.0, None
+        hours = account.contracts[symbol].funding_interval_hours    # one mark per funding
         for day in range(int(whole_days) + 1):
-            for step in range(1, FUNDING_PER_DAY + 1 if day else 1):
-                when = START + pd.Timedelta(days=day - 1, hours=8 * step)
+            for step in range(1, 24 // hours + 1 if day else 1):
+                when = START + pd.Timedelta(days=day - 1, hours=hours * step)
                 events = account.mark({symbol: price}, when)
                 paid += sum(e["amount"] for e in events if e["type"] == "funding")
                 if liquidated_on is None and any(e["type"] == "liquidation" for e in events):
