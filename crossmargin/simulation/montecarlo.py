@@ -244,13 +244,20 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
         terms.append(term)
     cross = [i for i, leg in enumerate(legs) if leg.cross]
     isolated = [i for i, leg in enumerate(legs) if not leg.cross]
-    equity = None
-    for i in cross:                                   # cross: UPNL while open, then the stop's
-        equity = terms[i] if equity is None else equity + terms[i]     # cash
-    balance = wallet if equity is None else wallet + equity
+    balance = wallet                # the cross balance: wallet + what the cross positions hold
+    if len(cross) == 1:             # (UPNL while open, then what their stop left)
+        balance = wallet + terms[cross[0]]
+    elif cross:                     # (sums into new arrays only: terms may be shared marks)
+        balance = terms[cross[0]] + terms[cross[1]]
+        for i in cross[2:]:
+            balance += terms[i]
+        balance += wallet
     equity = balance
-    for i in isolated:
-        equity = equity + terms[i]
+    for i in isolated:              # + each isolated position's margin and UPNL, or what it left
+        if equity is balance:
+            equity = balance + terms[i]
+        else:
+            equity += terms[i]
     count = np.zeros(n, dtype=int)
     first = np.full(n, rows)
     for i in isolated:
