@@ -33,7 +33,7 @@ import pandas as pd
 from ..engine import formulas
 from .. import scenarios
 from .._validate import positive
-from ..engine.account import MARGIN_MODES, Account
+from ..engine.account import MARGIN_MODES
 from ..engine.contracts import default_contracts
 from ..errors import CrossMarginError, InvalidInput
 from ..formats import fmt_pct
@@ -391,10 +391,8 @@ def _legs(portfolio, start):
     """The portfolio opened at ``start`` prices ({symbol: price}) through an Account, as the
     stepper takes it: its positions and the cross wallet left after the fees and the
     isolated margins."""
-    account = Account()
-    account.deposit(DEPOSIT)
-    for order in portfolio:
-        order.place(account, start[order.symbol])
+    account = open_orders(portfolio, [start[order.symbol] for order in portfolio],
+                          deposit=DEPOSIT)
     return montecarlo.opened(account)
 
 

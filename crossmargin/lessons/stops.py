@@ -25,11 +25,11 @@ import pandas as pd
 from ..engine import formulas
 from .._validate import (finite, non_empty_list, non_negative, positive, positive_array,
                         side_sign)
-from ..engine.account import MARGIN_MODES, Account
+from ..engine.account import MARGIN_MODES
 from ..engine.contracts import (FUNDING_INTERVAL_HOURS, GAP_THRESHOLD, Contract,
                                 default_contracts)
 from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
-from ..simulation.replay import Order, Replay
+from ..simulation.replay import Order, Replay, open_orders
 
 __all__ = ["StopOutcome", "stop_outcome", "GAP_THRESHOLD", "liquidation_distances",
            "StopFill", "stop_fill", "describe_exits"]
@@ -227,11 +227,8 @@ def liquidation_distances(leverages, *, margin=1_000.0, deposit=10_000.0,
     for leverage in levels:
         row = {"leverage": leverage}
         for mode in ("isolated", "cross"):
-            account = Account()
-            account.deposit(deposit)
-            account.set_margin_mode(symbol, mode)
-            account.set_leverage(symbol, leverage)
-            account.open(symbol, side, entry_price, margin=margin)
+            account = open_orders([Order(symbol, side, margin=margin, leverage=leverage,
+                                         margin_mode=mode)], [entry_price], deposit=deposit)
             lp = account.liquidation_price(symbol)
             row[f"{mode}: liquidation distance %"] = (
                 math.nan if lp is None else abs(entry_price - lp) / entry_price * 100)
