@@ -20,6 +20,25 @@ def side_sign(side, field="side"):
         raise InvalidInput(f"{field} must be 'long' or 'short' (got {side!r})") from None
 
 
+def one_amount(size=None, margin=None, notional=None):
+    """``(field, value)`` of the one of ``size``, ``margin`` and ``notional`` that is given
+    (not None; the value is not checked), else :class:`InvalidInput` saying what was given.
+
+    >>> one_amount(margin=1_000)
+    ('margin', 1000)
+    >>> one_amount(size=1, margin=1_000)
+    Traceback (most recent call last):
+    ...
+    crossmargin.errors.InvalidInput: give exactly one of size, margin or notional (got size, margin)
+    """
+    given = [(k, v) for k, v in (("size", size), ("margin", margin), ("notional", notional))
+             if v is not None]
+    if len(given) != 1:
+        raise InvalidInput(f"give exactly one of size, margin or notional "
+                           f"(got {', '.join(k for k, _ in given) or 'none'})")
+    return given[0]
+
+
 def check_margin_mode(mode, field="margin_mode", *, listed=MARGIN_MODES, joiner="or"):
     """``mode`` when it is one of :data:`MARGIN_MODES`, else :class:`InvalidInput` naming
     ``field`` and the value. ``listed`` and ``joiner`` only word the message (a caller that

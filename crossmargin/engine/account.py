@@ -25,8 +25,8 @@ from typing import NamedTuple
 import pandas as pd
 
 from . import formulas
-from .._validate import (MARGIN_MODES, check_margin_mode, finite, positive, side_sign,
-                         utc_timestamp)
+from .._validate import (MARGIN_MODES, check_margin_mode, finite, one_amount, positive,
+                         side_sign, utc_timestamp)
 from .contracts import COLLATERAL_VALUE_RATIOS, contract_specs
 from ..errors import (InsufficientBalance, InvalidInput, LeverageTooHigh, MarginModeLocked,
                      NoPosition, UnknownSymbol)
@@ -471,12 +471,7 @@ class Account:
 
     # -- trading ----------------------------------------------------------------------------
     def _size_from(self, symbol, price, size, margin, notional):
-        given = {k: v for k, v in (("size", size), ("margin", margin), ("notional", notional))
-                 if v is not None}
-        if len(given) != 1:
-            raise InvalidInput(f"give exactly one of size, margin or notional "
-                               f"(got {', '.join(given) or 'none'})")
-        (field, value), = given.items()
+        field, value = one_amount(size, margin, notional)
         value = positive(value, field)
         if field == "size":
             return value

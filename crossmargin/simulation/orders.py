@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import MARGIN_MODES, SIDES, positive, side_sign
+from .._validate import MARGIN_MODES, SIDES, one_amount, positive, side_sign
 from ..engine.account import Account
 from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 
@@ -69,7 +69,7 @@ class Order:
         for problem in self.problems():
             if problem.field == "amount":
                 raise InvalidInput(problem.message)
-        (field, value), = [(k, getattr(self, k)) for k in AMOUNTS if getattr(self, k) is not None]
+        field, value = one_amount(self.size, self.margin, self.notional)
         return field, float(value)
 
     def problems(self):
@@ -83,13 +83,12 @@ class Order:
         if not (isinstance(self.side, str) and self.side in SIDES):
             bad("side", self.side, "'long' or 'short'",
                 f"side must be 'long' or 'short' (got {self.side!r})")
-        given = {k: getattr(self, k) for k in AMOUNTS if getattr(self, k) is not None}
-        if len(given) != 1:
-            names = ", ".join(given) or "none"
-            bad("amount", names, "exactly one",
-                f"give exactly one of size, margin or notional (got {names})")
+        try:
+            kind, value = one_amount(self.size, self.margin, self.notional)
+        except InvalidInput as err:
+            given = [k for k in AMOUNTS if getattr(self, k) is not None]
+            bad("amount", ", ".join(given) or "none", "exactly one", str(err))
         else:
-            (kind, value), = given.items()
             if not _number(value) or value <= 0:
                 bad("amount", value, "> 0", f"{kind} must be a number > 0 (got {value!r})")
         lev = self.leverage
