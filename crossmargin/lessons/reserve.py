@@ -83,6 +83,7 @@ def _plan(plan):
             raise InvalidInput(f"plan item {n} must give margin= only: the margins say how the "
                                f"committed part of the deposit is split (got size="
                                f"{order.size}, notional={order.notional})")
+        order.check(f"plan item {n}")
     return orders
 
 
