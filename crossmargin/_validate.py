@@ -115,15 +115,33 @@ def utc_timestamp(value, field, example=""):
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def non_empty_list(values, field, example):
-    """``values`` as a list, refused when it is not iterable or empty."""
+def non_empty_list(values, field, example=None, *, of=None, one=None):
+    """``values`` as a list, refused when it is not iterable or empty.
+
+    The messages say ``{field} must be a list of {of}, e.g. {example}`` (``of`` defaults to
+    ``field``; no example when it is None) and ``{field} must hold at least one {one}``
+    (``one`` defaults to ``field`` without its final "s").
+
+    >>> non_empty_list((2, 5), "leverages", "(2, 5, 10)")
+    [2, 5]
+    >>> non_empty_list(3, "leverages", "(2, 5, 10)")
+    Traceback (most recent call last):
+    ...
+    crossmargin.errors.InvalidInput: leverages must be a list of leverages, e.g. (2, 5, 10) (got 3)
+    >>> non_empty_list([], "legs", of="Leg", one="Leg")
+    Traceback (most recent call last):
+    ...
+    crossmargin.errors.InvalidInput: legs must hold at least one Leg (got none)
+    """
     try:
         items = list(values)
     except TypeError:
-        raise InvalidInput(f"{field} must be a list of {field}, e.g. {example} "
+        like = "" if example is None else f", e.g. {example}"
+        raise InvalidInput(f"{field} must be a list of {of or field}{like} "
                            f"(got {values!r})") from None
     if not items:
-        raise InvalidInput(f"{field} must hold at least one {field.rstrip('s')} (got none)")
+        raise InvalidInput(f"{field} must hold at least one {one or field.rstrip('s')} "
+                           f"(got none)")
     return items
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine import platforms
-from .._validate import finite, non_negative
+from .._validate import finite, non_empty_list, non_negative
 from ..engine.account import Account
 from ..errors import InvalidInput
 from ..simulation.replay import Replay
@@ -218,12 +218,7 @@ def mark_sweep(account, symbol, prices, *, watch):
         if s not in account.open_symbols:
             raise InvalidInput(f"{name} must be an open position of the account "
                                f"({', '.join(account.open_symbols) or 'none'}) (got {s!r})")
-    try:
-        prices = list(prices)
-    except TypeError:
-        raise InvalidInput(f"prices must be a list of mark prices (got {prices!r})") from None
-    if not prices:
-        raise InvalidInput("prices must hold at least one mark price (got none)")
+    prices = non_empty_list(prices, "prices", of="mark prices", one="mark price")
     base, watched = account.contracts[symbol].base, account.contracts[watch].base
     rows = []
     for price in prices:

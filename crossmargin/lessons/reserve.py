@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..simulation import montecarlo
-from .._validate import non_negative, positive
+from .._validate import non_empty_list, non_negative, positive
 from ..engine.account import DEFAULT_LEVERAGE, Account
 from ..errors import InsufficientBalance, InvalidInput
 from .. import scenarios
@@ -70,12 +70,7 @@ def _plan(plan):
             raise InvalidInput(f"plan must be one of {', '.join(map(repr, PLANS))} or a list "
                                f"of Orders (got {plan!r})")
         plan = PLANS[plan]
-    try:
-        orders = list(plan)
-    except TypeError:
-        raise InvalidInput(f"plan must be a list of Orders (got {plan!r})") from None
-    if not orders:
-        raise InvalidInput("plan must hold at least one Order (got none)")
+    orders = non_empty_list(plan, "plan", of="Orders", one="Order")
     for n, order in enumerate(orders):
         if not isinstance(order, Order):
             raise InvalidInput(f"plan item {n} must be an Order (got {order!r})")
@@ -158,13 +153,8 @@ def reserve_outcomes(plan, paths, symbols, *, reserves=RESERVES, leverage=None,
     """The same plan with each share of the deposit in ``reserves`` kept back (see
     :func:`scaled_plan`), over the same paths: :func:`odds` with a ``reserve`` column
     instead of ``plan``. A reserve too small for the opening fees is refused, naming it."""
-    try:
-        shares = [_reserve(r) for r in reserves]
-    except TypeError:
-        raise InvalidInput(f"reserves must be a list of shares like [0.1, 0.5] "
-                           f"(got {reserves!r})") from None
-    if not shares:
-        raise InvalidInput("reserves must hold at least one share (got none)")
+    shares = [_reserve(r) for r in non_empty_list(reserves, "reserves",
+                                                  of="shares like [0.1, 0.5]", one="share")]
     plans = {r: scaled_plan(plan, r, deposit=deposit, leverage=leverage) for r in shares}
     frames = []
     for r, orders in plans.items():

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import MARGIN_MODES, SIDES, one_amount, positive, side_sign
+from .._validate import MARGIN_MODES, SIDES, non_empty_list, one_amount, positive, side_sign
 from ..engine.account import Account
 from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 
@@ -246,12 +246,7 @@ def as_legs(legs):
     """A tuple of :class:`Leg` from one Leg or a list of them (anything else is refused)."""
     if isinstance(legs, Leg):
         legs = [legs]
-    try:
-        legs = tuple(legs)
-    except TypeError:
-        raise InvalidInput(f"legs must be a list of Leg (got {legs!r})") from None
-    if not legs:
-        raise InvalidInput("legs must hold at least one Leg (got none)")
+    legs = tuple(non_empty_list(legs, "legs", of="Leg", one="Leg"))
     for n, leg in enumerate(legs):
         if not isinstance(leg, Leg):
             raise InvalidInput(f"legs item {n} must be a Leg (got {leg!r})")

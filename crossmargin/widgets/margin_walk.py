@@ -18,7 +18,7 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from .._validate import positive
+from .._validate import non_empty_list, positive
 from ..engine.account import Account
 from ..errors import InvalidInput
 from . import style
@@ -138,12 +138,7 @@ class MarginRatioWalk(W.VBox):
     def table(self, prices):
         """Margin ratio of each account at each of ``prices`` ("LIQUIDATED" once
         ``mark`` liquidates it), as text for reading, e.g. ``12.34 %``."""
-        try:
-            values = [positive(p, "price") for p in prices]
-        except TypeError:
-            raise InvalidInput(f"prices must be a list of prices (got {prices!r})") from None
-        if not values:
-            raise InvalidInput("prices must hold at least one price (got none)")
+        values = [positive(p, "price") for p in non_empty_list(prices, "prices")]
         ratios = self._ratios(values)
         ratios.index = pd.Index([f"{p:,.0f}" for p in values], name=f"{self.symbol} at")
         return ratios.map(lambda r: LIQUIDATED if math.isnan(r) else style.fmt_pct(r))
