@@ -29,7 +29,7 @@ def test_placeholder_is_gentle(exercise_id):
     assert "replace ... with your answer" in result.message
 
 
-@pytest.mark.parametrize("answer", ODD_ANSWERS, ids=repr)
+@pytest.mark.parametrize("answer", ODD_ANSWERS, ids=lambda a: type(a).__name__ if type(a) is object else repr(a))
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_odd_answers_get_feedback_not_a_traceback(exercise_id, answer):
     result = evaluate(exercise_id, answer)
