@@ -77,6 +77,14 @@ def _stylized(name, description, log_shape, index, *, freq, start_prices, noise,
                           description=description, stylized=True, seed=seed, parameters=parameters)
 
 
+def _btc_led(name, description, btc, index, parameters, *, eth_beta, sol_beta, **day):
+    """A day on which ETH and SOL follow BTC's log shape ``btc`` at ``eth_beta`` and
+    ``sol_beta`` times its log return (the two betas close ``parameters``); ``day`` is
+    :func:`_stylized`'s ``freq``, ``start_prices``, ``noise`` and ``seed``."""
+    return _stylized(name, description, btc[:, None] * [1, eth_beta, sol_beta], index,
+                     parameters=dict(parameters, eth_beta=eth_beta, sol_beta=sol_beta), **day)
+
+
 def _clock(index, share):
     """The time of day at a share of the path (0 to 1), e.g. '06:00'."""
     total = index[-1] - index[0]
@@ -99,9 +107,9 @@ def btc_crash(*, drop=0.20, eth_beta=1.3, sol_beta=1.6, start_prices=None, noise
     description = (f"Stylized: BTC falls {drop:.0%} in {crash} from {_clock(index, 6 / 24)}, "
                    f"ETH follows {eth_beta:g}x as hard (-{1 - (1 - drop) ** eth_beta:.0%}) and "
                    f"SOL {sol_beta:g}x (-{1 - (1 - drop) ** sol_beta:.0%}), then a small bounce.")
-    return _stylized("btc_crash", description, btc[:, None] * [1, eth_beta, sol_beta], index,
-                     freq=freq, start_prices=start_prices, noise=noise, seed=seed,
-                     parameters=dict(drop=drop, eth_beta=eth_beta, sol_beta=sol_beta))
+    return _btc_led("btc_crash", description, btc, index, dict(drop=drop),
+                    eth_beta=eth_beta, sol_beta=sol_beta,
+                    freq=freq, start_prices=start_prices, noise=noise, seed=seed)
 
 
 def eth_decouples(*, btc_drop=0.15, eth_rise=0.10, sol_beta=1.5, start_prices=None, noise=NOISE,
@@ -134,9 +142,9 @@ def slow_grind(*, decline=0.10, eth_beta=1.2, sol_beta=1.4, start_prices=None, n
     description = (f"Stylized: a slow, steady decline with no sharp move - BTC loses {decline:.0%} "
                    f"over {_span(index[-1] - index[0])}, ETH {eth_beta:g}x and SOL {sol_beta:g}x "
                    "as much in log terms.")
-    return _stylized("slow_grind", description, btc[:, None] * [1, eth_beta, sol_beta], index,
-                     freq=freq, start_prices=start_prices, noise=noise, seed=seed,
-                     parameters=dict(decline=decline, eth_beta=eth_beta, sol_beta=sol_beta))
+    return _btc_led("slow_grind", description, btc, index, dict(decline=decline),
+                    eth_beta=eth_beta, sol_beta=sol_beta,
+                    freq=freq, start_prices=start_prices, noise=noise, seed=seed)
 
 
 def whipsaw(*, drop=0.10, eth_beta=1.3, sol_beta=1.5, start_prices=None, noise=NOISE,
@@ -152,9 +160,9 @@ def whipsaw(*, drop=0.10, eth_beta=1.3, sol_beta=1.5, start_prices=None, noise=N
                    "recovers fully, then drops and recovers again, ending where it started - stops "
                    f"near the lows are hit just before the rebound (ETH {eth_beta:g}x, "
                    f"SOL {sol_beta:g}x).")
-    return _stylized("whipsaw", description, btc[:, None] * [1, eth_beta, sol_beta], index,
-                     freq=freq, start_prices=start_prices, noise=noise, seed=seed,
-                     parameters=dict(drop=drop, eth_beta=eth_beta, sol_beta=sol_beta))
+    return _btc_led("whipsaw", description, btc, index, dict(drop=drop),
+                    eth_beta=eth_beta, sol_beta=sol_beta,
+                    freq=freq, start_prices=start_prices, noise=noise, seed=seed)
 
 
 def gap_through_stop(*, gap=0.08, slide=0.03, gap_at=0.5, eth_beta=1.2, sol_beta=1.5,
@@ -176,10 +184,9 @@ def gap_through_stop(*, gap=0.08, slide=0.03, gap_at=0.5, eth_beta=1.2, sol_beta
     description = (f"Stylized: BTC eases {slide:.0%} lower, then gaps {gap:.0%} down in one step "
                    f"at {index[step]:%H:%M} (about {before:,.0f} to {after:,.0f}), so a stop "
                    "between the two prices fills far below its trigger; ETH and SOL gap too.")
-    shape = btc[:, None] * [1, eth_beta, sol_beta]
-    return _stylized("gap_through_stop", description, shape, index,
-                     freq=freq, start_prices=start_prices, noise=noise, seed=seed,
-                     parameters=dict(gap=gap, slide=slide, gap_at=gap_at, eth_beta=eth_beta,
-                                     sol_beta=sol_beta))
+    return _btc_led("gap_through_stop", description, btc, index,
+                    dict(gap=gap, slide=slide, gap_at=gap_at),
+                    eth_beta=eth_beta, sol_beta=sol_beta,
+                    freq=freq, start_prices=start_prices, noise=noise, seed=seed)
 
 
