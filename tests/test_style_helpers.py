@@ -45,6 +45,14 @@ def test_key_is_a_widget_with_the_key_class():
     assert isinstance(style.time_axis(pd.RangeIndex(2))[0], np.ndarray)
 
 
+def test_add_classes_names_each_part_under_the_tool_prefix():
+    first, second = style.value_label(), style.html_block("cm-tool-table")
+    style.add_classes("cm-tool", amount_kind=first, to_warning=second)
+    assert first._dom_classes == ("cm-tool-amount-kind",)
+    assert second._dom_classes == ("cm-tool-table", "cm-tool-to-warning")
+    assert second.layout.min_height is None and first.layout.min_height == "1.6em"
+
+
 # -- colours that can be read ------------------------------------------------------------------
 def test_contrast_ratio_matches_wcag_examples():
     assert style.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)

@@ -102,8 +102,7 @@ class CapstoneReport(W.VBox):
         self.verdict = style.value_label("cm-verdict")
         self.numbers = style.value_label("cm-numbers")
         self.now = style.value_label("cm-now")
-        self.text = W.HTML()
-        self.text.add_class("cm-report-text")
+        self.text = style.html_block("cm-report-text")
         self._fill_text(graded)
         self.hour.observe(self._on_hour, names="value")
         self.grid = W.GridBox(

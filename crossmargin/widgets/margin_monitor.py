@@ -98,10 +98,8 @@ class MarginRatioMonitor(W.VBox):
         self.to_liquidation = W.Button(description="✚ liquidation", layout=small,
                                        disabled=self.liquidation_step is None,
                                        tooltip="jump to the liquidation")
-        for button, name in ((self.back, "back"), (self.forward, "forward"),
-                             (self.to_warning, "to-warning"),
-                             (self.to_liquidation, "to-liquidation")):
-            button.add_class(f"cm-monitor-{name}")
+        style.add_classes("cm-monitor", back=self.back, forward=self.forward,
+                          to_warning=self.to_warning, to_liquidation=self.to_liquidation)
         self.back.on_click(lambda _: self.go(self.step.value - 1))
         self.forward.on_click(lambda _: self.go(self.step.value + 1))
         self.to_warning.on_click(lambda _: self.go(self.warning_step))
@@ -109,8 +107,7 @@ class MarginRatioMonitor(W.VBox):
         self.clock = style.value_label("cm-clock")
         self.status = style.value_label("cm-status")
         self.message = style.value_label("cm-monitor-message")
-        self.table = W.HTML()
-        self.table.add_class("cm-positions")
+        self.table = style.html_block("cm-positions")
         self._build_gauge()
         self._build_figure()
         self.step.observe(self._on_step, names="value")

@@ -107,11 +107,10 @@ class OrderTicket(W.VBox):
         self.max_button = W.Button(description="Max size", tooltip="fill in the largest size")
         self.place = W.Button(description="Place order", button_style="success",
                               icon="check")
-        for widget, name in ((self.symbol, "symbol"), (self.side, "side"),
-                             (self.margin_mode, "mode"), (self.leverage, "leverage"),
-                             (self.amount_kind, "amount-kind"), (self.amount, "amount"),
-                             (self.max_button, "max"), (self.place, "place")):
-            widget.add_class(f"cm-order-ticket-{name}")
+        style.add_classes("cm-order-ticket", symbol=self.symbol, side=self.side,
+                          mode=self.margin_mode, leverage=self.leverage,
+                          amount_kind=self.amount_kind, amount=self.amount,
+                          max=self.max_button, place=self.place)
 
         self.preview_title = style.value_label("cm-order-ticket-preview-title")
         self.price_label = style.value_label("cm-order-ticket-price")
@@ -122,8 +121,7 @@ class OrderTicket(W.VBox):
         self.liquidation_label = style.value_label("cm-order-ticket-liquidation")
         self.max_label = style.value_label("cm-order-ticket-max")
         self.status = style.value_label("cm-order-ticket-status")
-        self.positions_table = W.HTML()
-        self.positions_table.add_class("cm-order-ticket-positions")
+        self.positions_table = style.html_block("cm-order-ticket-positions")
 
         self._build_figure()
         order = W.VBox([self.symbol, W.HBox([self.side, self.margin_mode]), self.leverage,

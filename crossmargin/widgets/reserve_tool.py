@@ -96,11 +96,9 @@ class ReserveTool(W.VBox):
         self.trade_margin = W.BoundedFloatText(value=positive(trade_margin, "trade_margin"),
                                                min=0.0, max=1e9, description="margin (USDT)",
                                                style=wide, layout=W.Layout(width="230px"))
-        for widget, name in ((self.plan, "plan"), (self.reserve, "reserve"),
-                             (self.leverage, "leverage"), (self.trade_symbol, "trade-symbol"),
-                             (self.trade_side, "trade-side"),
-                             (self.trade_margin, "trade-margin")):
-            widget.add_class(f"cm-reserve-tool-{name}")
+        style.add_classes("cm-reserve-tool", plan=self.plan, reserve=self.reserve,
+                          leverage=self.leverage, trade_symbol=self.trade_symbol,
+                          trade_side=self.trade_side, trade_margin=self.trade_margin)
 
         self.status = style.value_label("cm-reserve-tool-status")
         self.summary_label = style.value_label("cm-reserve-tool-summary")
@@ -108,8 +106,7 @@ class ReserveTool(W.VBox):
         self.isolated_label = style.value_label("cm-reserve-tool-isolated")
         self.ratio_label = style.value_label("cm-reserve-tool-ratio")
         self.trade_label = style.value_label("cm-reserve-tool-trade")
-        self.liquidation_table = W.HTML()
-        self.liquidation_table.add_class("cm-reserve-tool-liquidations")
+        self.liquidation_table = style.html_block("cm-reserve-tool-liquidations")
         self._build_figure(n_paths)
 
         column = W.Layout(flex="1 1 440px", min_width="0")

@@ -207,6 +207,23 @@ def value_label(css_class=None):
     return label
 
 
+def html_block(css_class=None):
+    """An HTML widget for a table or a block of text (no minimum height: it is as tall as
+    what it holds)."""
+    block = W.HTML()
+    if css_class:
+        block.add_class(css_class)
+    return block
+
+
+def add_classes(prefix, **widgets):
+    """Give each widget the class ``{prefix}-{name}``, its keyword with ``_`` written ``-``:
+    ``add_classes("cm-order-ticket", amount_kind=w)`` gives ``w`` ``cm-order-ticket-amount-kind``
+    (the names browser tests and custom CSS find the parts by)."""
+    for name, widget in widgets.items():
+        widget.add_class(f"{prefix}-{name.replace('_', '-')}")
+
+
 def badge(text, kind):
     """A coloured status tag in HTML, e.g. ``badge("liquidated", "liquidation")``."""
     colour = COLORS.get(kind, COLORS["neutral"])
