@@ -53,6 +53,15 @@ def test_add_classes_names_each_part_under_the_tool_prefix():
     assert second.layout.min_height is None and first.layout.min_height == "1.6em"
 
 
+def test_int_slider_has_the_course_width_and_a_whole_value():
+    s = style.int_slider("margin (USDT)", 1_234.0, 10, 5_000, 10, css_class="cm-margin")
+    assert (s.value, s.min, s.max, s.step) == (1_234, 10, 5_000, 10)
+    assert s.continuous_update and s.style.description_width == "initial"
+    assert (s.layout.width, s.layout.max_width) == ("95%", "520px")
+    assert s._dom_classes == ("cm-margin",)
+    assert style.control_layout() is not style.control_layout()
+
+
 # -- colours that can be read ------------------------------------------------------------------
 def test_contrast_ratio_matches_wcag_examples():
     assert style.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)

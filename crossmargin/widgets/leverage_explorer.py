@@ -72,11 +72,8 @@ class LeverageExplorer(W.VBox):
             raise InvalidInput(f"margin must be a whole number of USDT from {low:,} to "
                                f"{high:,} (got {margin:,.2f})")
 
-        self.leverage = W.IntSlider(value=int(leverage), min=1, max=max_leverage,
-                                    description="leverage (x)", continuous_update=True,
-                                    style={"description_width": "initial"},
-                                    layout=W.Layout(width="95%", max_width="520px"))
-        self.leverage.add_class("cm-leverage")
+        self.leverage = style.int_slider("leverage (x)", leverage, 1, max_leverage,
+                                         css_class="cm-leverage")
         # Typed, not slid: the picture only shifts with the entry price. (A FloatSlider would
         # also echo a rounded value on first display, which makes the browser drop kernel
         # updates until the echo returns.)
@@ -87,11 +84,8 @@ class LeverageExplorer(W.VBox):
         self.side = W.ToggleButtons(options=["long", "short"], value=side, description="side",
                                     style={"button_width": "90px", "description_width": "initial"})
         self.side.add_class("cm-side")
-        self.margin = W.IntSlider(value=int(margin), min=low, max=high, step=10,
-                                  description="margin (USDT)", continuous_update=True,
-                                  style={"description_width": "initial"},
-                                  layout=W.Layout(width="95%", max_width="520px"))
-        self.margin.add_class("cm-margin")
+        self.margin = style.int_slider("margin (USDT)", margin, low, high, 10,
+                                       css_class="cm-margin")
 
         xs, ys = bq.LinearScale(), bq.LinearScale()
         scales = {"x": xs, "y": ys}

@@ -94,9 +94,7 @@ class OrderTicket(W.VBox):
                                     style={"button_width": "90px"})
         self.margin_mode = W.ToggleButtons(options=[("Cross", "cross"), ("Isolated", "isolated")],
                                            value=margin_mode, style={"button_width": "90px"})
-        self.leverage = W.IntSlider(value=int(leverage), min=1, max=int(spec.max_leverage),
-                                    description="Leverage (x)", style=wide,
-                                    layout=W.Layout(width="95%", max_width="520px"))
+        self.leverage = style.int_slider("Leverage (x)", leverage, 1, int(spec.max_leverage))
         self.amount_kind = W.ToggleButtons(options=[("Margin (USDT)", "margin"),
                                                     ("Size (base)", "size")], value=kind,
                                            style={"button_width": "115px"})

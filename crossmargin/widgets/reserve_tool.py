@@ -82,13 +82,11 @@ class ReserveTool(W.VBox):
 
         wide = {"description_width": "initial"}
         self.plan = W.Dropdown(options=list(PLANS), value=plan, description="Plan", style=wide,
-                               layout=W.Layout(width="95%", max_width="520px"))
+                               layout=style.control_layout())
         self.reserve = style.slider("Reserve (share of the deposit kept back)", reserve,
                                     float(grid[0]), float(grid[-1]), 0.05, fmt=".0%")
-        self.leverage = W.IntSlider(value=int(leverage), min=1, max=MAX_LEVERAGE,
-                                    description="Leverage (x), every position",
-                                    continuous_update=False, style=wide,
-                                    layout=W.Layout(width="95%", max_width="520px"))
+        self.leverage = style.int_slider("Leverage (x), every position", leverage, 1,
+                                         MAX_LEVERAGE, continuous_update=False)
         self.trade_symbol = W.Dropdown(options=SYMBOLS, value=trade_symbol,
                                        description="Proposed order", style=wide)
         self.trade_side = W.ToggleButtons(options=[("Long", "long"), ("Short", "short")],

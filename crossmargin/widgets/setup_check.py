@@ -49,11 +49,8 @@ class SetupCheck(W.VBox):
         self.moves = np.linspace(-0.10, 0.10, 41)
         self._entry, self._size = 60_000.0, 0.1
         self._prices = self._entry * (1 + self.moves)
-        self.leverage = W.IntSlider(value=int(leverage), min=1, max=self.MAX_LEVERAGE,
-                                    description="leverage (x)", continuous_update=True,
-                                    style={"description_width": "initial"},
-                                    layout=W.Layout(width="95%", max_width="520px"))
-        self.leverage.add_class("cm-setup-leverage")
+        self.leverage = style.int_slider("leverage (x)", leverage, 1, self.MAX_LEVERAGE,
+                                         css_class="cm-setup-leverage")
         # A little room either side of the line: the "-10" tick label was drawn over the
         # y axis. Fixed y range: the steeper the line, the higher the leverage (beyond
         # ±100 % the line leaves the plot: the whole margin is gone).

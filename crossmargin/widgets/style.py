@@ -234,13 +234,31 @@ def badge(text, kind):
             f"font-weight:600'>{text}</span>")
 
 
+def control_layout():
+    """The course's width for a control: 95 % of the output area, at most 520 px (a new
+    Layout at each call: a widget's layout is its own)."""
+    return W.Layout(width="95%", max_width="520px")
+
+
 def slider(description, value, minimum, maximum, step, *, fmt=None, css_class=None,
            continuous_update=True):
     """A FloatSlider with the course's width and a readable description."""
     s = W.FloatSlider(value=value, min=minimum, max=maximum, step=step,
                       description=description, continuous_update=continuous_update,
                       readout_format=fmt or ",.2f", style={"description_width": "initial"},
-                      layout=W.Layout(width="95%", max_width="520px"))
+                      layout=control_layout())
+    if css_class:
+        s.add_class(css_class)
+    return s
+
+
+def int_slider(description, value, minimum, maximum, step=1, *, css_class=None,
+               continuous_update=True):
+    """An IntSlider (``value`` made whole) with the course's width and a readable
+    description: leverage, margin in whole USDT."""
+    s = W.IntSlider(value=int(value), min=minimum, max=maximum, step=step,
+                    description=description, continuous_update=continuous_update,
+                    style={"description_width": "initial"}, layout=control_layout())
     if css_class:
         s.add_class(css_class)
     return s
