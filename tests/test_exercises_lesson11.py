@@ -3,7 +3,7 @@ import pytest
 
 from crossmargin import Order
 from crossmargin.lessons.capstone import grade
-from crossmargin.check import ExerciseFailed, check, evaluate
+from crossmargin.check import ExerciseFailed, all_exercises, check, evaluate, exercise
 from crossmargin.engine.contracts import contract
 from crossmargin.course.exercises import lesson11
 from crossmargin.course.exercises.lesson11 import ENTRY, EXERCISES, FATES, LEVERAGE, MARGIN, RECKLESS_PAIR
@@ -19,8 +19,8 @@ SOLUTION = [
 
 
 def test_ids():
-    assert [e.id for e in EXERCISES] == ["11.1", "11.2", "11.3", "11.q1", "11.q2", "11.q3",
-                                         "11.q4"]
+    assert [i for i in all_exercises() if i.startswith("11.")] == [
+        "11.1", "11.2", "11.3", "11.q1", "11.q2", "11.q3", "11.q4"]
 
 
 @pytest.mark.parametrize("exercise_id, solution", [
@@ -128,9 +128,9 @@ def test_11_3_is_what_the_replay_shows():
 def test_11_q3_options_sit_beyond_at_and_before_the_liquidation_price():
     lp = liquidation_price("long", MARGIN * lesson11.QUIZ_LEVERAGE / ENTRY, ENTRY, MARGIN,
                            brackets=contract("BTCUSDT").brackets)
-    prices = [float(o.split(":")[0].replace(",", "")) for o in lesson11.STOPS]
+    prices = [float(o.split(":")[0].replace(",", "")) for o in exercise("11.q3").options]
     assert prices[0] < lp and abs(prices[1] - lp) < 10 and lp < prices[2] < ENTRY
-    assert evaluate("11.q3", lesson11.STOPS[2]).ok
+    assert evaluate("11.q3", exercise("11.q3").options[2]).ok
 
 
 def test_11_q4_is_what_the_grade_of_the_5x_pair_says():
@@ -140,5 +140,5 @@ def test_11_q4_is_what_the_grade_of_the_5x_pair_says():
     assert r.survived and not r.within_loss_limit and r.stress_loss > 0.5      # "over half"
     assert r.worst_margin_ratio < 0.8                                          # option 2 wrong
     assert r.odds.p_liquidation < 0.10                                         # option 3 wrong
-    assert evaluate("11.q4", lesson11.SURVIVED[0]).ok
-    assert "not how much money is gone" in evaluate("11.q4", lesson11.SURVIVED[1]).message
+    assert evaluate("11.q4", exercise("11.q4").options[0]).ok
+    assert "not how much money is gone" in evaluate("11.q4", exercise("11.q4").options[1]).message

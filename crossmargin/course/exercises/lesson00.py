@@ -14,9 +14,10 @@ def _gain_text(size):
     return f"{unrealized_pnl('long', size, ENTRY, PRICE_UP):+,.0f} USDT"
 
 
-#: A long's gain on 1 BTC, the right answer, the wrong sign, and the move in percent.
-QUIZ_OPTIONS = (_gain_text(1), _gain_text(SIZE),
-                f"{-unrealized_pnl('long', SIZE, ENTRY, PRICE_UP):+,.0f} USDT", "+2 %")
+#: What the quiz's text names (quizzes/lesson00.json): a long's gain on 1 BTC, on 0.5 BTC,
+#: and the same gain with the wrong sign.
+QUIZ_VALUES = {"gain_of_1_btc": _gain_text(1), "gain": _gain_text(SIZE),
+               "loss": f"{-unrealized_pnl('long', SIZE, ENTRY, PRICE_UP):+,.0f} USDT"}
 
 EXERCISES = [
     Exercise(
@@ -51,24 +52,5 @@ EXERCISES = [
                     "That is the price change of one BTC; multiply it by the size, 0.5 BTC."),
         ),
         explanation="A 2 % fall costs 2 % of the position's value.",
-    ),
-    Exercise(
-        id="00.q1",
-        kind="choice",
-        prompt="Practice quiz: you are long 0.5 BTC from 60,000 and BTC rises to 61,200. "
-               "What is your profit?",
-        options=QUIZ_OPTIONS,
-        expected=lambda: _gain_text(SIZE),
-        feedback={
-            QUIZ_OPTIONS[0]: "That is the gain on 1 BTC (61,200 − 60,000); the position holds "
-                             "0.5 BTC, so it gains half of that.",
-            QUIZ_OPTIONS[1]: "Right: size × (price now − entry price) = 0.5 × 1,200. A long "
-                             "gains when the price rises.",
-            QUIZ_OPTIONS[2]: "Wrong sign: a long gains when the price rises. A short of the "
-                             "same size would lose this much.",
-            QUIZ_OPTIONS[3]: "The price rose 2 %, but profit is counted in USDT, not in percent: "
-                             "2 % of the position's value, 30,000 USDT.",
-        },
-        hint="A long gains size × (price now − entry price).",
     ),
 ]

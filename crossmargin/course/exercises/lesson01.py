@@ -60,14 +60,6 @@ def leverage_with_notional_at_target():
     return notional(TARGET_SIZE, target) / (loss + maintenance_margin(TARGET_SIZE, target, BTC))
 
 
-#: The quiz: a one-second print 3 % below the market; the mark barely moves.
-Q1_LAST = "It is liquidated: the last price went through its liquidation price"
-Q1_MARK = "Nothing happens: liquidation watches the mark price, which stayed above it"
-Q1_PNL = ("It stays open, but its unrealized PnL and margin ratio jump for that second, "
-          "as if the price were 3 % lower")
-Q1_BANKRUPT = ("Nothing happens, because a position is only liquidated once the price reaches "
-               "its bankruptcy price")
-
 EXERCISES = [
     Exercise(
         id="01.1",
@@ -141,29 +133,5 @@ EXERCISES = [
         ),
         explanation="The rule of thumb '1 / distance' ignores the maintenance margin and "
                     "overstates the safe leverage.",
-    ),
-    Exercise(
-        id="01.q1",
-        kind="choice",
-        prompt="A single trade prints 3 % below the market for one second; the mark price barely "
-               "moves. Your isolated long's liquidation price is 2 % below the market. What "
-               "happens to the position?",
-        options=(Q1_LAST, Q1_PNL, Q1_MARK, Q1_BANKRUPT),
-        expected=lambda: Q1_MARK,
-        feedback={
-            Q1_LAST: "That would be true if exchanges liquidated on the last price. They use the "
-                     "mark price, built from an index of several exchanges, precisely so that "
-                     "one odd trade cannot liquidate you.",
-            Q1_PNL: "The unrealized PnL and the margin ratio that decide liquidation follow the "
-                    "mark price too, so they barely move. (Some apps can display PnL at the last "
-                    "price, but the liquidation engine uses the mark.)",
-            Q1_MARK: "Right: liquidation, unrealized PnL and the maintenance margin follow the "
-                     "mark price, which stayed above the liquidation price. A real fall moves "
-                     "the mark too.",
-            Q1_BANKRUPT: "The mark price did stay above the liquidation price, but that is not "
-                         "the reason: liquidation comes at the liquidation price, before the "
-                         "bankruptcy price where the margin is gone.",
-        },
-        hint="Which price does the exchange use for liquidation?",
     ),
 ]

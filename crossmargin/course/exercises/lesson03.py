@@ -53,12 +53,6 @@ def _market_value(price):
     return BTC_AMOUNT * price
 
 
-#: The quiz: moving an open cross position to isolated.
-Q1_SWITCH = "Switch the mode now: the open position moves to isolated with its margin"
-Q1_ADD = "Add margin to the position: that makes it isolated"
-Q1_CLOSE = "Close the position, switch the mode, then open again"
-Q1_ACCOUNT = "Switch the whole account to isolated in the settings: that converts open positions"
-
 EXERCISES = [
     Exercise(
         id="03.1",
@@ -125,25 +119,5 @@ EXERCISES = [
         ),
         explanation="The account is long 0.4 BTC through the position and 0.475 BTC through its "
                     "collateral.",
-    ),
-    Exercise(
-        id="03.q1",
-        kind="choice",
-        prompt="Your BTC long is open in cross margin and you want it isolated. What does the "
-               "engine (like Binance) let you do?",
-        options=(Q1_SWITCH, Q1_ADD, Q1_CLOSE, Q1_ACCOUNT),
-        expected=lambda: Q1_CLOSE,
-        feedback={
-            Q1_SWITCH: "The switch is locked while the symbol has an open position (or open "
-                       "orders): the engine refuses, as the exchange does, and nothing changes.",
-            Q1_ADD: "Adding margin is something you do to a position that is already isolated; "
-                    "it does not change the mode of a cross position.",
-            Q1_CLOSE: "Right: the mode of a symbol can change only when it has no position. "
-                      "Closing costs a taker fee and realizes the profit or loss so far.",
-            Q1_ACCOUNT: "On Binance the mode belongs to each symbol, not to the account, and it "
-                        "is locked while that symbol has a position: no other setting moves an "
-                        "open position to isolated.",
-        },
-        hint="Look at what the engine answered when the lesson tried to switch an open BTC long.",
     ),
 ]

@@ -97,45 +97,6 @@ def _okx_upside_down():
                                                               OKX_FEES))) * 100
 
 
-QUIZZES = [
-    Exercise(
-        id="05.q1",
-        prompt="Your Binance cross account shows a margin ratio of 85 %. What does that mean?",
-        kind="choice",
-        options=(
-            "85 % of my margin is in use; 15 % is still free",
-            "The price has covered 85 % of the way from my entry to my liquidation price",
-            "My margin balance is only about 1.18 times the maintenance margin: a small move "
-            "liquidates every cross position",
-            "It is below 100 %, so the account is already being liquidated",
-        ),
-        expected=lambda: QUIZZES[0].options[2],
-        hint="Margin ratio = maintenance margin / margin balance, and Binance liquidates at 100 %.",
-        feedback={
-            "85 % of my margin is in use; 15 % is still free":
-                "That is how much of the wallet is reserved as initial margin, a different "
-                "number (lesson 04's available balance). The margin ratio compares the "
-                "maintenance margin with the margin balance, and 85 % means that margin is "
-                "almost used up.",
-            "The price has covered 85 % of the way from my entry to my liquidation price":
-                "The ratio is not a distance: it creeps for hours and then shoots up as the "
-                "margin balance shrinks toward the maintenance margin. At 85 % the price is "
-                "usually well over 85 % of the way — often a fraction of a per cent from "
-                "liquidation.",
-            "My margin balance is only about 1.18 times the maintenance margin: a small move "
-            "liquidates every cross position":
-                "Yes: 1 / 0.85 ≈ 1.18, so the cushion above maintenance is 18 % of the "
-                "maintenance margin — a fraction of a per cent of the notional. At 100 % every "
-                "cross position is liquidated at once.",
-            "It is below 100 %, so the account is already being liquidated":
-                "That is OKX's orientation, where the ratio falls toward 100 % and lower is "
-                "worse. Binance's rises toward 100 %: at 85 % you still have a little time, "
-                "not much.",
-        },
-    ),
-]
-
-
 EXERCISES = [
     Exercise(
         id="05.1",
@@ -231,4 +192,4 @@ EXERCISES = [
         explanation="Above 100 % on OKX is safe, and the lower it gets the closer the "
                     "liquidation: the opposite of Binance's number.",
     ),
-] + QUIZZES
+]

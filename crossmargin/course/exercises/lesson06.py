@@ -72,38 +72,6 @@ def _opening_fee():
     return GAP_SIZE * ENTRY * gap_account().contracts["BTCUSDT"].taker_fee
 
 
-GAP_QUIZ = ("It fills at 57,000: that is what the stop guarantees",
-            "It does not trigger: the mark never traded at 57,000",
-            "It fills around 54,000, the price the market offers after the gap",
-            "It waits until the price comes back up to 57,000")
-
-QUIZZES = [
-    Exercise(
-        id="06.q1",
-        prompt="Your long has a stop-market order at 57,000. BTC gaps from 58,000 to 54,000 in "
-               "one move. What happens?",
-        kind="choice",
-        options=GAP_QUIZ,
-        expected=lambda: GAP_QUIZ[2],
-        hint="Once triggered, a stop-market order is a market order (section 'Gaps and "
-             "slippage').",
-        feedback={
-            GAP_QUIZ[0]: "A stop-market order guarantees that you leave, not the price. Once "
-                         "the mark is past the trigger it becomes a market order and takes the "
-                         "price on offer after the gap — far below 57,000.",
-            GAP_QUIZ[1]: "The trigger is a level, not a price that must trade: a mark at or "
-                         "past 57,000 triggers it, even if it jumped over 57,000 in one step.",
-            GAP_QUIZ[2]: "Yes: the gap triggered it, and as a market order it filled at what "
-                         "the market offered, around 54,000 — the gap's cost comes on top of "
-                         "the loss you planned.",
-            GAP_QUIZ[3]: "That would be a limit order at 57,000 (the stop-limit of the lesson), "
-                         "which may never fill. A stop-market order does not wait: it closes "
-                         "at once at the market price.",
-        },
-    ),
-]
-
-
 EXERCISES = [
     Exercise(
         id="06.1",
@@ -183,4 +151,4 @@ EXERCISES = [
         explanation="A stop costs money in a dip that recovers, unless the dip would have "
                     "liquidated you anyway.",
     ),
-] + QUIZZES
+]

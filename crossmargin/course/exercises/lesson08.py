@@ -46,13 +46,6 @@ def _weak_ratio():
     return min_variance_ratio(WEAK_CORRELATION)
 
 
-#: 08.q1: what a fall in correlation does to the hedged cross pair.
-QUIZ_OPTIONS = (
-    "They stay about the same: a short always offsets a long",
-    "They fall: two unrelated positions spread the risk",
-    "They rise: the ETH short no longer offsets the long and adds swings of its own",
-)
-
 EXERCISES = [
     Exercise(
         id="08.1",
@@ -125,27 +118,5 @@ EXERCISES = [
                     "That is the right ratio, but the paths at correlation 0.8: pass 0.5 to "
                     "required_deposit as well."),
         ),
-    ),
-    Exercise(
-        id="08.q1",
-        kind="choice",
-        prompt="You hold a cross long BTC / short ETH pair at hedge ratio 0.6. The correlation "
-               "between BTC and ETH drops from 0.8 to 0. What happens to your odds of a "
-               "liquidation?",
-        options=QUIZ_OPTIONS,
-        expected=lambda: QUIZ_OPTIONS[2],
-        feedback={
-            QUIZ_OPTIONS[0]: "A short offsets a long only when the two prices move together. "
-                             "At correlation 0 ETH's moves tell you nothing about BTC's, so the "
-                             "short's profit is no longer there when the long loses.",
-            QUIZ_OPTIONS[1]: "That is diversification: small positions in unrelated coins "
-                             "spread the risk. But this short was sized to offset the long; "
-                             "unrelated, it adds its own swings to the same shared wallet (at "
-                             "correlation 0 the min-variance ratio is 0).",
-            QUIZ_OPTIONS[2]: "At correlation 0 the min-variance ratio is 0, so every "
-                             "dollar of ETH short adds swings that the shared wallet must "
-                             "carry. The lesson measured the odds rising with the ratio.",
-        },
-        hint="Look at the table for correlation 0 in the section 'Reduced liquidation risk'.",
     ),
 ]

@@ -69,14 +69,6 @@ def btc_move(sol_move=SOL_FALL):
                                   {"SOLUSDT": sol_move}))
 
 
-#: 09.q1: what SOL's fall does to BTC's liquidation price in one cross account.
-QUIZ_OPTIONS = (
-    "Nothing: BTC's liquidation price depends only on BTC's own price and margin",
-    "It rises toward BTC's price: SOL's loss comes out of the wallet that backs BTC",
-    "It falls: SOL's position is worth less, so the account is less leveraged",
-    "Nothing until SOL itself is liquidated; then BTC's price moves",
-)
-
 EXERCISES = [
     Exercise(
         id="09.1",
@@ -139,28 +131,5 @@ EXERCISES = [
                     "At that share every high-leverage long is liquidated, but the price stops "
                     "above the 10x traders' liquidation price: the cascade ends there."),
         ),
-    ),
-    Exercise(
-        id="09.q1",
-        kind="choice",
-        prompt="A cross account holds a BTC long and a SOL long. SOL falls 15 %, BTC does not "
-               "move. What happens to BTC's liquidation price?",
-        options=QUIZ_OPTIONS,
-        expected=lambda: QUIZ_OPTIONS[1],
-        feedback={
-            QUIZ_OPTIONS[0]: "That is true of an isolated position. In cross, the other "
-                             "positions' unrealized PnL is part of every liquidation price, so "
-                             "SOL's loss moves BTC's.",
-            QUIZ_OPTIONS[1]: "Every dollar SOL loses leaves less money between BTC and its "
-                             "liquidation, so BTC's liquidation price climbs toward BTC's price "
-                             "although BTC has not moved.",
-            QUIZ_OPTIONS[2]: "A smaller equity means MORE effective leverage, not less: the "
-                             "notional is almost the same and the money behind it shrank. "
-                             "The liquidation price moves closer, up for a long.",
-            QUIZ_OPTIONS[3]: "In cross SOL is not liquidated on its own: the account is "
-                             "liquidated as a whole, and every dollar SOL loses on the way "
-                             "already moves BTC's liquidation price.",
-        },
-        hint="Look at the LiquidationChase plot: BTC's cross liquidation price as SOL falls.",
     ),
 ]

@@ -96,13 +96,6 @@ def effective_leverage(measure="now"):
     return float(positions["notional"].sum() / equity)
 
 
-#: 10.q1: which count makes isolated look safer.
-QUIZ_OPTIONS = (
-    "The odds of losing (almost) the whole account",
-    "The odds that some position is liquidated",
-    "Neither: the shared wallet backs every position, so cross is safer by every count",
-)
-
 EXERCISES = [
     Exercise(
         id="10.1",
@@ -190,24 +183,5 @@ EXERCISES = [
                     "Close: the notional is taken at the mark price (size × mark), not at the "
                     "entry price."),
         ),
-    ),
-    Exercise(
-        id="10.q1",
-        kind="choice",
-        prompt="The same two positions, once isolated and once cross. Which count makes "
-               "isolated look SAFER than cross?",
-        options=QUIZ_OPTIONS,
-        expected=lambda: QUIZ_OPTIONS[0],
-        feedback={
-            QUIZ_OPTIONS[0]: "An isolated liquidation takes only that position's "
-                             "margin and the reserve stays, while every cross liquidation "
-                             "closed everything and took the whole account.",
-            QUIZ_OPTIONS[1]: "By that count isolated looks WORSE: its positions are liquidated "
-                             "more often, because each has only its own margin behind it.",
-            QUIZ_OPTIONS[2]: "That cross is always safer is the misconception FAQ 1 tests: "
-                             "cross had fewer liquidations, but each one was a wipe-out, so by the "
-                             "odds of losing everything isolated was safer.",
-        },
-        hint="FAQ 1 counted the two bets four ways: compare the two modes row by row.",
     ),
 ]

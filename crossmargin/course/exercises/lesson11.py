@@ -58,24 +58,10 @@ def btc_long_fate():
 
 
 _LP = round(_btc_liquidation("long", QUIZ_LEVERAGE), -1)
-#: 11.q3's options: beyond the liquidation price, at it, and between it and the entry.
-STOPS = (f"{_LP - 1_000:,.0f}: a wide stop gives the trade room and still closes it before "
-         "any liquidation",
-         f"{_LP:,.0f}: exactly at the liquidation price, to use all the room there is",
-         f"{_LP + 1_800:,.0f}: between the liquidation price and the entry")
-
-OKX = ("It is far from liquidation: 120 % means more margin than the position needs",
-       "It is close to liquidation: OKX liquidates when this ratio falls to 100 %",
-       "It has been liquidated already: a margin ratio above 100 % means liquidation")
-
-CROSS = ("Always: one shared pool is always safer than separate ones",
-         "Only while the positions offset each other: one gains while another loses",
-         "Never: isolated is always safer, because each position can lose only its own margin")
-
-SURVIVED = ("It lost more of the deposit on the stress day than the rules allow: keeping the "
-            "positions open is not the same as keeping the money",
-            "Its margin ratio passed the 80 % warning level during the day",
-            "Too many random weeks liquidate it")
+#: What 11.q3's text names (quizzes/lesson11.json): the 10x long's liquidation price, a stop
+#: beyond it, and a stop between it and the entry.
+QUIZ_VALUES = {"liquidation_price": f"{_LP:,.0f}", "stop_beyond": f"{_LP - 1_000:,.0f}",
+               "stop_between": f"{_LP + 1_800:,.0f}"}
 
 EXERCISES = [
     Exercise(
@@ -139,84 +125,5 @@ EXERCISES = [
             FATES[2]: "An exchange never switches your margin mode, and the mode cannot "
                       "change while a position is open (lesson 03).",
         },
-    ),
-    Exercise(
-        id="11.q1",
-        kind="choice",
-        prompt="An OKX account shows a margin ratio of 120 %. What does it mean?",
-        options=OKX,
-        expected=lambda: OKX[1],
-        feedback={
-            OKX[0]: "That reads OKX's ratio as a cushion that grows with risk. OKX divides the "
-                    "equity by the maintenance margin (plus fees): at 120 % the equity is only "
-                    "a fifth above what liquidation leaves, and it falls toward 100 %.",
-            OKX[1]: "Right: OKX divides equity by the maintenance margin, so its ratio falls "
-                    "toward 100 %; Binance and Bybit divide the other way round, and theirs "
-                    "rises toward 100 % (lesson 05).",
-            OKX[2]: "That is Binance's and Bybit's reading, where the ratio rises to 100 %. "
-                    "OKX's ratio points the other way: it liquidates when the ratio falls to "
-                    "100 %, so 120 % is still open, and close.",
-        },
-        hint="Lesson 05: which way does each venue's margin ratio move as the losses grow?",
-    ),
-    Exercise(
-        id="11.q2",
-        kind="choice",
-        prompt="When does cross margin lower the risk of a liquidation compared with isolated?",
-        options=CROSS,
-        expected=lambda: CROSS[1],
-        feedback={
-            CROSS[0]: "The pool helps only while some position earns what another loses. On "
-                      "the stress day both legs of the pair lost together, and the one cross "
-                      "liquidation took the whole account.",
-            CROSS[1]: "Right: during the crash the ETH short's gain carried the BTC long; when "
-                      "ETH decoupled both lost, and cross only meant losing more before the "
-                      "liquidation (lessons 02, 07, 08).",
-            CROSS[2]: "Isolated caps what one position can lose, but each position has only "
-                      "its own margin: in the crash an isolated long is liquidated while a "
-                      "cross long is carried by the short's gain.",
-        },
-        hint="Lesson 07: compare the crash (the pair offsets) with ETH's rally (both lose).",
-    ),
-    Exercise(
-        id="11.q3",
-        kind="choice",
-        prompt=f"A BTC long opened at 60,000 has its liquidation price at {_LP:,.0f}. Where "
-               "should its stop go?",
-        options=STOPS,
-        expected=lambda: STOPS[2],
-        feedback={
-            STOPS[0]: "Below the liquidation price the stop never fires: the exchange "
-                      "liquidates the position first and cancels its orders (lesson 06). The "
-                      "capstone's grader warns about such a stop.",
-            STOPS[1]: "Liquidation is checked before the stop at the same price, and a stop "
-                      "fills beyond its trigger in a fast fall: it must sit clearly before the "
-                      "liquidation price, not on it.",
-            STOPS[2]: "Right: between the liquidation price and the entry the stop fires "
-                      "first; in a gap, expect its fill below the trigger.",
-        },
-        hint="Lesson 06: what happens to a position's orders when it is liquidated?",
-    ),
-    Exercise(
-        id="11.q4",
-        kind="choice",
-        prompt="The BTC long / ETH short pair at 5x without stops, 3,000 USDT of margin each, "
-               "cross, is never liquidated on the stress day, and random weeks rarely "
-               "liquidate it. Why does it fail the capstone?",
-        options=SURVIVED,
-        expected=lambda: SURVIVED[0],
-        feedback={
-            SURVIVED[0]: "Right: at its worst minute the account had lost over half of the "
-                         "deposit, far past the 20 % the rules allow. Without stops, nothing "
-                         "limited the loss but the liquidation itself.",
-            SURVIVED[1]: "Its margin ratio stayed low all day: the 7,000 USDT of cross pool "
-                         "kept the maintenance margin small next to the margin balance while "
-                         "the equity drained. A low ratio says how far the liquidation is, "
-                         "not how much money is gone.",
-            SURVIVED[2]: "At a 0.8 correlation a BTC / ETH pair rarely breaks in a random "
-                         "week: its odds are well under the 10 % limit. It fails on the "
-                         "stress day's loss.",
-        },
-        hint="Read its grade: grade(pair).verdict names every rule it breaks.",
     ),
 ]
