@@ -4,8 +4,8 @@ The lesson's pair: 10,000 USDT deposited, a BTC long (2,000 USDT margin, 10x,
 entry 60,000) and an ETH short (2,000 USDT margin, 10x, entry 3,000).
 """
 from ..exercise import Exercise, Mistake
+from .common import opening_fees
 from ...lessons.comparison import open_legs
-from ...engine.contracts import contract
 from ...simulation.shocks import Leg, liquidation_move, shock_outcomes
 
 DEPOSIT = 10_000.0
@@ -32,10 +32,6 @@ def available_after_eth_falls(mode):
     return account.available_balance()
 
 
-def _opening_fees():
-    return sum(leg.notional * contract(leg.symbol).taker_fee for leg in LEGS)
-
-
 def _btc_loss(move):
     btc = LEGS[0]
     return btc.size * btc.entry_price * -move
@@ -45,14 +41,6 @@ def _eth_loss(move):
     eth = LEGS[1]
     return eth.size * eth.entry_price * move
 
-
-#: The quiz: is cross margin safer than isolated margin?
-Q1_ALWAYS = "Yes: sharing one pool always lowers the risk of losing money"
-Q1_ISOLATED = "No: isolated is always safer, because each position can lose only its own margin"
-Q1_DEPENDS = ("It depends: cross holds on longer while the positions offset each other, and can "
-              "lose the whole account when they do not")
-Q1_SAME = ("Neither: the mode only changes where the margin is shown; the liquidations and losses "
-           "are the same")
 
 EXERCISES = [
     Exercise(
@@ -72,9 +60,9 @@ EXERCISES = [
                     "loss stays in the account."),
             Mistake(lambda: DEPOSIT - _btc_loss(DROP),
                     "Close: the opening fees (taker fee on both notionals) left the wallet too."),
-            Mistake(lambda: _btc_loss(DROP) + _opening_fees(),
+            Mistake(lambda: _btc_loss(DROP) + opening_fees(LEGS),
                     "That is what was lost; the question asks what is left."),
-            Mistake(lambda: DEPOSIT - _opening_fees() - _btc_loss(DROP) / 2,
+            Mistake(lambda: DEPOSIT - opening_fees(LEGS) - _btc_loss(DROP) / 2,
                     "That takes off 1,200 USDT, 12 % of the 10,000 USDT deposit. The long loses "
                     "12 % of its notional (20,000 USDT at 10x): 2,400 USDT."),
         ),
@@ -104,7 +92,8 @@ EXERCISES = [
                     "That is where the ISOLATED BTC long dies, with only its own 2,000 USDT "
                     "behind it (and ETH does not matter to it). In cross the whole wallet backs "
                     "it."),
-            Mistake(lambda: -(DEPOSIT - _opening_fees() - _eth_loss(ETH_RISE)) / LEGS[0].notional,
+            Mistake(lambda: -(DEPOSIT - opening_fees(LEGS) - _eth_loss(ETH_RISE))
+                    / LEGS[0].notional,
                     "That is where the margin balance reaches zero (bankruptcy). Liquidation "
                     "comes a little earlier: when the margin balance falls to the maintenance "
                     "margin (margin ratio 100 %)."),
@@ -126,36 +115,14 @@ EXERCISES = [
                     "That is the isolated account's available balance (and both accounts' right "
                     "after opening): an isolated profit stays locked inside the ETH position. "
                     "In cross it joins the shared pool at once."),
-            Mistake(lambda: (DEPOSIT - _opening_fees() - sum(leg.margin for leg in LEGS)
+            Mistake(lambda: (DEPOSIT - opening_fees(LEGS) - sum(leg.margin for leg in LEGS)
                              - LEGS[1].size * LEGS[1].entry_price * ETH_FALL),
                     "You kept the ETH initial margin at the entry price; Binance computes it at "
                     "the mark price, and ETH is 20 % lower now."),
-            Mistake(lambda: DEPOSIT - _opening_fees()
+            Mistake(lambda: DEPOSIT - opening_fees(LEGS)
                     - LEGS[1].size * LEGS[1].entry_price * ETH_FALL,
                     "That is the margin balance (wallet + unrealized PnL). The available balance "
                     "also subtracts the initial margin the two open positions lock."),
         ),
-    ),
-    Exercise(
-        id="02.q1",
-        kind="choice",
-        prompt="Is cross margin safer than isolated margin?",
-        options=(Q1_ALWAYS, Q1_ISOLATED, Q1_DEPENDS, Q1_SAME),
-        expected=lambda: Q1_DEPENDS,
-        feedback={
-            Q1_ALWAYS: "The shared pool delays liquidation only while the positions offset each "
-                       "other. When both lose, cross loses more before it is liquidated, and a "
-                       "cross liquidation closes everything, idle balance included.",
-            Q1_ISOLATED: "Isolated caps what one position can lose, but it liquidates far more "
-                         "often: in the measured table it liquidated something in several times "
-                         "as many shocks as cross.",
-            Q1_DEPENDS: "Right: the measured table shows both sides — fewer liquidations in "
-                        "cross, but a cross liquidation takes the whole account.",
-            Q1_SAME: "The mode changes which money stands behind each position, so it changes "
-                     "where positions are liquidated and what a liquidation takes: compare the "
-                     "two columns of the table.",
-        },
-        hint="Look at two rows of the measured table: how often each mode liquidates, and what a "
-             "liquidation can take.",
     ),
 ]

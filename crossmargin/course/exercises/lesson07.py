@@ -8,6 +8,7 @@ import numpy as np
 from ...engine import formulas
 from ... import scenarios
 from ..exercise import Exercise, Mistake
+from .common import opening_fees
 from ...engine.contracts import contract
 from ...lessons.examples import GUIDE_DEPOSIT as DEPOSIT, GUIDE_MARGIN as MARGIN, example_legs
 from ...simulation.shocks import liquidation_move, shock_outcomes
@@ -39,48 +40,8 @@ def _twist_loss():
     return sum(leg.notional * abs(TWIST[leg.symbol]) for leg in example_legs(TWIST_LEVERAGE))
 
 
-def _opening_fees(leverage):
-    return sum(leg.notional * contract(leg.symbol).taker_fee for leg in example_legs(leverage))
-
-
 def _move(mode="isolated"):
     return liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", mode)
-
-
-CRASH_QUIZ = (
-    "Cross margin is always riskier, so the cross account always ends a crash with less",
-    "In cross the ETH short earned less, because its profit went to the BTC long's margin",
-    "Its liquidation stopped the BTC long's loss at its margin, while the ETH short kept earning",
-    "The cross account was liquidated at the bottom of the crash; the isolated one survived",
-)
-
-QUIZZES = [
-    Exercise(
-        id="07.q1",
-        prompt="In the BTC crash at 10x, why does the isolated account end the day richer than "
-               "the cross one?",
-        kind="choice",
-        options=CRASH_QUIZ,
-        expected=lambda: CRASH_QUIZ[2],
-        hint="Compare the two equity lines of the 10x timeline: what happened to the BTC long "
-             "in each mode after the isolated one was liquidated?",
-        feedback={
-            CRASH_QUIZ[0]: "Not always: at 5x in the same crash cross ends richer, because the "
-                           "isolated long was liquidated near the bottom and missed the "
-                           "bounce. Which mode ends ahead depends on the path, not on the mode "
-                           "alone.",
-            CRASH_QUIZ[1]: "The ETH short earns exactly the same in both modes: the same size, "
-                           "the same prices. Sharing the pool moves money between positions "
-                           "on paper, it does not shrink the short's profit.",
-            CRASH_QUIZ[2]: "Yes: the liquidation took the long's 4,900 USDT of margin and no "
-                           "more, while in cross the long stayed open and kept losing as BTC "
-                           "fell further. The short earned the same in both.",
-            CRASH_QUIZ[3]: "The other way round: at 10x the cross account survived the crash; "
-                           "it was the isolated BTC long that was liquidated. Surviving and "
-                           "ending richer are different things.",
-        },
-    ),
-]
 
 
 EXERCISES = [
@@ -123,7 +84,7 @@ EXERCISES = [
         mistakes=(
             Mistake(lambda: DEPOSIT - _twist_loss(),
                     "Close: the opening fees (taker fee on both notionals) left the wallet too."),
-            Mistake(lambda: _twist_loss() + _opening_fees(TWIST_LEVERAGE),
+            Mistake(lambda: _twist_loss() + opening_fees(example_legs(TWIST_LEVERAGE)),
                     "That is what was lost; the question asks what is left."),
             Mistake(lambda: 0.0,
                     "Not at 5x: the account loses a lot but its margin ratio stays below "
@@ -152,4 +113,4 @@ EXERCISES = [
                     "lower before it bounces, and the liquidation happens at the bottom."),
         ),
     ),
-] + QUIZZES
+]
