@@ -4,7 +4,8 @@
 # Variables: PYTHON (interpreter that creates the venv), VENV, LOCK (pip constraints file;
 # `LOCK=` installs from the ranges in pyproject.toml), LAB_ARGS (extra `jupyter lab` options,
 # e.g. `make lab LAB_ARGS="--no-browser --port 8890"`), APP_PORT and APP_ARGS (`make app`: the
-# Voila port and extra `voila` options, e.g. `make app APP_ARGS=--no-browser`), PYTEST_ARGS.
+# Voila port and extra `voila` options, e.g. `make app APP_ARGS=--no-browser`), PYTEST_ARGS,
+# WORKERS (parallel test workers, 2 by default; `make test WORKERS=0` runs them one by one).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,6 +14,9 @@ LAB_ARGS ?=
 APP_PORT ?= 8866
 APP_ARGS ?=
 PYTEST_ARGS ?=
+# Test workers (pytest-xdist): one per core of a 2-core machine. Each test file stays on one
+# worker (--dist loadfile), so a notebook's cells run in order in one kernel. WORKERS=0: serial.
+WORKERS ?= 2
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -78,7 +82,7 @@ app: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m crossmargin.course lint notebooks
 	$(BIN)/python -m crossmargin.course sync --check README.md notebooks/instructor-guide.md
-	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env $(NOTEBOOK_DIR)) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env $(NOTEBOOK_DIR)) $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 # The browser tests save the widgets the README shows; this copies them into images/.
 screenshots: $(STAMP)
