@@ -6,7 +6,7 @@ from crossmargin.lessons.capstone import grade
 from crossmargin.check import ExerciseFailed, all_exercises, check, evaluate, exercise
 from crossmargin.engine.contracts import contract
 from crossmargin.course.exercises import lesson11
-from crossmargin.course.exercises.lesson11 import ENTRY, EXERCISES, FATES, LEVERAGE, MARGIN, RECKLESS_PAIR
+from crossmargin.course.exercises.lesson11 import ENTRY, FATES, LEVERAGE, MARGIN, RECKLESS_PAIR
 from crossmargin.engine.formulas import liquidation_price
 
 #: The notebook's solution of 11.1.

@@ -9,7 +9,7 @@ Source: Binance, "How to Calculate Liquidation Price of USDⓈ-M Contracts" and
 """
 import numpy as np
 
-from .._validate import positive_array, side_sign, side_signs
+from .._validate import positive_array, side_signs
 from ..errors import InvalidInput
 
 __all__ = [
