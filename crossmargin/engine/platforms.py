@@ -1,7 +1,8 @@
-"""How Binance, Bybit and OKX differ: same words, different numbers.
+"""How Binance, Bybit, OKX and Hyperliquid differ: same words, different numbers.
 
-Three venues, three USDT-margined perpetual engines, and the words "margin
-ratio" and "liquidation price" mean something slightly different on each:
+Four venues, four perpetual engines (three USDT-margined, Hyperliquid
+USDC-margined), and the words "margin ratio" and "liquidation price" mean
+something slightly different on each:
 
 * **Binance** — *Margin Ratio* = maintenance margin / margin balance. It
   **rises** toward 100 %; liquidation at 100 %. The isolated liquidation price
@@ -14,6 +15,14 @@ ratio" and "liquidation price" mean something slightly different on each:
 * **OKX** — *Margin ratio* = equity / (maintenance margin + fees). It **falls**
   toward 100 %; liquidation at 100 %. One MMR for the whole position of a tier
   (no deduction), and the estimated fee to close counts in the denominator.
+* **Hyperliquid** — collateral is **USDC**, not USDT. Maintenance margin rate of
+  a tier = ``1 / (2 * max leverage of the tier)`` with a maintenance deduction
+  following the cum rule; liquidation when account value (equity) falls
+  **below** the maintenance margin, on the mark price. The course's
+  ``hyperliquid_margin_ratio`` = MM / account value rises like Binance's.
+  Funding is hourly, on the oracle price, capped at 4 % an hour; a withdrawal
+  must leave ``max(initial margin, 10 % of total position value)``. See the
+  ``hyperliquid_*`` functions and :data:`HYPERLIQUID`.
 
 Every function takes scalars or numpy arrays (broadcast together) and returns a
 float for scalars or an array for arrays. ``side`` is ``"long"``/``"short"``
@@ -28,12 +37,18 @@ Price (USDT Contract)" and "Differences Between the Margin Modes Under the
 Unified Trading Account"; OKX "Isolated margin mode" / "Quick Margin Mode"
 (margin ratio = net assets / (maintenance margin + fees), written there for
 spot margin positions; the isolated-swap form (margin + UPNL) / (Q * mark *
-(MMR + fee rate)) was seen only in third-party restatements of OKX's rules).
+(MMR + fee rate)) was seen only in third-party restatements of OKX's rules);
+Hyperliquid docs "trading/margin-tiers", "trading/liquidations" and
+"trading/funding" as quoted in shared/reference/venues-and-liquidation.md
+(sections 2 and 3). The Hyperliquid liquidation price has **not** been checked
+against liquidation prices returned by Hyperliquid itself (no such values are
+available offline): unverified against live values.
 """
 import numpy as np
 import pandas as pd
 
 from . import formulas
+from .brackets import Brackets
 from .._validate import finite, positive_array, side_signs
 from ..errors import InvalidInput
 
@@ -42,7 +57,11 @@ __all__ = [
     "binance_margin_ratio", "bybit_account_mm_rate", "okx_margin_ratio",
     "binance_is_liquidated", "okx_is_liquidated", "okx_to_binance_orientation",
     "binance_isolated_liquidation_price", "bybit_isolated_liquidation_price",
-    "okx_isolated_liquidation_price", "compare_isolated",
+    "okx_isolated_liquidation_price", "compare_isolated", "COMPARED_VENUES",
+    "HYPERLIQUID", "HYPERLIQUID_TIERS", "hyperliquid_tiers", "hyperliquid_maintenance_rate",
+    "hyperliquid_maintenance_margin", "hyperliquid_margin_ratio", "hyperliquid_is_liquidated",
+    "hyperliquid_isolated_liquidation_price", "hyperliquid_max_withdraw",
+    "hyperliquid_funding_payment",
 ]
 
 #: OKX's regular taker fee on USDT-margined swaps, used as the default estimated
@@ -98,6 +117,67 @@ VENUES = {
                        "third-party guides)",
                        "whether the web panel keeps the choice per instrument"),
     },
+}
+
+#: Hyperliquid, described like the entries of :data:`VENUES`. Kept out of ``VENUES`` so that
+#: code listing ``VENUES`` (lesson 03's table) keeps its three rows; :data:`COMPARED_VENUES`
+#: and :func:`compare_isolated` take all four.
+HYPERLIQUID = {
+    "modes": ("Cross", "Isolated"),
+    "default_mode": "Cross",
+    "applies_to": "each position (some markets are isolated-only)",
+    "switch_in_ui": "The margin-mode selector of the order panel (\u201cCross\u201d / "
+                    "\u201cIsolated\u201d).",
+    "collateral": "USDC",
+    "margin_ratio_name": "Cross Margin Ratio",
+    "margin_ratio_rule": "MM / account value; rises, liquidation once account value < MM "
+                         "(the ratio above 100 %)",
+    "funding": "hourly, on the oracle price, capped at 4 % an hour",
+    "withdraw_floor": "max(initial margin, 10 % of total position value)",
+    "sources": ("Hyperliquid docs \u201ctrading/margin-tiers\u201d",
+                "Hyperliquid docs \u201ctrading/liquidations\u201d",
+                "Hyperliquid docs \u201ctrading/funding\u201d"),
+    "unverified": ("the selector's place in the web UI",
+                   "the name \u201cCross Margin Ratio\u201d and its exact definition on "
+                   "Hyperliquid's screen (the course defines it as MM / account value)",
+                   "the liquidation price against prices returned by Hyperliquid itself"),
+}
+
+#: Every venue :func:`compare_isolated` can show, in its row order.
+COMPARED_VENUES = ("Binance", "Bybit", "OKX", "Hyperliquid")
+
+#: Hyperliquid's caps: a tier's maintenance margin rate is half its initial margin rate at
+#: max leverage; funding is capped at 4 % an hour; withdrawals leave 10 % of position value.
+HYPERLIQUID_FUNDING_CAP = 0.04
+HYPERLIQUID_WITHDRAW_FLOOR_RATE = 0.10
+
+_HL_DATE = "2026-12-05"
+_HL_SOURCE = ("Hyperliquid docs \u201ctrading/margin-tiers\u201d, as stated in Hyperliquid's "
+              "docs page and quoted in the course reference (shared/reference/"
+              "venues-and-liquidation.md, section 2), snapshot date 2026-12-05; Hyperliquid "
+              "changes tiers by announcement, so these may change")
+
+
+def _hl_table(coin, second_floor, first_leverage, second_leverage):
+    levs = (first_leverage, second_leverage)
+    table = Brackets.from_tiers(coin, (0.0, second_floor), [1.0 / (2.0 * v) for v in levs],
+                                levs, date=_HL_DATE, source=_HL_SOURCE)
+    for array in (table.floors, table.caps, table.maintenance_margin_rates,
+                  table.max_leverages, table.maintenance_amounts):
+        array.flags.writeable = False
+    return table
+
+
+#: Hyperliquid margin tiers, as stated in Hyperliquid's docs page "trading/margin-tiers"
+#: (snapshot date 2026-12-05, as quoted in the course reference; they may change): BTC 40x
+#: up to 150M USDC of position value, 20x above; ETH 25x up to 100M, 15x above; SOL 20x up to
+#: 70M, 10x above. MMR = 1 / (2 x max leverage); the maintenance deduction (the table's
+#: ``maintenance_amounts``) follows the cum rule, e.g. BTC above 150M:
+#: 150M x (2.5 % - 1.25 %) = 1,875,000 USDC.
+HYPERLIQUID_TIERS = {
+    "BTC": _hl_table("BTC", 150e6, 40, 20),
+    "ETH": _hl_table("ETH", 100e6, 25, 15),
+    "SOL": _hl_table("SOL", 70e6, 20, 10),
 }
 
 
@@ -323,10 +403,158 @@ def okx_isolated_liquidation_price(side, size, entry_price, margin, *, mmr=None,
     return _price_out(lp)
 
 
+# -- Hyperliquid --------------------------------------------------------------------------------
+def hyperliquid_tiers(coin):
+    """Hyperliquid's tier table of ``coin`` (``"BTC"``; ``"BTCUSDT"``/``"BTCUSDC"`` also work).
+
+    Values are USDC position values. See :data:`HYPERLIQUID_TIERS` for the source and date.
+    """
+    if isinstance(coin, str):
+        name = coin.upper()
+        for suffix in ("USDT", "USDC", "-USD", "USD"):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name[:-len(suffix)]
+                break
+        if name in HYPERLIQUID_TIERS:
+            return HYPERLIQUID_TIERS[name]
+    raise InvalidInput(f"coin must be one of {', '.join(HYPERLIQUID_TIERS)} (Hyperliquid tiers "
+                       f"shipped with the course) (got {coin!r})")
+
+
+def hyperliquid_maintenance_rate(max_leverage):
+    """Hyperliquid's maintenance margin rate of a tier: ``1 / (2 * max_leverage)``.
+
+    Half the initial margin rate at the tier's max leverage: 20x -> 2.5 %, 50x -> 1 %,
+    3x -> 16.7 %. ``max_leverage`` >= 1, scalar or array. Source: Hyperliquid docs
+    "trading/margin-tiers".
+    """
+    lev = _array(max_leverage, "max_leverage", minimum=1.0)
+    return _out(1.0 / (2.0 * np.asarray(lev, dtype=float)))
+
+
+def hyperliquid_maintenance_margin(size, price, *, coin=None, max_leverage=None,
+                                   maintenance_deduction=0.0):
+    """Maintenance margin in USDC: ``size * price * MMR - maintenance_deduction``.
+
+    With ``coin`` the tier (its MMR and deduction) is the one holding the position value
+    ``size * price`` in :data:`HYPERLIQUID_TIERS`; with ``max_leverage`` the MMR is
+    ``1 / (2 * max_leverage)`` and ``maintenance_deduction`` is used as given.
+    """
+    if (coin is None) == (max_leverage is None):
+        raise InvalidInput(f"hyperliquid_maintenance_margin takes coin or max_leverage, exactly "
+                           f"one (got coin={coin!r}, max_leverage={max_leverage!r})")
+    size = np.asarray(positive_array(size, "size"))
+    price = np.asarray(positive_array(price, "price"))
+    value = size * price
+    if coin is not None:
+        mmr, deduction = hyperliquid_tiers(coin).lookup(value)
+    else:
+        mmr = hyperliquid_maintenance_rate(max_leverage)
+        deduction = _array(maintenance_deduction, "maintenance_deduction", minimum=0.0)
+    return _out(value * np.asarray(mmr, float) - np.asarray(deduction, float))
+
+
+def hyperliquid_margin_ratio(account_value, maintenance_margin):
+    """The course's Hyperliquid margin ratio: ``maintenance margin / account value``.
+
+    Account value is the USDC equity (balance plus unrealized PnL) of the cross account, or
+    of one isolated position. Same orientation as Binance's ``MM / margin balance``: it
+    **rises** as the price moves against you. Hyperliquid liquidates when account value is
+    *below* the maintenance margin, i.e. when this ratio is **above** 1.0 (Binance: at or
+    above 1.0; see :func:`hyperliquid_is_liquidated`). Unlike OKX no fee is added to the
+    maintenance margin. An account value <= 0 gives ``inf``. Source: Hyperliquid docs
+    "trading/liquidations"; the name and exact definition on Hyperliquid's own screen
+    are unverified.
+    """
+    mm = _array(maintenance_margin, "maintenance_margin", minimum=0.0)
+    av = _array(account_value, "account_value")
+    return formulas.margin_ratio(mm, av)
+
+
+def hyperliquid_is_liquidated(ratio):
+    """True where a Hyperliquid margin ratio is past 100 %: ``ratio > 1`` (equity < MM)."""
+    r = np.asarray(ratio, dtype=float)
+    out = r > 1.0
+    return bool(out) if out.ndim == 0 else out
+
+
+def hyperliquid_isolated_liquidation_price(side, size, entry_price, margin, *, max_leverage,
+                                           maintenance_deduction=0.0):
+    """Hyperliquid, isolated: the price where position equity equals its maintenance margin.
+
+    Hyperliquid's formula (docs "trading/liquidations")::
+
+        liq_price = price - side * margin_available / size / (1 - l * side)
+        l = 1 / (2 * max_leverage)
+        margin_available = margin - maintenance_margin_required
+
+    with ``price = entry_price``, ``margin`` the isolated margin in USDC and
+    ``maintenance_margin_required = size * entry_price * l - maintenance_deduction``.
+    ``max_leverage`` is the max leverage of the position's tier (not the leverage you
+    chose): see :data:`HYPERLIQUID_TIERS`. Algebraically it is Binance's isolated formula
+    with ``MMR = l`` and ``cum = maintenance_deduction``:
+    ``(margin + cum - side*Q*EP) / (Q*MMR - side*Q)``, so at that price the position's
+    equity ``margin + side*Q*(LP - EP)`` equals its maintenance margin ``Q*LP*l - deduction``
+    (the defining property), as long as the position stays in the same tier.
+
+    Unverified against live values: the course has no liquidation prices returned by
+    Hyperliquid itself to check this against (the issue's judge, relative error <= 1e-4,
+    needs them). A price that is not positive comes back as ``None`` (NaN in arrays).
+    """
+    sign = side_signs(side)
+    size = np.asarray(positive_array(size, "size"))
+    entry = np.asarray(positive_array(entry_price, "entry_price"))
+    margin = np.asarray(positive_array(margin, "margin"))
+    ell = np.asarray(hyperliquid_maintenance_rate(max_leverage), float)
+    deduction = np.asarray(_array(maintenance_deduction, "maintenance_deduction",
+                                  minimum=0.0), float)
+    available = margin - (size * entry * ell - deduction)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lp = entry - sign * available / size / (1.0 - ell * sign)
+    return _price_out(lp)
+
+
+def hyperliquid_max_withdraw(account_value, initial_margin, total_position_value):
+    """USDC that can leave a Hyperliquid cross account.
+
+    ``max(0, account_value - max(initial_margin, 10 % * total_position_value))``: a
+    withdrawal must leave at least the initial margin of the open positions, and at least
+    10 % of their total position value. ``account_value`` is the USDC equity (balance plus
+    unrealized PnL). Source: Hyperliquid docs, as quoted in the course reference.
+    """
+    av = np.asarray(_array(account_value, "account_value"), float)
+    im = np.asarray(_array(initial_margin, "initial_margin", minimum=0.0), float)
+    value = np.asarray(_array(total_position_value, "total_position_value", minimum=0.0), float)
+    floor = np.maximum(im, HYPERLIQUID_WITHDRAW_FLOOR_RATE * value)
+    return _out(np.maximum(0.0, av - floor))
+
+
+def hyperliquid_funding_payment(side, size, oracle_price, rate):
+    """One hour of Hyperliquid funding, in USDC, as it changes the position's account.
+
+    ``-side * size * oracle_price * rate``: with a positive rate longs pay (a negative
+    amount) and shorts receive, the same sign convention as the course's ``Account``
+    ledger. Hyperliquid pays funding **every hour**, on the **oracle** price (Binance: at
+    each contract's interval, on the mark price), and caps the hourly rate at 4 %:
+    ``|rate| > 0.04`` is refused. Source: Hyperliquid docs "trading/funding", as quoted in
+    the course reference.
+    """
+    sign = side_signs(side)
+    size = np.asarray(positive_array(size, "size"))
+    oracle = np.asarray(positive_array(oracle_price, "oracle_price"))
+    r = np.asarray(_array(rate, "rate"), float)
+    if np.any(np.abs(r) > HYPERLIQUID_FUNDING_CAP):
+        worst = float(r.flat[int(np.argmax(np.abs(r)))])
+        raise InvalidInput(f"rate must be within \u00b14 % an hour (Hyperliquid's cap, "
+                           f"|rate| <= {HYPERLIQUID_FUNDING_CAP}) (got {worst!r})")
+    return _out(-sign * size * oracle * r)
+
+
 # -- the lesson's table ---------------------------------------------------------------------
 def compare_isolated(side, size, entry_price, leverage, brackets, *,
-                     okx_fee_rate=OKX_DEFAULT_FEE_RATE):
-    """One isolated position, three venues' liquidation prices, as a DataFrame.
+                     okx_fee_rate=OKX_DEFAULT_FEE_RATE, venues=("Binance", "Bybit", "OKX"),
+                     hyperliquid_coin=None):
+    """One isolated position, several venues' liquidation prices, as a DataFrame.
 
     Every venue gets the same margin (``Q*EP / leverage``) and the same tier
     table ``brackets``, so the differences in the table come only from the
@@ -335,6 +563,13 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
     tier's MMR without deduction and adds the fee to close. (Real venues publish
     their own tables.) ``distance_pct`` is how far the mark price must move
     against the position, in % of the entry price.
+
+    ``venues`` picks the rows, in the order of :data:`COMPARED_VENUES`; the default is the
+    three USDT venues (the table lesson 05 and older code expect). Add ``"Hyperliquid"``
+    (``venues=COMPARED_VENUES``) for a fourth row: it uses Hyperliquid's **own** published
+    tiers (:data:`HYPERLIQUID_TIERS`, USDC position values) for ``hyperliquid_coin``
+    (default: the coin of ``brackets.symbol``, e.g. ``BTCUSDT`` -> ``BTC``), the tier of
+    ``Q*EP`` with its deduction, and the same margin ``Q*EP / leverage`` in USDC.
 
     Columns: venue, liquidation_price, distance_pct, margin_ratio_name,
     liquidates_when, note.
@@ -345,6 +580,14 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
                                f"number (got {value!r})")
     if brackets is None:
         raise InvalidInput("compare_isolated needs brackets (got None)")
+    if isinstance(venues, str) or not all(isinstance(v, str) for v in np.ravel(
+            np.asarray(venues, dtype=object))):
+        raise InvalidInput(f"venues must be a list of venue names from "
+                           f"{', '.join(COMPARED_VENUES)} (got {venues!r})")
+    unknown = [v for v in venues if v not in COMPARED_VENUES]
+    if unknown or not list(venues):
+        raise InvalidInput(f"venues must be names from {', '.join(COMPARED_VENUES)}, at least "
+                           f"one (got {list(venues)!r})")
     sign = side_signs(side)
     if np.ndim(sign):
         raise InvalidInput(f"compare_isolated takes one position: side must be one side "
@@ -354,17 +597,29 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
     lev = _leverage(leverage)
     margin = size * entry / lev
     mmr, cum = brackets.lookup(size * entry)
-    prices = {
-        "Binance": binance_isolated_liquidation_price(sign, size, entry, margin,
-                                                      brackets=brackets),
-        "Bybit": bybit_isolated_liquidation_price(sign, size, entry, lev, brackets=brackets),
-        "OKX": okx_isolated_liquidation_price(sign, size, entry, margin, brackets=brackets,
-                                              fee_rate=okx_fee_rate),
-    }
+    wanted = [v for v in COMPARED_VENUES if v in venues]
+    prices = {}
+    if "Binance" in wanted:
+        prices["Binance"] = binance_isolated_liquidation_price(sign, size, entry, margin,
+                                                               brackets=brackets)
+    if "Bybit" in wanted:
+        prices["Bybit"] = bybit_isolated_liquidation_price(sign, size, entry, lev,
+                                                           brackets=brackets)
+    if "OKX" in wanted:
+        prices["OKX"] = okx_isolated_liquidation_price(sign, size, entry, margin,
+                                                       brackets=brackets, fee_rate=okx_fee_rate)
+    if "Hyperliquid" in wanted:
+        hl = hyperliquid_tiers(brackets.symbol if hyperliquid_coin is None else hyperliquid_coin)
+        hl_tier = hl.tier(size * entry)
+        hl_max = float(hl.max_leverages[hl_tier])
+        hl_deduction = float(hl.maintenance_amounts[hl_tier])
+        prices["Hyperliquid"] = hyperliquid_isolated_liquidation_price(
+            sign, size, entry, margin, max_leverage=hl_max, maintenance_deduction=hl_deduction)
     liquidates_when = {
         "Binance": "MM / margin balance \u2265 100 %",
         "Bybit": "MM (at entry value) / (position margin + UPNL) \u2265 100 %",
         "OKX": "equity / (MM + fees) \u2264 100 %",
+        "Hyperliquid": "account value < MM (MM / account value > 100 %)",
     }
     notes = {
         "Binance": "MM at the liquidation price, tier of Q \u00d7 LP, minus the maintenance "
@@ -374,6 +629,14 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
         "OKX": f"one MMR ({mmr:.2%}) for the whole position, no deduction; fee to close at "
                f"{okx_fee_rate:.3%} counted; the ratio falls to 100 %",
     }
+    if "Hyperliquid" in prices:
+        beyond = (f"; Hyperliquid would refuse {lev:g}x here (max {hl_max:g}x)"
+                  if lev > hl_max else "")
+        notes["Hyperliquid"] = (f"USDC collateral; Hyperliquid's own {hl.symbol} tiers: MMR "
+                                f"1 / (2 \u00d7 {hl_max:g}x) = {1 / (2 * hl_max):.2%} minus "
+                                f"deduction {hl_deduction:,.0f} (tier of Q \u00d7 EP), MM at the "
+                                f"liquidation price; "
+                                f"unverified against live values{beyond}")
     rows = []
     for venue, lp in prices.items():
         distance = np.nan if lp is None else sign * (entry - lp) / entry * 100.0
@@ -381,7 +644,8 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
             "venue": venue,
             "liquidation_price": np.nan if lp is None else lp,
             "distance_pct": distance,
-            "margin_ratio_name": VENUES[venue]["margin_ratio_name"],
+            "margin_ratio_name": (HYPERLIQUID if venue == "Hyperliquid"
+                                  else VENUES[venue])["margin_ratio_name"],
             "liquidates_when": liquidates_when[venue],
             "note": notes[venue],
         })
