@@ -270,7 +270,8 @@ def test_preview_open_changes_nothing_and_predicts_the_open(account):
     account.open("BTCUSDT", "long", 60_000, margin=2_000)
     assert preview["size"] == pytest.approx(account.positions().loc["BTCUSDT", "contracts"])
     assert preview["fee"] == pytest.approx(20_000 * 0.0005)
-    assert preview["cost"] == pytest.approx(2_000 + 10)
+    assert preview["open_loss"] == 0 and preview["cost"] == pytest.approx(2_000)  # at the mark
+    assert preview["total"] == pytest.approx(2_000 + 10)                          # + the fee
     assert preview["available_after"] == pytest.approx(account.available_balance())
     assert preview["margin_ratio_after"] == pytest.approx(account.margin_ratio())
     assert preview["liquidation_price_after"] == pytest.approx(account.liquidation_price("BTCUSDT"))
@@ -314,7 +315,7 @@ def test_preview_of_a_reducing_order_needs_no_margin(account):
     account.open("ETHUSDT", "long", 3_000, size=2)
     preview = account.preview_open("ETHUSDT", "short", 3_000, size=1)
     assert preview["initial_margin"] == 0
-    assert preview["cost"] == pytest.approx(preview["fee"])
+    assert preview["cost"] == 0 and preview["total"] == pytest.approx(preview["fee"])
     flip = account.preview_open("ETHUSDT", "short", 3_000, size=3)
     assert flip["initial_margin"] == pytest.approx(1 * 3_000 / 20)
 

@@ -16,7 +16,7 @@ def _account():
 
 
 def test_solutions_pass_strictly():
-    check("04.1", _account().preview_open("BTCUSDT", "long", 60_000, size=0.25)["cost"],
+    check("04.1", _account().preview_open("BTCUSDT", "long", 60_000, size=0.25)["total"],
           strict=True)
     check("04.2", _account().max_open_size("BTCUSDT", "long", 60_000), strict=True)
     check("04.3", Brackets.load("BTCUSDT").max_leverage(700_000), strict=True)

@@ -84,7 +84,7 @@ def test_max_size_respects_the_bracket_and_fills():
 
 def test_place_order_opens_it_and_refreshes():
     t = OrderTicket(leverage=10, margin=2_000)
-    cost = t.preview["cost"]
+    cost = t.preview["total"]
     filled = t.submit()
     assert filled is not None and "Filled: long" in t.status.value
     assert t.account.open_symbols == ["BTCUSDT"] and t.account.leverage("BTCUSDT") == 10

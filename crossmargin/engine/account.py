@@ -339,22 +339,30 @@ class Account:
         """What :meth:`open` would do, without doing it (a pre-trade check).
 
         Returns a Series: the order's size, notional, initial margin (of the part
-        that opens or grows a position; closing needs none), fee and cost,
+        that opens or grows a position; closing needs none), open loss, ``cost``
+        (Binance's: initial margin + open loss, :func:`formulas.order_cost`), fee,
+        ``total`` (cost + fee: what the order takes from the available balance),
         the available balance before and after, the cross margin ratio after and
         the liquidation price of ``symbol`` after. Raises exactly what ``open`` would.
+
+        The open loss is what the order loses at once against the current mark
+        (``size * |min(0, direction * (mark - price))|``): 0 for an order at the mark.
         """
         trial = self.copy()
         before = trial.available_balance()
+        mark = self._marks.get(symbol)
         fees_before = trial._fees_paid()
         trial.open(symbol, side, price, size=size, margin=margin, notional=notional)
         old, new = self._signed_size(symbol), trial._signed_size(symbol)
         qty = abs(new - old)                                  # traded, in one-way mode
         opening = abs(new) if old * new <= 0 else max(0.0, abs(new) - abs(old))
         fee = trial._fees_paid() - fees_before
-        margin_needed = opening * price / trial.leverage(symbol)
+        cost = formulas.order_cost(side, opening, price, price if mark is None else mark,
+                                   trial.leverage(symbol))
         return pd.Series({
             "symbol": symbol, "side": side, "size": qty, "notional": qty * price,
-            "initial_margin": margin_needed, "fee": fee, "cost": margin_needed + fee,
+            "initial_margin": cost["initial_margin"], "open_loss": cost["open_loss"],
+            "cost": cost["cost"], "fee": fee, "total": cost["cost"] + fee,
             "available_before": before, "available_after": trial.available_balance(),
             "margin_ratio_after": trial.margin_ratio(),
             "liquidation_price_after": (trial.liquidation_price(symbol)
@@ -363,12 +371,13 @@ class Account:
 
     def max_open_size(self, symbol, side, price):
         """Largest size :meth:`open` accepts now, in base units (available balance and
-        the bracket's leverage cap both count)."""
+        the bracket's leverage cap both count; the budget pays cost and fee per unit)."""
         spec = self._contract(symbol)
         side_sign(side)
         price = positive(price, "price")
         lev = self.leverage(symbol)
-        per_unit = price / lev + price * spec.taker_fee
+        per_unit = formulas.order_cost(side, 1.0, price, self._marks.get(symbol, price),
+                                       lev)["cost"] + price * spec.taker_fee
         held = self._signed_size(symbol) * side_sign(side)
         closing = max(0.0, -held)     # an opposite position is closed first, freeing margin
         budget = self.available_balance() if self.margin_mode(symbol) == "cross" else min(
@@ -514,13 +523,15 @@ class Account:
             raise LeverageTooHigh(
                 f"leverage {lev:g}x exceeds the {limit:g}x maximum of {symbol}'s bracket for a "
                 f"{value:,.0f} USDT position; lower the leverage or the size")
-        margin = qty * price / lev
+        cost = formulas.order_cost(side, qty, price, self._marks[symbol], lev)
+        margin, loss = cost["initial_margin"], cost["open_loss"]
         fee = qty * price * spec.taker_fee
         available = self.available_balance()
-        if margin + fee > available + 1e-9:
+        if cost["cost"] + fee > available + 1e-9:
+            opened = f" + open loss {loss:,.2f}" if loss else ""
             raise InsufficientBalance(
-                f"order needs {margin + fee:,.2f} USDT (initial margin {margin:,.2f} + fee "
-                f"{fee:,.2f}) but the available balance is {available:,.2f} USDT")
+                f"order needs {cost['cost'] + fee:,.2f} USDT (initial margin {margin:,.2f}"
+                f"{opened} + fee {fee:,.2f}) but the available balance is {available:,.2f} USDT")
         if mode == "isolated" and margin + fee > self._assets["USDT"] + 1e-9:
             raise InsufficientBalance(
                 f"isolated order needs {margin + fee:,.2f} USDT but the wallet holds "

@@ -378,8 +378,10 @@ class OrderTicket(W.VBox):
         self.size_label.value = (f"Size: <b>{preview['size']:,.6g} {base}</b>, notional "
                                  f"{style.fmt_usdt(preview['notional'])}{note}")
         self.cost_label.value = (f"Cost: <b>{style.fmt_usdt(preview['cost'])}</b> = initial margin "
-                                 f"{style.fmt_usdt(preview['initial_margin'])} + taker fee "
-                                 f"{style.fmt_usdt(preview['fee'])}")
+                                 f"{style.fmt_usdt(preview['initial_margin'])} + open loss "
+                                 f"{style.fmt_usdt(preview['open_loss'])}; with the taker fee "
+                                 f"{style.fmt_usdt(preview['fee'])}: "
+                                 f"{style.fmt_usdt(preview['total'])}")
         self.available_label.value = (f"Available: {style.fmt_usdt(preview['available_before'])} "
                                       f"→ <b>{style.fmt_usdt(preview['available_after'])}</b>")
         colour = style.ratio_color(ratio_after)

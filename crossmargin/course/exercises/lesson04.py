@@ -22,8 +22,9 @@ def _account():
 
 
 def order_cost():
-    """Initial margin + taker fee of the 04.1 order, from the engine's pre-trade preview."""
-    return float(_account().preview_open("BTCUSDT", "long", PRICE, size=SIZE)["cost"])
+    """Initial margin + taker fee of the 04.1 order (the preview's ``total``: Binance's cost,
+    initial margin + open loss, is without the fee), from the engine's pre-trade preview."""
+    return float(_account().preview_open("BTCUSDT", "long", PRICE, size=SIZE)["total"])
 
 
 def max_size():
@@ -62,7 +63,7 @@ EXERCISES = [
         hint="Do what the lesson's first table did for 0.1 BTC at 10x: the notional is size × "
              "price, the initial margin is notional / leverage, and the taker fee "
              "(contract('BTCUSDT').taker_fee, 0.05 %) is a share of the notional. Or ask the "
-             "engine: preview_open on an account set to 20x, and read its 'cost'.",
+             "engine: preview_open on an account set to 20x, and read its 'total'.",
         mistakes=(
             Mistake(lambda: _notional() / LEVERAGE,
                     "That is the initial margin alone: a market order also pays the taker fee."),

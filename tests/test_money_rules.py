@@ -1,0 +1,109 @@
+"""Binance's money rules (issue 11): order cost with the open loss. Each number is worked
+out by hand in the comments (BTCUSDT tiers: 0.4 % below 50,000 USDT, then 0.5 % with cum 50;
+taker fee 0.05 %)."""
+import math
+
+import numpy as np
+import pytest
+
+from crossmargin import Account, formulas
+from crossmargin.errors import InsufficientBalance, InvalidInput, NoPosition, UnknownSymbol
+
+
+def cents_down(x):
+    """Binance's screens cut to the cent."""
+    return math.floor(round(x * 100, 6)) / 100
+
+
+def state(acc):
+    return (acc.summary().to_json(), acc.positions().to_json(), acc.balances().to_json(),
+            len(acc.ledger()))
+
+
+def ledger_matches_balances(acc):
+    ledger, bal = acc.ledger(), acc.balances()
+    for _, row in bal.iterrows():
+        rows = (ledger[(ledger.wallet == "cross") & (ledger.asset == row.asset)]
+                if row.wallet == "cross"
+                else ledger[(ledger.wallet == "isolated") & (ledger.symbol == row.symbol)])
+        assert rows.amount.sum() == pytest.approx(row.balance, abs=1e-6)
+
+
+# -- order cost: initial margin + open loss (Binance FAQ 87fa7ee33b574f7084d42bd2ce2e463b) --------
+def test_order_cost_reproduces_binances_published_example():
+    # Sell 1 BTC at 9,253.30, mark 9,259.84, 20x.
+    # IM at the order price: 9,253.30 / 20 = 462.665 -> the FAQ's 462.66 (cut to the cent);
+    # open loss: 1 * |min(0, -1 * (9,259.84 - 9,253.30))| = 6.54; cost 469.205 -> 469.20.
+    c = formulas.order_cost("short", 1, 9_253.30, 9_259.84, 20)
+    assert c["initial_margin"] == pytest.approx(462.665)
+    assert c["open_loss"] == pytest.approx(6.54)
+    assert c["cost"] == pytest.approx(469.205)
+    assert [cents_down(c[k]) for k in ("initial_margin", "open_loss", "cost")] == [
+        462.66, 6.54, 469.20]
+    # At the mark price the IM would be 462.992 (462.99): not the FAQ's number.
+    assert cents_down(9_259.84 / 20) != 462.66
+
+
+def test_open_loss_only_when_the_order_is_worse_than_the_mark():
+    # buy above the mark loses at once; buy below / sell above does not
+    assert formulas.order_cost("long", 2, 101, 100, 10)["open_loss"] == pytest.approx(2)
+    assert formulas.order_cost("long", 2, 99, 100, 10)["open_loss"] == 0
+    assert formulas.order_cost("short", 2, 101, 100, 10)["open_loss"] == 0
+    assert formulas.order_cost("short", 2, 99, 100, 10)["open_loss"] == pytest.approx(2)
+    assert formulas.order_cost("long", 0, 99, 100, 10)["cost"] == 0
+    arr = formulas.order_cost(np.array([1, -1]), 1.0, 100.0, np.array([90.0, 90.0]), 5)
+    assert arr["open_loss"].tolist() == [10.0, 0.0] and arr["cost"].tolist() == [30.0, 20.0]
+
+
+@pytest.mark.parametrize("args, field", [
+    (("up", 1, 100, 100, 10), "side"),
+    (("long", -1, 100, 100, 10), "size"),
+    (("long", math.nan, 100, 100, 10), "size"),
+    (("long", 1, 0, 100, 10), "order_price"),
+    (("long", 1, 100, -5, 10), "mark_price"),
+    (("long", 1, 100, 100, 0), "leverage"),
+])
+def test_order_cost_refuses_bad_input_naming_the_field(args, field):
+    with pytest.raises(InvalidInput, match=field):
+        formulas.order_cost(*args)
+
+
+@pytest.fixture
+def faq_account():
+    acc = Account()
+    acc.deposit(10_000)
+    acc.mark({"BTCUSDT": 9_259.84})
+    acc.set_leverage("BTCUSDT", 20)
+    return acc
+
+
+def test_preview_shows_the_open_loss_and_the_fee_apart(faq_account):
+    p = faq_account.preview_open("BTCUSDT", "short", 9_253.30, size=1)
+    assert p["initial_margin"] == pytest.approx(462.665)
+    assert p["open_loss"] == pytest.approx(6.54)
+    assert p["cost"] == pytest.approx(469.205)                  # the FAQ's 469.20
+    assert p["fee"] == pytest.approx(9_253.30 * 0.0005)          # not part of the cost
+    assert p["total"] == pytest.approx(469.205 + 9_253.30 * 0.0005)
+    faq_account.open("BTCUSDT", "short", 9_253.30, size=1)
+    assert p["available_after"] == pytest.approx(faq_account.available_balance())
+    # a market order at the mark has no open loss
+    at_mark = faq_account.preview_open("BTCUSDT", "short", 9_259.84, size=1)
+    assert at_mark["open_loss"] == 0 and at_mark["cost"] == at_mark["initial_margin"]
+
+
+def test_the_open_loss_counts_when_the_balance_is_checked():
+    acc = Account()
+    acc.deposit(1_000)
+    acc.mark({"BTCUSDT": 60_000})
+    acc.set_leverage("BTCUSDT", 10)
+    # long 0.1 at 66,000 with the mark at 60,000: IM 660, open loss 600, fee 3.30 -> 1,263.30;
+    # without the open loss 663.30 would fit in 1,000.
+    before = state(acc)
+    with pytest.raises(InsufficientBalance, match=r"open loss 600\.00.*available balance is 1,000"):
+        acc.open("BTCUSDT", "long", 66_000, size=0.1)
+    assert state(acc) == before
+    biggest = acc.max_open_size("BTCUSDT", "long", 66_000)
+    assert biggest == pytest.approx(1_000 / (6_600 + 6_000 + 33), rel=1e-6)
+    acc.preview_open("BTCUSDT", "long", 66_000, size=biggest)
+    with pytest.raises(InsufficientBalance):
+        acc.preview_open("BTCUSDT", "long", 66_000, size=biggest * 1.001)
