@@ -1,4 +1,5 @@
-"""Binance's money rules (issue 11): order cost with the open loss. Each number is worked
+"""Binance's money rules (issue 11): order cost with the open loss, the maximum withdrawal
+with unrealized profit, and removing margin from an isolated position. Each number is worked
 out by hand in the comments (BTCUSDT tiers: 0.4 % below 50,000 USDT, then 0.5 % with cum 50;
 taker fee 0.05 %)."""
 import math
@@ -107,3 +108,49 @@ def test_the_open_loss_counts_when_the_balance_is_checked():
     acc.preview_open("BTCUSDT", "long", 66_000, size=biggest)
     with pytest.raises(InsufficientBalance):
         acc.preview_open("BTCUSDT", "long", 66_000, size=biggest * 1.001)
+
+
+# -- max withdraw (Binance FAQ 360038447311) --------------------------------------------------
+@pytest.fixture
+def long_btc():
+    # 10,000 USDT; long 1 BTC at 60,000, 10x: fee 30, cross wallet 9,970.
+    acc = Account()
+    acc.deposit(10_000)
+    acc.mark({"BTCUSDT": 60_000})
+    acc.set_leverage("BTCUSDT", 10)
+    acc.open("BTCUSDT", "long", 60_000, size=1)
+    return acc
+
+
+@pytest.mark.parametrize("mark, expected, old", [
+    # profit, down to the IM: UPNL 6,000, IM 6,600, MM 66,000 * 0.5 % - 50 = 280
+    # min(9,970 - 280, 9,970 + 6,000 - 6,600) = min(9,690, 9,370) = 9,370 (old rule: 3,370)
+    (66_000, 9_370, 3_370),
+    # large profit, the MM binds: UPNL 12,000, IM 7,200, MM 310
+    # min(9,970 - 310, 9,970 + 12,000 - 7,200) = min(9,660, 14,770) = 9,660 (old: 2,770)
+    (72_000, 9_660, 2_770),
+    # loss: UPNL -3,000, IM 5,700, MM 235
+    # min(9,970 - 235, 9,970 - 3,000 - 5,700) = min(9,735, 1,270) = 1,270 (old: the same)
+    (57_000, 1_270, 1_270),
+])
+def test_max_withdraw_follows_binance_with_profit_and_loss(long_btc, mark, expected, old):
+    long_btc.mark({"BTCUSDT": mark})
+    limit = long_btc.max_withdraw()
+    assert limit == pytest.approx(expected)
+    before = state(long_btc)
+    with pytest.raises(InsufficientBalance, match=f"amount {expected + 1:,}.*{expected:,}"):
+        long_btc.withdraw(expected + 1)
+    assert state(long_btc) == before
+    long_btc.withdraw(limit)
+    assert long_btc.summary()["wallet_balance"] == pytest.approx(9_970 - expected)
+    ledger_matches_balances(long_btc)
+    # what is left still pays the initial margin and the maintenance margin
+    s = long_btc.summary()
+    assert s["cross_margin_balance"] >= s["cross_initial_margin"] - 1e-6
+    assert s["cross_wallet_balance"] >= s["cross_maintenance_margin"] - 1e-6
+
+
+def test_max_withdraw_without_positions_is_the_wallet():
+    acc = Account()
+    acc.deposit(2_500)
+    assert acc.max_withdraw() == 2_500

@@ -426,11 +426,17 @@ class Account:
         self._book("withdrawal", -amount, asset=asset)
 
     def max_withdraw(self, asset="USDT"):
-        """Largest withdrawal: ``cross wallet + min(0, cross UPNL) - cross initial margin``,
-        in units of ``asset`` (at its price and value ratio), at most what is held."""
+        """Largest withdrawal, Binance's rule (FAQ 360038447311):
+        ``min(cross wallet - cross MM, cross wallet + cross UPNL - cross IM)``, in units of
+        ``asset`` (at its price and value ratio), at least 0 and at most what is held.
+
+        Unrealized profit can be withdrawn down to the initial margin; an unrealized loss
+        lowers the limit. (Binance also subtracts the initial margin of isolated open orders;
+        the engine has no resting orders, so that term is 0.)"""
         self._known_asset(asset)
-        upnl, _, im = self._cross_totals()
-        free = self._cross_wallet() + min(0.0, upnl) - im
+        upnl, mm, im = self._cross_totals()
+        wallet = self._cross_wallet()
+        free = min(wallet - mm, wallet + upnl - im)
         unit = self._asset_prices.get(asset, 0.0) * COLLATERAL_VALUE_RATIOS[asset]
         held = self._assets.get(asset, 0.0)
         return max(0.0, min(held, free / unit if unit else 0.0))
