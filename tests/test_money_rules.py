@@ -154,3 +154,71 @@ def test_max_withdraw_without_positions_is_the_wallet():
     acc = Account()
     acc.deposit(2_500)
     assert acc.max_withdraw() == 2_500
+
+
+# -- remove margin from an isolated position ------------------------------------------------
+@pytest.fixture
+def isolated_btc():
+    # isolated long 1 BTC at 60,000, 10x: 6,000 moved in, then 2,000 added -> 8,000
+    acc = Account()
+    acc.deposit(10_000)
+    acc.mark({"BTCUSDT": 60_000})
+    acc.set_margin_mode("BTCUSDT", "isolated")
+    acc.set_leverage("BTCUSDT", 10)
+    acc.open("BTCUSDT", "long", 60_000, size=1)
+    acc.add_margin("BTCUSDT", 2_000)
+    return acc
+
+
+@pytest.mark.parametrize("mark, expected", [
+    # UPNL 0, IM 6,000, MM 250: min(8,000 - 250, 8,000 - 6,000) = 2,000
+    (60_000, 2_000),
+    # UPNL 3,000, IM 6,300, MM 265: min(7,735, 8,000 + 3,000 - 6,300 = 4,700) = 4,700
+    (63_000, 4_700),
+    # UPNL 10,000, IM 7,000, MM 300: min(7,700, 11,000) = 7,700
+    (70_000, 7_700),
+    # UPNL -3,000, IM 5,700, MM 235: min(7,765, -700) -> 0
+    (57_000, 0),
+])
+def test_remove_margin_follows_binance(isolated_btc, mark, expected):
+    acc = isolated_btc
+    acc.mark({"BTCUSDT": mark})
+    assert acc.max_remove_margin("BTCUSDT") == pytest.approx(expected)
+    before = state(acc)
+    with pytest.raises(InsufficientBalance,
+                       match=f"amount {expected + 1:,.2f} USDT exceeds the {expected:,.2f} USDT"):
+        acc.remove_margin("BTCUSDT", expected + 1)
+    assert state(acc) == before
+    if expected:
+        cross_before = acc.summary()["wallet_balance"]
+        acc.remove_margin("BTCUSDT", expected)
+        assert acc.summary()["wallet_balance"] == pytest.approx(cross_before + expected)
+        assert acc.balances().set_index("symbol").loc["BTCUSDT", "balance"] == pytest.approx(
+            8_000 - expected)
+        assert acc.margin_ratio("BTCUSDT") < 1
+    ledger_matches_balances(acc)
+
+
+def test_removing_margin_moves_the_liquidation_price_closer(isolated_btc):
+    before = isolated_btc.liquidation_price("BTCUSDT")
+    isolated_btc.remove_margin("BTCUSDT", 1_000)
+    assert isolated_btc.liquidation_price("BTCUSDT") > before
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda a: a.remove_margin("BTCUSDT", -5), InvalidInput, "amount"),
+    (lambda a: a.remove_margin("BTCUSDT", math.nan), InvalidInput, "amount"),
+    (lambda a: a.remove_margin("BTCUSDT", 0), InvalidInput, "amount"),
+    (lambda a: a.remove_margin("ETHUSDT", 10), NoPosition, "ETHUSDT has no open position"),
+    (lambda a: a.remove_margin("XRPUSDT", 10), UnknownSymbol, "XRPUSDT"),
+    (lambda a: a.remove_margin("SOLUSDT", 10), InvalidInput,
+     "remove_margin applies to isolated positions; SOLUSDT is cross"),
+    (lambda a: a.max_remove_margin("SOLUSDT"), InvalidInput, "SOLUSDT is cross"),
+])
+def test_remove_margin_refuses_bad_input_and_changes_nothing(isolated_btc, call, error, match):
+    isolated_btc.mark({"SOLUSDT": 150})
+    isolated_btc.open("SOLUSDT", "long", 150, size=1)
+    before = state(isolated_btc)
+    with pytest.raises(error, match=match):
+        call(isolated_btc)
+    assert state(isolated_btc) == before

@@ -62,6 +62,7 @@ ops = st.one_of(
               st.sampled_from(["size", "margin", "notional"])),
     st.tuples(st.just("close"), st.sampled_from(SYMBOLS), st.one_of(st.none(), st.floats(0, 5))),
     st.tuples(st.just("add_margin"), st.sampled_from(SYMBOLS), amounts),
+    st.tuples(st.just("remove_margin"), st.sampled_from(SYMBOLS), amounts),
     st.tuples(st.just("stop"), st.sampled_from(SYMBOLS), st.floats(0.5, 1.5)),
     st.tuples(st.just("mark"), st.lists(st.floats(0.5, 1.6), min_size=3, max_size=3)),
 )
@@ -86,6 +87,8 @@ def apply(acc, op):
         acc.close(args[0], size=args[1])
     elif kind == "add_margin":
         acc.add_margin(*args)
+    elif kind == "remove_margin":
+        acc.remove_margin(*args)
     elif kind == "stop":
         symbol, factor = args
         acc.set_stop_loss(symbol, acc.mark_price(symbol) * factor)

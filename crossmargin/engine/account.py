@@ -613,6 +613,37 @@ class Account:
                                       f"available to move into {symbol}")
         self._transfer_to_isolated(symbol, amount)
 
+    def max_remove_margin(self, symbol):
+        """Most USDT :meth:`remove_margin` can take out of an isolated position, Binance's rule:
+        ``max(0, min(isolated margin - MM, isolated margin + UPNL - mark * size / leverage))``
+        (the margin left must cover the maintenance margin and, with the unrealized PnL,
+        the initial margin at the mark)."""
+        p = self._position(symbol)
+        if p.margin_mode != "isolated":
+            raise InvalidInput(f"symbol {symbol} is cross: margin can be removed only from an "
+                               f"isolated position")
+        initial = self._notional(p) / p.leverage
+        return max(0.0, min(p.isolated_margin - self._mm(p),
+                            p.isolated_margin + self._upnl(p) - initial))
+
+    @_atomic
+    def remove_margin(self, symbol, amount):
+        """Move USDT from an isolated position back to the cross wallet, up to
+        :meth:`max_remove_margin` (its liquidation price moves closer)."""
+        p = self._position(symbol)
+        amount = positive(amount, "amount")
+        if p.margin_mode != "isolated":
+            raise InvalidInput(f"remove_margin applies to isolated positions; {symbol} is cross "
+                               f"(got amount {amount:,})")
+        limit = self.max_remove_margin(symbol)
+        if amount > limit + 1e-9:
+            raise InsufficientBalance(
+                f"amount {amount:,.2f} USDT exceeds the {limit:,.2f} USDT that can be removed "
+                f"from {symbol} (min(isolated margin - MM, isolated margin + UPNL - IM at the "
+                f"mark))")
+        self._book("transfer", -amount, symbol=symbol, isolated=True)
+        self._book("transfer", amount, symbol=symbol)
+
     @_atomic
     def set_stop_loss(self, symbol, trigger_price):
         """Stop-market order closing the whole position when the mark reaches ``trigger_price``."""
