@@ -53,13 +53,13 @@ def _tier_below():
 EXERCISES = [
     Exercise(
         id="04.1",
-        prompt="What does a market order to long 0.25 BTC at 60,000 USDT with 20x leverage cost "
-               "(initial margin + taker fee), in USDT, to 2 decimals?",
+        prompt="How much of your available balance does a market order to long 0.25 BTC at "
+               "60,000 USDT with 20x leverage take (its cost, initial margin, plus the taker "
+               "fee), in USDT, to 2 decimals?",
         expected=order_cost,
         unit="USDT",
         precision=0.01,   # tells "fee on the margin" (750.375) from the cost (757.50)
-        sign_note="A cost is what the order takes from your balance: give it as a positive "
-                  "number of USDT.",
+        sign_note="What the order takes from your balance is a positive number of USDT.",
         hint="Do what the lesson's first table did for 0.1 BTC at 10x: the notional is size × "
              "price, the initial margin is notional / leverage, and the taker fee "
              "(contract('BTCUSDT').taker_fee, 0.05 %) is a share of the notional. Or ask the "
