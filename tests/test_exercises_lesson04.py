@@ -25,8 +25,8 @@ def test_solutions_pass_strictly():
 def test_expected_answers_are_what_the_account_does():
     account = _account()
     account.open("BTCUSDT", "long", 60_000, size=0.25)
-    assert 10_000 - account.available_balance() == pytest.approx(lesson04.order_cost())
-    assert lesson04.order_cost() == pytest.approx(750 + 7.5)   # 15,000 / 20 + 0.05 % of 15,000
+    assert 10_000 - account.available_balance() == pytest.approx(lesson04.order_total())
+    assert lesson04.order_total() == pytest.approx(750 + 7.5)   # 15,000 / 20 + 0.05 % of 15,000
     biggest = _account()
     biggest.open("BTCUSDT", "long", 60_000, size=lesson04.max_size())
     assert biggest.available_balance() == pytest.approx(0, abs=1e-4)

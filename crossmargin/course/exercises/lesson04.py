@@ -21,7 +21,7 @@ def _account():
     return account
 
 
-def order_cost():
+def order_total():
     """Initial margin + taker fee of the 04.1 order (the preview's ``total``: Binance's cost,
     initial margin + open loss, is without the fee), from the engine's pre-trade preview."""
     return float(_account().preview_open("BTCUSDT", "long", PRICE, size=SIZE)["total"])
@@ -56,9 +56,9 @@ EXERCISES = [
         prompt="How much of your available balance does a market order to long 0.25 BTC at "
                "60,000 USDT with 20x leverage take (its cost, initial margin, plus the taker "
                "fee), in USDT, to 2 decimals?",
-        expected=order_cost,
+        expected=order_total,
         unit="USDT",
-        precision=0.01,   # tells "fee on the margin" (750.375) from the cost (757.50)
+        precision=0.01,   # tells "fee on the margin" (750.375) from the total (757.50)
         sign_note="What the order takes from your balance is a positive number of USDT.",
         hint="Do what the lesson's first table did for 0.1 BTC at 10x: the notional is size × "
              "price, the initial margin is notional / leverage, and the taker fee "
