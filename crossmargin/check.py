@@ -109,9 +109,8 @@ def _number(ex, answer):
         return Result(ex, False, _not_a_number(ex, answer), ex.hint)
     expected = ex.expected()
     if ex.accepts(answer, expected):
-        asked = (f" (asked {precision_text(ex.precision)})" if ex.precision is not None
-                 else "")
-        return Result(ex, True, f"right, {fmt_number(expected, ex.unit, ex.precision)}{asked}. "
+        return Result(ex, True, f"right, {fmt_number(expected, ex.unit, ex.precision)} "
+                                f"(asked {precision_text(ex.precision)}). "
                                 f"{ex.explanation}".strip())
     shown = fmt_number(answer, ex.unit)
     for mistake in ex.mistakes:
@@ -123,9 +122,9 @@ def _number(ex, answer):
     direction = "too high" if answer > expected else "too low"
     off = abs(answer - expected) / abs(expected) if expected else math.inf
     if off < 0.01:
-        asked = precision_text(ex.precision) if ex.precision is not None else "as stated"
         message = (f"{shown} is close but {direction}: the question asks for the answer "
-                   f"{asked}. Check your rounding and which price you used.")
+                   f"{precision_text(ex.precision)}. Check your rounding and which price you "
+                   "used.")
     elif math.isinf(off):
         message = f"{shown} is {direction}: the right answer is zero."
     else:

@@ -123,3 +123,10 @@ def test_html_rendering_escapes_and_colours():
     r = Result(NUMBER, False, "<b>bad</b>", hint="x < y")
     html = r._repr_html_()
     assert "&lt;b&gt;bad" in html and "x &lt; y" in html and "#D55E00" in html
+
+
+@pytest.mark.parametrize("precision", [None, 0, -0.01, "0.01"])
+def test_a_number_exercise_must_state_a_precision(precision):
+    from crossmargin.errors import InvalidInput
+    with pytest.raises(InvalidInput, match="99.9: precision must be a number > 0"):
+        Exercise("99.9", "A number.", expected=lambda: 1.0, precision=precision)

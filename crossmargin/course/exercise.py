@@ -3,9 +3,10 @@
 Lessons define their exercises in ``crossmargin/course/exercises/lessonNN.py`` with these;
 :mod:`crossmargin.check` evaluates an answer against them.
 """
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from ..errors import InvalidInput
 
 __all__ = ["Exercise", "Mistake", "Result"]
 
@@ -27,7 +28,7 @@ class Exercise:
     computes the right answer.
 
     A number is right within half a ``precision`` step (0.01: "to 2 decimals"),
-    which the prompt states; without a precision, ``rel_tol``/``abs_tol`` decide.
+    which the prompt states; a number exercise without a precision is refused.
     ``feedback`` maps each option of a choice to what it teaches (every option of
     a quiz has one). ``sign_note`` says which sign the question wants, for the
     message a sign slip gets.
@@ -39,8 +40,6 @@ class Exercise:
     hint: str = ""
     kind: str = "number"
     unit: str = ""
-    rel_tol: float = 1e-3
-    abs_tol: float = 0.01
     options: tuple = ()
     mistakes: tuple = ()
     validate: Callable[[Any], tuple] | None = None
@@ -48,6 +47,12 @@ class Exercise:
     precision: float | None = None
     feedback: dict = field(default_factory=dict)
     sign_note: str = ""
+
+    def __post_init__(self):
+        if self.kind == "number" and not (isinstance(self.precision, (int, float))
+                                          and self.precision > 0):
+            raise InvalidInput(f"exercise {self.id}: precision must be a number > 0 for a number "
+                             f"exercise, stated in the prompt (got {self.precision!r})")
 
     @property
     def is_quiz(self):
@@ -57,9 +62,7 @@ class Exercise:
     def accepts(self, answer, expected=None):
         """True when the number ``answer`` is right at the stated precision."""
         expected = self.expected() if expected is None else expected
-        if self.precision is not None:
-            return abs(answer - expected) <= self.precision / 2 * (1 + 1e-9) + 1e-12
-        return math.isclose(answer, expected, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+        return abs(answer - expected) <= self.precision / 2 * (1 + 1e-9) + 1e-12
 
 
 @dataclass
