@@ -87,7 +87,7 @@ def words(name):
 def _cell(decimals, percent=False, whole=False, labels=False):
     """Formats one value: ``whole`` columns (every value a whole number) get no decimals."""
     def fmt(x):
-        if x is None or (isinstance(x, float) and x != x):
+        if missing(x):
             return "--"
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             return words(x) if isinstance(x, str) and labels else str(x)
@@ -103,7 +103,7 @@ def _cell(decimals, percent=False, whole=False, labels=False):
 
 def _whole(values):
     numbers_ = [x for x in values if isinstance(x, numbers.Real) and not isinstance(x, bool)
-                and x == x]
+                and not missing(x)]
     return bool(numbers_) and all(float(x).is_integer() for x in numbers_)
 
 
