@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import CHROMIUM, ROOT, _free_port, _need, serving
 
@@ -76,10 +77,13 @@ def test_make_lab_shows_no_news_or_update_toast(course_lab, page):
 def test_make_lab_keeps_every_cell_of_a_long_notebook_in_the_page(course_lab, page):
     base, token = course_lab
     page.goto(f"{base}/lab/tree/long.ipynb?token={token}&reset", wait_until="domcontentloaded")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    # A notebook panel starts with one empty cell and swaps in the file's cells once it has
+    # loaded: wait for the file's first cell before counting.
+    page.locator(".jp-Notebook .jp-Cell").first.get_by_text("cell_0 = 0").wait_for(timeout=60_000)
     notebook = page.locator(".jp-Notebook")
     assert "jp-content-visibility-mode" not in (notebook.get_attribute("class") or "")
-    # "none": cells are made whole at once (no placeholders filled in later), the last included.
-    assert page.locator(".jp-Notebook .jp-Cell").count() == CELLS
-    assert page.locator(".jp-Notebook .jp-Cell .cm-editor").count() == CELLS
+    # "none": every cell is made whole (no placeholders filled in on scrolling), the last
+    # included; with windowing the count would stay at the few cells on screen.
+    expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(CELLS, timeout=10_000)
+    expect(page.locator(".jp-Notebook .jp-Cell .cm-editor")).to_have_count(CELLS, timeout=10_000)
     assert f"cell_{CELLS - 1} = {CELLS - 1}" in notebook.inner_text()
