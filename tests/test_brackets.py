@@ -21,6 +21,9 @@ def test_faq_maintenance_amount_at_500k_is_1300():
 @pytest.mark.parametrize("name", available_tables())
 def test_every_shipped_table_follows_the_cum_rule_and_is_continuous(name):
     table = Brackets.load(name)
+    if table.deduction == "none":  # OKX: no deduction by design (tested below)
+        assert not table.maintenance_amounts.any() and table.date and table.source
+        return
     expected = maintenance_amounts(table.floors, table.maintenance_margin_rates)
     np.testing.assert_allclose(table.maintenance_amounts, expected, atol=0.01)
     # Continuity: at each floor, both tiers give the same maintenance margin.
@@ -96,3 +99,50 @@ def test_unknown_table():
 def test_last_tier_is_open_ended_unless_capped():
     table = Brackets.from_tiers("X", [0, 10], [0.01, 0.02], [10, 5])
     assert table.caps[-1] == math.inf
+
+
+# -- tables with no deduction by design (OKX) ---------------------------------------------------
+def no_deduction_table(**changes):
+    data = {"symbol": "BTCUSDT", "date": "2026-12-05", "source": "test", "deduction": "none",
+            "tiers": [{"floor": 0, "cap": 100, "maintenance_margin_rate": 0.01,
+                       "max_leverage": 75, "maintenance_amount": 0},
+                      {"floor": 100, "maintenance_margin_rate": 0.015, "max_leverage": 50,
+                       "maintenance_amount": 0}]}
+    data.update(changes)
+    return data
+
+
+def test_a_table_with_no_deduction_loads_with_zero_amounts():
+    table = Brackets.from_dict(no_deduction_table())
+    assert table.deduction == "none"
+    assert table.lookup(150) == (0.015, 0.0)          # MM = 150 x 1.5 %, nothing subtracted
+    assert "no deduction" in repr(table)
+    # The same tiers without "deduction": "none" break the cum rule (tier 2 would need 0.50).
+    with pytest.raises(InvalidInput, match=r"tier 2: maintenance amount \(cum\) must be 0.50"):
+        Brackets.from_dict({k: v for k, v in no_deduction_table().items() if k != "deduction"})
+
+
+def test_no_deduction_table_refuses_an_amount_and_an_unknown_deduction():
+    tiers = no_deduction_table()["tiers"]
+    tiers[1] = dict(tiers[1], maintenance_amount=0.5)
+    with pytest.raises(InvalidInput, match=r"tiers\[1\].maintenance_amount must be 0 .* "
+                                           r"\(got 0.5\)"):
+        Brackets.from_dict(no_deduction_table(tiers=tiers))
+    with pytest.raises(InvalidInput, match=r"deduction must be one of 'cum', 'none' "
+                                           r"\(got 'zero'\)"):
+        Brackets.from_dict(no_deduction_table(deduction="zero"))
+
+
+def test_without_deduction_checks_the_tiers_like_from_tiers():
+    table = Brackets.without_deduction("X", [0, 10], [0.01, 0.02], [10, 5])
+    assert list(table.maintenance_amounts) == [0.0, 0.0] and table.deduction == "none"
+    assert Brackets.from_tiers("X", [0, 10], [0.01, 0.02], [10, 5]).deduction == "cum"
+    with pytest.raises(InvalidInput, match="tier 2: maintenance margin rate must be >="):
+        Brackets.without_deduction("X", [0, 10], [0.02, 0.01], [10, 5])
+
+
+@pytest.mark.parametrize("name", ["okx-BTCUSDT", "okx-ETHUSDT", "okx-SOLUSDT"])
+def test_shipped_okx_tables_have_no_deduction_and_say_they_are_illustrative(name):
+    table = Brackets.load(name)
+    assert table.deduction == "none" and not table.maintenance_amounts.any()
+    assert table.illustrative and "llustrative" in table.source

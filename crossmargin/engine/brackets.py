@@ -6,6 +6,11 @@ from the last tier whose floor <= notional. Binance's maintenance amount rule
 
     cum[0] = 0;  cum[n] = cum[n-1] + floor[n] * (MMR[n] - MMR[n-1])
 
+A table whose venue has **no** deduction by design (OKX: one MMR for the whole
+position of a tier, ``MM = notional * MMR``) says ``"deduction": "none"``: every
+maintenance amount is then 0 and the cum rule is not applied (see
+:meth:`Brackets.without_deduction`).
+
 Shipped tables live in ``crossmargin/data/brackets/*.json``, each with its
 date and source; ``Brackets.load("BTCUSDT")`` reads one. Your own tables go in
 the ``brackets/`` folder of a ``CROSSMARGIN_DATA_PATH`` entry (see
@@ -23,7 +28,10 @@ from .. import datafiles
 from .._validate import finite
 from ..errors import CrossMarginError, InvalidInput, UnknownSymbol
 
-TABLE_FIELDS = ("symbol", "date", "source", "illustrative", "tiers")
+TABLE_FIELDS = ("symbol", "date", "source", "illustrative", "deduction", "tiers")
+#: A table's ``deduction``: ``"cum"`` (the default; maintenance amounts follow the cum rule,
+#: checked on load) or ``"none"`` (no deduction by design, every maintenance amount 0).
+DEDUCTIONS = ("cum", "none")
 TIER_FIELDS = ("floor", "cap", "maintenance_margin_rate", "max_leverage", "maintenance_amount")
 #: Tables read from files by (path, modification time, size): a file is parsed again only when
 #: it changes, and the accounts share its table (arrays made read-only).
@@ -47,7 +55,8 @@ class Brackets:
     ``floors``, ``caps`` (notional range ``floor <= notional < cap``),
     ``maintenance_margin_rates``, ``max_leverages`` and ``maintenance_amounts``
     are numpy arrays, one entry per tier. Build it with :meth:`from_tiers`
-    (cum computed by the rule) or :meth:`published` (cum checked against it).
+    (cum computed by the rule), :meth:`published` (cum checked against it) or
+    :meth:`without_deduction` (every maintenance amount 0; ``deduction == "none"``).
     """
 
     symbol: str
@@ -59,6 +68,8 @@ class Brackets:
     date: str = ""
     source: str = ""
     illustrative: bool = False
+    #: ``"cum"`` (amounts by the cum rule) or ``"none"`` (no deduction by design, all 0).
+    deduction: str = "cum"
     _floor_list: list = field(init=False, repr=False)
     #: ``(floor, cap, MMR, cum)`` per tier, as plain floats (for scalar loops).
     tiers: list = field(init=False, repr=False)
@@ -98,6 +109,17 @@ class Brackets:
                    illustrative)
 
     @classmethod
+    def without_deduction(cls, symbol, floors, rates, max_leverages, *, last_cap=math.inf,
+                          date="", source="", illustrative=False):
+        """A table with no maintenance deduction by design: ``MM = notional * MMR`` of the
+        tier, every maintenance amount 0, the cum rule not applied. OKX applies one MMR to
+        the whole position of a tier (OKX help "Tiered maintenance margin ratio rules")."""
+        table = cls.from_tiers(symbol, floors, rates, max_leverages, last_cap=last_cap)
+        return cls(table.symbol, table.floors, table.caps, table.maintenance_margin_rates,
+                   table.max_leverages, np.zeros(len(table.floors)), date, source,
+                   illustrative, "none")
+
+    @classmethod
     def load(cls, name, *, folder=None):
         """A table by name (its file stem), e.g. ``"BTCUSDT"`` or ``"BTCUSDT-2021"``: shipped,
         in the ``brackets/`` folder of a ``CROSSMARGIN_DATA_PATH`` entry, or in ``folder``.
@@ -129,9 +151,11 @@ class Brackets:
 
     @classmethod
     def from_dict(cls, data):
-        """A table from its JSON object: ``symbol``, ``date``, ``source``, ``illustrative`` and
-        ``tiers``, a list of ``{floor, cap, maintenance_margin_rate, max_leverage,
-        maintenance_amount}`` (``cap`` may be left out of the last tier: no cap)."""
+        """A table from its JSON object: ``symbol``, ``date``, ``source``, ``illustrative``,
+        ``deduction`` (``"cum"``, the default, or ``"none"``) and ``tiers``, a list of
+        ``{floor, cap, maintenance_margin_rate, max_leverage, maintenance_amount}`` (``cap``
+        may be left out of the last tier: no cap). With ``"deduction": "none"`` every
+        ``maintenance_amount`` must be 0."""
         datafiles.check_fields(data, TABLE_FIELDS, required=("symbol", "tiers"))
         symbol, tiers = data["symbol"], data["tiers"]
         if not isinstance(symbol, str) or not symbol:
@@ -140,6 +164,10 @@ class Brackets:
             if not isinstance(data.get(key, ""), str):
                 raise InvalidInput(f"{key} must be text (got {data[key]!r})")
         datafiles.flag(data.get("illustrative", False), "illustrative")
+        deduction = data.get("deduction", "cum")
+        if deduction not in DEDUCTIONS:
+            raise InvalidInput(f"deduction must be one of {', '.join(map(repr, DEDUCTIONS))} "
+                               f"(got {deduction!r})")
         if not isinstance(tiers, list) or not tiers:
             raise InvalidInput(f"tiers must be a non-empty list of tiers (got {tiers!r})")
         rows = []
@@ -153,11 +181,21 @@ class Brackets:
             if rows[n].get("cap", rows[n + 1]["floor"]) != rows[n + 1]["floor"]:
                 raise InvalidInput(f"tiers[{n}].cap must equal the next tier's floor "
                                    f"{rows[n + 1]['floor']:,.0f} (got {rows[n]['cap']:,.0f})")
-        return cls.published(
-            symbol, [t["floor"] for t in rows], [t["maintenance_margin_rate"] for t in rows],
-            [t["max_leverage"] for t in rows], [t["maintenance_amount"] for t in rows],
-            last_cap=rows[-1].get("cap", math.inf), date=data.get("date", ""),
-            source=data.get("source", ""), illustrative=data.get("illustrative", False))
+        common = dict(last_cap=rows[-1].get("cap", math.inf), date=data.get("date", ""),
+                      source=data.get("source", ""),
+                      illustrative=data.get("illustrative", False))
+        floors = [t["floor"] for t in rows]
+        rates = [t["maintenance_margin_rate"] for t in rows]
+        levs = [t["max_leverage"] for t in rows]
+        if deduction == "none":
+            for n, tier in enumerate(rows):
+                if tier["maintenance_amount"] != 0:
+                    raise InvalidInput(f"tiers[{n}].maintenance_amount must be 0 in a table "
+                                       f"with \"deduction\": \"none\" (got "
+                                       f"{tier['maintenance_amount']!r})")
+            return cls.without_deduction(symbol, floors, rates, levs, **common)
+        return cls.published(symbol, floors, rates, levs,
+                             [t["maintenance_amount"] for t in rows], **common)
 
     # -- lookup ------------------------------------------------------------------------
     def tier(self, notional):
@@ -201,6 +239,7 @@ class Brackets:
 
     def __repr__(self):
         label = " (illustrative)" if self.illustrative else ""
+        label += ", no deduction" if self.deduction == "none" else ""
         return (f"Brackets({self.symbol}{label}, {len(self.floors)} tiers, "
                 f"snapshot {self.date or 'undated'})")
 
