@@ -190,12 +190,16 @@ def test_compare_isolated_table(side):
     lp = table.set_index("venue")["liquidation_price"]
     assert lp["Binance"] == pytest.approx(
         p.binance_isolated_liquidation_price(side, 1.0, 60_000, 6_000, brackets=BTC))
+    # Each venue's own tiers: Bybit's tier 1 (<= 2M USDT) is 0.5 % with no MMD (Binance's
+    # 60,000 USDT is in its 0.5 % tier with cum 50); OKX's tier 1 is 1 %, no deduction.
     assert lp["Bybit"] == pytest.approx(
-        p.bybit_isolated_liquidation_price(side, 1.0, 60_000, 10, mmr=0.005, mmd=50))
+        p.bybit_isolated_liquidation_price(side, 1.0, 60_000, 10, mmr=0.005, mmd=0))
     assert lp["OKX"] == pytest.approx(
-        p.okx_isolated_liquidation_price(side, 1.0, 60_000, 6_000, mmr=0.005))
-    # Adverse move: a bit under 10 % at 10x for every venue.
-    assert table["distance_pct"].between(9.0, 10.0).all()
+        p.okx_isolated_liquidation_price(side, 1.0, 60_000, 6_000, mmr=0.01))
+    assert lp["Bybit"] != pytest.approx(
+        p.bybit_isolated_liquidation_price(side, 1.0, 60_000, 10, brackets=BTC))
+    # Adverse move: a bit under 10 % at 10x for every venue (OKX's 1 % + fee the closest).
+    assert table["distance_pct"].between(8.5, 10.0).all()
     okx = table.set_index("venue").loc["OKX"]
     assert "\u2264 100 %" in okx["liquidates_when"]
     assert okx["margin_ratio_name"] == p.VENUES["OKX"]["margin_ratio_name"]

@@ -24,6 +24,11 @@ something slightly different on each:
   must leave ``max(initial margin, 10 % of total position value)``. See the
   ``hyperliquid_*`` functions and :data:`HYPERLIQUID`.
 
+Each venue publishes its **own** tier table: :func:`venue_tiers` returns it (Binance's
+shipped snapshot, Bybit's risk-limit tiers ``bybit-BTCUSDT``..., OKX's position tiers
+``okx-BTCUSDT``... and :data:`HYPERLIQUID_TIERS`); :func:`compare_isolated` uses it for each
+venue's row.
+
 Every function takes scalars or numpy arrays (broadcast together) and returns a
 float for scalars or an array for arrays. ``side`` is ``"long"``/``"short"``
 or an array of +1/-1. A liquidation price that is not positive (e.g. a 1x long)
@@ -48,16 +53,16 @@ import numpy as np
 import pandas as pd
 
 from . import formulas
-from .brackets import Brackets
+from .brackets import Brackets, available_tables
 from .._validate import finite, positive_array, side_signs
-from ..errors import InvalidInput
+from ..errors import InvalidInput, UnknownSymbol
 
 __all__ = [
     "VENUES",
     "binance_margin_ratio", "bybit_account_mm_rate", "okx_margin_ratio",
     "binance_is_liquidated", "okx_is_liquidated", "okx_to_binance_orientation",
     "binance_isolated_liquidation_price", "bybit_isolated_liquidation_price",
-    "okx_isolated_liquidation_price", "compare_isolated", "COMPARED_VENUES",
+    "okx_isolated_liquidation_price", "compare_isolated", "COMPARED_VENUES", "venue_tiers",
     "HYPERLIQUID", "HYPERLIQUID_TIERS", "hyperliquid_tiers", "hyperliquid_maintenance_rate",
     "hyperliquid_maintenance_margin", "hyperliquid_margin_ratio", "hyperliquid_is_liquidated",
     "hyperliquid_isolated_liquidation_price", "hyperliquid_max_withdraw",
@@ -145,6 +150,12 @@ HYPERLIQUID = {
 
 #: Every venue :func:`compare_isolated` can show, in its row order.
 COMPARED_VENUES = ("Binance", "Bybit", "OKX", "Hyperliquid")
+
+#: The shipped table of each USDT venue for a coin: ``{coin}`` is the base asset ("BTC").
+#: Binance's is the course's default snapshot; Bybit's and OKX's say in their ``source`` where
+#: they come from (and ``illustrative`` where they are not an exchange snapshot).
+VENUE_TABLE_NAMES = {"Binance": "{coin}USDT", "Bybit": "bybit-{coin}USDT",
+                     "OKX": "okx-{coin}USDT"}
 
 #: Hyperliquid's caps: a tier's maintenance margin rate is half its initial margin rate at
 #: max leverage; funding is capped at 4 % an hour; withdrawals leave 10 % of position value.
@@ -403,20 +414,56 @@ def okx_isolated_liquidation_price(side, size, entry_price, margin, *, mmr=None,
     return _price_out(lp)
 
 
+# -- each venue's own tiers ---------------------------------------------------------------------
+def _base_coin(coin):
+    """``"BTC"`` from ``"BTC"``, ``"btcusdt"``, ``"BTCUSDC"`` or ``"BTC-USD"``; None if not text."""
+    if not isinstance(coin, str) or not coin.strip():
+        return None
+    name = coin.strip().upper()
+    for suffix in ("USDT", "USDC", "-USD", "USD"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[:-len(suffix)]
+    return name
+
+
+def venue_tiers(venue, coin):
+    """``venue``'s own tier table for ``coin`` (``"BTC"``; ``"BTCUSDT"`` also works).
+
+    Binance: the shipped snapshot ``BTCUSDT``; Bybit: ``bybit-BTCUSDT`` (risk-limit tiers,
+    MM = value x MMR - MMD); OKX: ``okx-BTCUSDT`` (position tiers, one MMR for the whole
+    position, ``deduction == "none"``); Hyperliquid: :data:`HYPERLIQUID_TIERS`. Each table's
+    ``date``, ``source`` and ``illustrative`` say where its numbers come from. A table of your
+    own named like these (e.g. ``bybit-XRPUSDT``) in a ``CROSSMARGIN_DATA_PATH`` folder is
+    found too.
+    """
+    if not isinstance(venue, str) or venue not in COMPARED_VENUES:
+        raise InvalidInput(f"venue must be one of {', '.join(COMPARED_VENUES)} (got {venue!r})")
+    if venue == "Hyperliquid":
+        return hyperliquid_tiers(coin)
+    base = _base_coin(coin)
+    if base is None:
+        raise InvalidInput(f"coin must be a name like 'BTC' or 'BTCUSDT' (got {coin!r})")
+    name = VENUE_TABLE_NAMES[venue].format(coin=base)
+    try:
+        return Brackets.load(name)
+    except UnknownSymbol:
+        prefix = VENUE_TABLE_NAMES[venue].split("{")[0]
+        known = [t for t in available_tables()
+                 if (t.startswith(prefix) if prefix else "-" not in t)]
+        raise InvalidInput(f"coin {coin!r} has no {venue} tier table {name!r} (shipped: "
+                           f"{', '.join(known)}); pass your own table (compare_isolated: "
+                           f"venue_brackets={{{venue!r}: table}})") from None
+
+
 # -- Hyperliquid --------------------------------------------------------------------------------
 def hyperliquid_tiers(coin):
     """Hyperliquid's tier table of ``coin`` (``"BTC"``; ``"BTCUSDT"``/``"BTCUSDC"`` also work).
 
     Values are USDC position values. See :data:`HYPERLIQUID_TIERS` for the source and date.
     """
-    if isinstance(coin, str):
-        name = coin.upper()
-        for suffix in ("USDT", "USDC", "-USD", "USD"):
-            if name.endswith(suffix) and len(name) > len(suffix):
-                name = name[:-len(suffix)]
-                break
-        if name in HYPERLIQUID_TIERS:
-            return HYPERLIQUID_TIERS[name]
+    name = _base_coin(coin)
+    if name in HYPERLIQUID_TIERS:
+        return HYPERLIQUID_TIERS[name]
     raise InvalidInput(f"coin must be one of {', '.join(HYPERLIQUID_TIERS)} (Hyperliquid tiers "
                        f"shipped with the course) (got {coin!r})")
 
@@ -553,23 +600,26 @@ def hyperliquid_funding_payment(side, size, oracle_price, rate):
 # -- the lesson's table ---------------------------------------------------------------------
 def compare_isolated(side, size, entry_price, leverage, brackets, *,
                      okx_fee_rate=OKX_DEFAULT_FEE_RATE, venues=("Binance", "Bybit", "OKX"),
-                     hyperliquid_coin=None):
+                     hyperliquid_coin=None, venue_brackets=None):
     """One isolated position, several venues' liquidation prices, as a DataFrame.
 
-    Every venue gets the same margin (``Q*EP / leverage``) and the same tier
-    table ``brackets``, so the differences in the table come only from the
-    formulas: Binance takes the tier of ``Q*LP`` and evaluates MM at LP; Bybit
-    takes the tier of ``Q*EP`` and evaluates MM at EP (with MMD); OKX takes the
-    tier's MMR without deduction and adds the fee to close. (Real venues publish
-    their own tables.) ``distance_pct`` is how far the mark price must move
-    against the position, in % of the entry price.
+    Every venue gets the same margin (``Q*EP / leverage``, USDC on Hyperliquid) and its
+    **own** tier table for the coin of ``brackets.symbol`` (``BTCUSDT`` -> ``BTC``):
 
-    ``venues`` picks the rows, in the order of :data:`COMPARED_VENUES`; the default is the
-    three USDT venues (the table lesson 05 and older code expect). Add ``"Hyperliquid"``
-    (``venues=COMPARED_VENUES``) for a fourth row: it uses Hyperliquid's **own** published
-    tiers (:data:`HYPERLIQUID_TIERS`, USDC position values) for ``hyperliquid_coin``
-    (default: the coin of ``brackets.symbol``, e.g. ``BTCUSDT`` -> ``BTC``), the tier of
-    ``Q*EP`` with its deduction, and the same margin ``Q*EP / leverage`` in USDC.
+    * Binance: ``brackets``, the table passed in; tier of ``Q*LP``, MM at LP minus ``cum``.
+    * Bybit: its risk-limit tiers (``venue_tiers("Bybit", coin)``, e.g. ``bybit-BTCUSDT``);
+      tier of ``Q*EP``, MM at EP minus MMD.
+    * OKX: its position tiers (``venue_tiers("OKX", coin)``, e.g. ``okx-BTCUSDT``); the
+      tier's MMR without deduction, plus the fee to close at ``okx_fee_rate``.
+    * Hyperliquid: :data:`HYPERLIQUID_TIERS` for ``hyperliquid_coin`` (default: the coin);
+      tier of ``Q*EP`` with its deduction.
+
+    ``venue_brackets`` (``{"Bybit": table, ...}``) replaces the shipped table of Bybit, OKX or
+    Hyperliquid, e.g. for a coin the course ships no table for. Each row's ``note`` names its
+    table (date, and "illustrative" where it is not an exchange snapshot). ``venues`` picks the
+    rows, in the order of :data:`COMPARED_VENUES`; the default is the three USDT venues.
+    ``distance_pct`` is how far the mark price must move against the position, in % of the
+    entry price.
 
     Columns: venue, liquidation_price, distance_pct, margin_ratio_name,
     liquidates_when, note.
@@ -578,8 +628,9 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
         if not np.isscalar(value):
             raise InvalidInput(f"compare_isolated takes one position: {name} must be a "
                                f"number (got {value!r})")
-    if brackets is None:
-        raise InvalidInput("compare_isolated needs brackets (got None)")
+    if not isinstance(brackets, Brackets):
+        raise InvalidInput(f"compare_isolated needs brackets, Binance's tier table, e.g. "
+                           f"Brackets.load('BTCUSDT') (got {brackets!r})")
     if isinstance(venues, str) or not all(isinstance(v, str) for v in np.ravel(
             np.asarray(venues, dtype=object))):
         raise InvalidInput(f"venues must be a list of venue names from "
@@ -588,6 +639,12 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
     if unknown or not list(venues):
         raise InvalidInput(f"venues must be names from {', '.join(COMPARED_VENUES)}, at least "
                            f"one (got {list(venues)!r})")
+    own = {} if venue_brackets is None else venue_brackets
+    if not isinstance(own, dict) or any(
+            v not in COMPARED_VENUES[1:] or not isinstance(t, Brackets) for v, t in own.items()):
+        raise InvalidInput(f"venue_brackets must map names from "
+                           f"{', '.join(COMPARED_VENUES[1:])} to Brackets tables "
+                           f"(got {venue_brackets!r})")
     sign = side_signs(side)
     if np.ndim(sign):
         raise InvalidInput(f"compare_isolated takes one position: side must be one side "
@@ -596,40 +653,43 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
     entry = positive_array(entry_price, "entry_price")
     lev = _leverage(leverage)
     margin = size * entry / lev
-    mmr, cum = brackets.lookup(size * entry)
     wanted = [v for v in COMPARED_VENUES if v in venues]
-    prices = {}
+    tables = {"Binance": brackets}
+    for venue in wanted:
+        if venue in own:
+            tables[venue] = own[venue]
+        elif venue != "Binance":
+            coin = (hyperliquid_coin if venue == "Hyperliquid" and hyperliquid_coin is not None
+                    else brackets.symbol)
+            tables[venue] = venue_tiers(venue, coin)
+    value = size * entry
+    prices, notes = {}, {}
     if "Binance" in wanted:
         prices["Binance"] = binance_isolated_liquidation_price(sign, size, entry, margin,
                                                                brackets=brackets)
+        notes["Binance"] = (f"{_table_label(brackets)}: MM at the liquidation price, tier of "
+                            f"Q \u00d7 LP, minus the maintenance amount (cum)")
     if "Bybit" in wanted:
-        prices["Bybit"] = bybit_isolated_liquidation_price(sign, size, entry, lev,
-                                                           brackets=brackets)
+        table = tables["Bybit"]
+        prices["Bybit"] = bybit_isolated_liquidation_price(sign, size, entry, lev, brackets=table)
+        mmr, mmd = table.lookup(value)
+        notes["Bybit"] = (f"Bybit's {_table_label(table)}: MM fixed at the entry value: MMR "
+                          f"{mmr:.2%} of Q \u00d7 EP minus MMD {mmd:,.0f}; fee to close left out")
     if "OKX" in wanted:
-        prices["OKX"] = okx_isolated_liquidation_price(sign, size, entry, margin,
-                                                       brackets=brackets, fee_rate=okx_fee_rate)
+        table = tables["OKX"]
+        prices["OKX"] = okx_isolated_liquidation_price(sign, size, entry, margin, brackets=table,
+                                                       fee_rate=okx_fee_rate)
+        mmr, _ = table.lookup(value)
+        notes["OKX"] = (f"OKX's {_table_label(table)}: one MMR ({mmr:.2%}) for the whole "
+                        f"position, no deduction; fee to close at {okx_fee_rate:.3%} counted; "
+                        f"the ratio falls to 100 %")
     if "Hyperliquid" in wanted:
-        hl = hyperliquid_tiers(brackets.symbol if hyperliquid_coin is None else hyperliquid_coin)
-        hl_tier = hl.tier(size * entry)
+        hl = tables["Hyperliquid"]
+        hl_tier = hl.tier(value)
         hl_max = float(hl.max_leverages[hl_tier])
         hl_deduction = float(hl.maintenance_amounts[hl_tier])
         prices["Hyperliquid"] = hyperliquid_isolated_liquidation_price(
             sign, size, entry, margin, max_leverage=hl_max, maintenance_deduction=hl_deduction)
-    liquidates_when = {
-        "Binance": "MM / margin balance \u2265 100 %",
-        "Bybit": "MM (at entry value) / (position margin + UPNL) \u2265 100 %",
-        "OKX": "equity / (MM + fees) \u2264 100 %",
-        "Hyperliquid": "account value < MM (MM / account value > 100 %)",
-    }
-    notes = {
-        "Binance": "MM at the liquidation price, tier of Q \u00d7 LP, minus the maintenance "
-                   "amount (cum)",
-        "Bybit": f"MM fixed at the entry value: MMR {mmr:.2%} of Q \u00d7 EP minus MMD "
-                 f"{cum:,.0f}; fee to close left out",
-        "OKX": f"one MMR ({mmr:.2%}) for the whole position, no deduction; fee to close at "
-               f"{okx_fee_rate:.3%} counted; the ratio falls to 100 %",
-    }
-    if "Hyperliquid" in prices:
         beyond = (f"; Hyperliquid would refuse {lev:g}x here (max {hl_max:g}x)"
                   if lev > hl_max else "")
         notes["Hyperliquid"] = (f"USDC collateral; Hyperliquid's own {hl.symbol} tiers: MMR "
@@ -637,6 +697,12 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
                                 f"deduction {hl_deduction:,.0f} (tier of Q \u00d7 EP), MM at the "
                                 f"liquidation price; "
                                 f"unverified against live values{beyond}")
+    liquidates_when = {
+        "Binance": "MM / margin balance \u2265 100 %",
+        "Bybit": "MM (at entry value) / (position margin + UPNL) \u2265 100 %",
+        "OKX": "equity / (MM + fees) \u2264 100 %",
+        "Hyperliquid": "account value < MM (MM / account value > 100 %)",
+    }
     rows = []
     for venue, lp in prices.items():
         distance = np.nan if lp is None else sign * (entry - lp) / entry * 100.0
@@ -651,3 +717,9 @@ def compare_isolated(side, size, entry_price, leverage, brackets, *,
         })
     return pd.DataFrame(rows, columns=["venue", "liquidation_price", "distance_pct",
                                        "margin_ratio_name", "liquidates_when", "note"])
+
+
+def _table_label(table):
+    """``"BTCUSDT tiers (2024-10-24)"``, with ``", illustrative"`` where it is not a snapshot."""
+    extra = ", illustrative" if table.illustrative else ""
+    return f"{table.symbol} tiers ({table.date or 'undated'}{extra})"
