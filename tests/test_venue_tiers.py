@@ -1,4 +1,4 @@
-"""Each venue's own tier tables and compare_isolated's rows."""
+"""Each venue's own tier tables, compare_isolated's rows, OKX's forced partial liquidation."""
 import numpy as np
 import pytest
 
@@ -154,3 +154,73 @@ def test_compare_isolated_bad_venue_brackets(kwargs, shown):
 def test_compare_isolated_needs_binances_table():
     with pytest.raises(InvalidInput, match=r"needs brackets, Binance's tier table.*\(got None\)"):
         p.compare_isolated("long", 1.0, 60_000, 10, None)
+
+
+# -- OKX forced partial liquidation ---------------------------------------------------------------
+MARK = 60_000.0          # okx-BTCUSDT's reference price: 2,000 contracts of 0.01 BTC = 1.2M USDT
+CONTRACT = 0.01          # BTC a contract (OKX BTC-USDT-SWAP)
+
+
+def test_okx_published_example_15000_contracts_close_13000_to_tier_1():
+    """OKX help 360020411711 "Forced Partial or Full Liquidation": a position of 15,000 swaps
+    at tier 3 (>= 12,001) below tier 3's requirement (MMR 2 %) is reduced to tier 1's
+    maximum, 2,000 swaps: 15,000 - 2,000 = 13,000 closed.
+
+    The article gives the sizes and tier 3's 2 %, but neither the equity nor tiers 1-2's
+    rates: those come from the reconstructed okx-BTCUSDT table (1 %, 1.5 %), and the equity
+    100,000 USDT is chosen between tier 1's requirement (1.2M x 1.05 % = 12,600) and tier 2's
+    (7.2M x 1.55 % = 111,600), where the article's outcome follows.
+    """
+    size = 15_000 * CONTRACT
+    assert OKX.tier(size * MARK) == 2                       # tier 3 (0-based 2)
+    result = p.okx_partial_liquidation(size, 100_000, OKX, MARK)
+    assert result.close_size / CONTRACT == pytest.approx(13_000)
+    assert result.remaining_size / CONTRACT == pytest.approx(2_000)
+    assert result.tier == 1 and not result.full_liquidation
+
+
+@pytest.mark.parametrize("equity, closed, tier", [
+    (184_501, 0, 3),          # above 9M x 2.05 % = 184,500: no liquidation, still tier 3
+    (184_500, 3_000, 2),      # ratio exactly 100 %: liquidation; tier 2 (111,600) is met
+    (111_600.01, 3_000, 2),   # just above tier 2's requirement
+    (111_600, 13_000, 1),     # at tier 2's requirement: not met, tier 1 is
+    (12_600.01, 13_000, 1),
+])
+def test_okx_partial_liquidation_reaches_the_highest_tier_met(equity, closed, tier):
+    result = p.okx_partial_liquidation(15_000 * CONTRACT, equity, OKX, MARK)
+    assert result.close_size / CONTRACT == pytest.approx(closed)
+    assert result.tier == tier and not result.full_liquidation
+
+
+@pytest.mark.parametrize("contracts, equity", [
+    (15_000, 12_600),         # not even tier 1's requirement
+    (15_000, -50),              # equity gone
+    (5_000, 30_000),           # tier 2 (3M x 1.55 % = 46,500 not met): OKX fully liquidates
+])
+def test_okx_full_liquidation(contracts, equity):
+    result = p.okx_partial_liquidation(contracts * CONTRACT, equity, OKX, MARK)
+    assert result == p.OkxLiquidation(contracts * CONTRACT, 0.0, None, True)
+
+
+def test_okx_partial_liquidation_fee_rate_counts_in_the_requirement():
+    size = 15_000 * CONTRACT
+    # 120,000 meets tier 2 with the default 0.05 % fee (111,600) but not with 0.2 % (122,400).
+    assert p.okx_partial_liquidation(size, 120_000, OKX, MARK).tier == 2
+    assert p.okx_partial_liquidation(size, 120_000, OKX, MARK, fee_rate=0.002).tier == 1
+
+
+@pytest.mark.parametrize("args, kwargs, shown", [
+    ((0, 1_000, OKX, MARK), {}, "size must be > 0 (got 0)"),
+    ((1, float("nan"), OKX, MARK), {}, "equity must be a finite number (got nan)"),
+    ((1, 1_000, OKX, -1), {}, "mark_price must be > 0 (got -1)"),
+    ((1, 1_000, "okx-BTCUSDT", MARK), {}, "tiers must be a Brackets table, e.g. "
+                                          "Brackets.load('okx-BTCUSDT') (got 'okx-BTCUSDT')"),
+    ((1, 1_000, OKX, MARK), dict(fee_rate=1.5), "fee_rate must be < 1 (got 1.5)"),
+    ((1_000, 1_000, OKX, MARK), {}, "size x mark_price must be <= 55,200,000.00 USDT, the "
+                                    "largest position in the BTCUSDT table (got 60,000,000.00)"),
+    (([1, 2], 1_000, OKX, MARK), {}, "size must be a number"),
+])
+def test_okx_partial_liquidation_bad_input(args, kwargs, shown):
+    with pytest.raises(InvalidInput) as err:
+        p.okx_partial_liquidation(*args, **kwargs)
+    assert shown in str(err.value)

@@ -27,7 +27,8 @@ something slightly different on each:
 Each venue publishes its **own** tier table: :func:`venue_tiers` returns it (Binance's
 shipped snapshot, Bybit's risk-limit tiers ``bybit-BTCUSDT``..., OKX's position tiers
 ``okx-BTCUSDT``... and :data:`HYPERLIQUID_TIERS`); :func:`compare_isolated` uses it for each
-venue's row.
+venue's row. :func:`okx_partial_liquidation` is OKX's forced partial liquidation (OKX help
+360020411711 "Forced Partial or Full Liquidation").
 
 Every function takes scalars or numpy arrays (broadcast together) and returns a
 float for scalars or an array for arrays. ``side`` is ``"long"``/``"short"``
@@ -49,12 +50,14 @@ Hyperliquid docs "trading/margin-tiers", "trading/liquidations" and
 against liquidation prices returned by Hyperliquid itself (no such values are
 available offline): unverified against live values.
 """
+from typing import NamedTuple, Optional
+
 import numpy as np
 import pandas as pd
 
 from . import formulas
 from .brackets import Brackets, available_tables
-from .._validate import finite, positive_array, side_signs
+from .._validate import finite, positive, positive_array, side_signs
 from ..errors import InvalidInput, UnknownSymbol
 
 __all__ = [
@@ -63,6 +66,7 @@ __all__ = [
     "binance_is_liquidated", "okx_is_liquidated", "okx_to_binance_orientation",
     "binance_isolated_liquidation_price", "bybit_isolated_liquidation_price",
     "okx_isolated_liquidation_price", "compare_isolated", "COMPARED_VENUES", "venue_tiers",
+    "okx_partial_liquidation", "OkxLiquidation", "OKX_PARTIAL_FROM_TIER",
     "HYPERLIQUID", "HYPERLIQUID_TIERS", "hyperliquid_tiers", "hyperliquid_maintenance_rate",
     "hyperliquid_maintenance_margin", "hyperliquid_margin_ratio", "hyperliquid_is_liquidated",
     "hyperliquid_isolated_liquidation_price", "hyperliquid_max_withdraw",
@@ -156,6 +160,11 @@ COMPARED_VENUES = ("Binance", "Bybit", "OKX", "Hyperliquid")
 #: they come from (and ``illustrative`` where they are not an exchange snapshot).
 VENUE_TABLE_NAMES = {"Binance": "{coin}USDT", "Bybit": "bybit-{coin}USDT",
                      "OKX": "okx-{coin}USDT"}
+
+#: OKX reduces a position step by step only from tier 3 up; a position in tier 1 or 2 whose
+#: margin ratio falls to 100 % is fully liquidated (OKX help 360020411711 "Forced Partial or
+#: Full Liquidation": "For position at Tier 3 or above ... Forced Partial Liquidation").
+OKX_PARTIAL_FROM_TIER = 3
 
 #: Hyperliquid's caps: a tier's maintenance margin rate is half its initial margin rate at
 #: max leverage; funding is capped at 4 % an hour; withdrawals leave 10 % of position value.
@@ -412,6 +421,72 @@ def okx_isolated_liquidation_price(side, size, entry_price, margin, *, mmr=None,
         lp = (margin - sign * size * entry) / (size * (np.asarray(mmr, float) + fee)
                                                - sign * size)
     return _price_out(lp)
+
+
+# -- OKX forced partial liquidation -------------------------------------------------------------
+class OkxLiquidation(NamedTuple):
+    """What OKX's forced liquidation does to one position (see :func:`okx_partial_liquidation`).
+
+    ``close_size`` and ``remaining_size`` are in the position's size unit; ``tier`` is the
+    1-based tier the remaining position sits in (None after a full liquidation, and the current
+    tier when nothing is closed); ``full_liquidation`` is True when the whole position goes.
+    """
+    close_size: float
+    remaining_size: float
+    tier: Optional[int]
+    full_liquidation: bool
+
+
+def okx_partial_liquidation(size, equity, tiers, mark_price, *, fee_rate=OKX_DEFAULT_FEE_RATE):
+    """OKX's forced partial (or full) liquidation of one position, at ``mark_price``.
+
+    A tier's requirement for a position of notional ``N`` is ``N * (MMR + fee_rate)`` (one
+    MMR for the whole position, no deduction; the fee to close at ``fee_rate``), and the
+    equity meets it when ``equity / requirement > 1`` (OKX liquidates at a margin ratio of
+    100 %). If the equity meets the current tier's requirement nothing is closed. Otherwise,
+    from tier :data:`OKX_PARTIAL_FROM_TIER` (3) up, the position is reduced to the largest size
+    of the highest lower tier ``k`` whose requirement ``cap_k * (MMR_k + fee_rate)`` the equity
+    meets: ``close_size = size - cap_k / mark_price``. A position in tier 1 or 2, or one whose
+    equity does not even meet tier 1's requirement, is fully liquidated.
+
+    ``size`` is the position's size (base units, e.g. BTC), ``equity`` its margin plus
+    unrealized PnL (cross: the account's), ``tiers`` a :class:`Brackets` table such as
+    ``Brackets.load("okx-BTCUSDT")`` (notional tiers; a tier holds its cap, as OKX's tiers hold
+    their maximum number of contracts; any deduction in the table is ignored). Scalars only.
+    The equity is taken as it is when liquidation starts: the fee of the closing orders is
+    not taken from it (a simplification).
+
+    Source: OKX help 360020411711 "Forced Partial or Full Liquidation": 15,000 swaps at tier 3
+    (tier 1 holds up to 2,000) -> 15,000 - 2,000 = 13,000 closed, the rest is at tier 1.
+
+    >>> from crossmargin.engine.brackets import Brackets
+    >>> okx = Brackets.load("okx-BTCUSDT")        # 2,000 contracts of 0.01 BTC at 60,000 in tier 1
+    >>> okx_partial_liquidation(150.0, 100_000, okx, 60_000)
+    OkxLiquidation(close_size=130.0, remaining_size=20.0, tier=1, full_liquidation=False)
+    """
+    size = positive(size, "size")
+    equity = finite(equity, "equity")
+    mark = positive(mark_price, "mark_price")
+    fee = _rate(fee_rate, "fee_rate")
+    if not isinstance(tiers, Brackets):
+        raise InvalidInput(f"tiers must be a Brackets table, e.g. Brackets.load('okx-BTCUSDT') "
+                           f"(got {tiers!r})")
+    notional = size * mark
+    if notional > tiers.max_position_notional:
+        raise InvalidInput(f"size x mark_price must be <= {tiers.max_position_notional:,.2f} "
+                           f"USDT, the largest position in the {tiers.symbol} table (got "
+                           f"{notional:,.2f})")
+    caps = [float(c) for c in tiers.caps]
+    rates = [float(r) for r in tiers.maintenance_margin_rates]
+    current = int(np.searchsorted(caps, notional, side="left"))   # first tier whose cap >= N
+    if equity > notional * (rates[current] + fee):
+        return OkxLiquidation(0.0, size, current + 1, False)
+    if current + 1 >= OKX_PARTIAL_FROM_TIER:
+        for k in range(current - 1, -1, -1):
+            if equity > caps[k] * (rates[k] + fee):
+                remaining = caps[k] / mark
+                return OkxLiquidation(size - remaining, remaining, k + 1, False)
+    return OkxLiquidation(size, 0.0, None, True)
 
 
 # -- each venue's own tiers ---------------------------------------------------------------------
