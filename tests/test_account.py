@@ -42,14 +42,22 @@ def test_cross_liquidation_price_moves_with_the_other_position():
     assert acc.liquidation_price("ETHUSDT") > before   # BTC losses eat the shared pool
 
 
-def test_cross_account_liquidates_at_the_liquidation_price():
+def test_cross_account_liquidation_starts_at_the_liquidation_price_with_smart_liquidation():
+    """Binance's worked example: ETH's 10 % tier is far above the 1.25 % clearance fee, so
+    one cut of ETH down to its tier floor brings the account back under 100 % ("Smart
+    Liquidation" avoids the full liquidation); both positions stay open."""
     acc = binance_example_account()
     lp = acc.liquidation_price("ETHUSDT")
     assert acc.mark({"ETHUSDT": lp * 1.001}) == []
     events = acc.mark({"ETHUSDT": lp * 0.999})
-    assert sorted(e["symbol"] for e in events) == ["BTCUSDT", "ETHUSDT"]
-    assert {e["type"] for e in events} == {"liquidation"}
-    assert acc.open_symbols == []
+    assert [(e["symbol"], e["type"]) for e in events] == [("ETHUSDT", "partial_liquidation")]
+    eth = acc.contracts["ETHUSDT"].brackets
+    floor = eth.floors[eth.tier(events[0]["size"] * lp)]
+    assert acc.positions().loc["ETHUSDT", "notional"] < floor + 1e-6 * floor
+    assert acc.margin_ratio() < 1.0
+    assert sorted(acc.open_symbols) == ["BTCUSDT", "ETHUSDT"]
+    fee = events[0]["fee"]
+    assert fee == pytest.approx(events[0]["size"] * events[0]["price"] * 0.0125)
 
 
 def test_opening_charges_the_taker_fee_and_reserves_margin(account):
@@ -98,12 +106,16 @@ def test_isolated_liquidation_loses_only_that_margin(account):
     assert before - account.summary().equity == pytest.approx(1_000, abs=1e-6)
 
 
-def test_cross_liquidation_takes_the_whole_pool(account):
+def test_a_cut_that_cannot_restore_the_margin_ends_in_a_full_liquidation(account):
+    """100,000 USDT of BTC sits in the 0.5 % tier, below the 1.25 % clearance fee: the cut to
+    the 50,000 floor makes the ratio worse, so the rest is closed and the pool is gone."""
     account.set_leverage("BTCUSDT", 20)
     account.open("BTCUSDT", "long", 60_000, margin=5_000)
     lp = account.liquidation_price("BTCUSDT")
     events = account.mark({"BTCUSDT": lp * 0.999})
-    assert [e["type"] for e in events] == ["liquidation"]
+    assert [e["type"] for e in events] == ["partial_liquidation", "liquidation"]
+    assert events[0]["size"] * events[0]["price"] == pytest.approx(100_000 * 0.999 * lp / 60_000
+                                                                   - 50_000)
     s = account.summary()
     assert s.equity < 0.01 * 10_000      # a cross liquidation leaves almost nothing
     assert s.wallet_balance >= 0
@@ -320,17 +332,27 @@ def test_preview_of_a_reducing_order_needs_no_margin(account):
     assert flip["initial_margin"] == pytest.approx(1 * 3_000 / 20)
 
 
-def test_a_stop_that_gaps_past_bankruptcy_leaves_nothing_below_zero(account):
+def test_a_gap_through_the_stop_and_bankruptcy_is_a_liquidation_that_cancels_the_stop(account):
     account.set_leverage("BTCUSDT", 100)
     account.open("BTCUSDT", "long", 60_000, margin=1_000)
     account.set_stop_loss("BTCUSDT", 59_900)
-    (event,) = account.mark({"BTCUSDT": 50_000})
-    assert event["type"] == "stop_loss" and event["price"] == 50_000
+    events = account.mark({"BTCUSDT": 50_000})
+    assert [e["type"] for e in events] == ["stops_cancelled", "liquidation"]
+    assert events[1]["price"] == 50_000 and events[1]["fee"] == 0   # nothing left to pay it
     s = account.summary()
     assert s.wallet_balance == 0 and s.equity == 0
     size = 100_000 / 60_000
-    wallet_after = 10_000 - 100_000 * 0.0005 - size * 10_000 - size * 50_000 * 0.0005
+    wallet_after = 10_000 - 100_000 * 0.0005 - size * 10_000
     assert s.insurance_cover == pytest.approx(-wallet_after)
+
+
+def test_a_stop_the_price_passes_without_a_gap_fills_before_the_liquidation(account):
+    account.set_leverage("BTCUSDT", 100)
+    account.open("BTCUSDT", "long", 60_000, margin=1_000)
+    lp = account.liquidation_price("BTCUSDT")
+    account.set_stop_loss("BTCUSDT", lp * 1.001)
+    (event,) = account.mark({"BTCUSDT": lp * 0.999})       # 0.2 % past the trigger: no gap
+    assert event["type"] == "stop_loss" and event["price"] == pytest.approx(lp * 1.001)
 
 
 def test_snapshot_holds_the_summary_numbers_and_each_positions_upnl():

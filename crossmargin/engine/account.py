@@ -1,20 +1,26 @@
 """The exchange in miniature: an account that deposits, trades, marks to market,
-stops out and liquidates, following Binance USDⓈ-M rules in one-way mode.
+stops out and liquidates, under one venue's rules (:mod:`~crossmargin.engine.venues`:
+Binance USDⓈ-M by default, Bybit, OKX, Hyperliquid), in one-way mode.
 
-Rules (see DESIGN.md and shared/reference/margin-rules.md):
+Rules (see DESIGN.md, shared/reference/margin-rules.md and venues-and-liquidation.md):
 
 - The mark price drives unrealized PnL, maintenance margin, margin ratio and liquidation.
 - Margin mode is per symbol and cannot change while the symbol has a position.
-- Cross positions share the cross wallet (USDT plus non-USDT collateral at its
-  value ratio); each isolated position owns the margin moved into it.
-- ``mark(prices)``: funding if due, then stop-losses, then liquidations: every
-  isolated position whose own margin ratio >= 100 %, then the cross account if
-  its margin ratio >= 100 % (all cross positions closed).
+- Cross positions share the cross wallet (the settlement asset plus other collateral at
+  its value ratio, cross only); each isolated position owns the margin moved into it.
+- ``mark(prices)``: funding at each contract's interval, on the mark at the funding
+  time; the stops the price passed; the liquidations (every isolated position whose own
+  margin ratio >= 100 %, then the cross account): the venue's procedure cancels the
+  group's stops, cuts positions where the venue does, then closes the rest at the
+  bankruptcy price, the insurance fund (then ADL, in a
+  :class:`~crossmargin.engine.market.Market`) paying any deficit; then the stops the
+  price gapped through.
 - Every change of money is a ledger row; wallet balances equal their ledger sums.
 - A rejected call raises a ``CrossMarginError`` and leaves the account unchanged.
 
-Simplifications: whole positions are liquidated (no partial liquidation); a
-market order fills at the price you give; sizes have no lot step.
+Simplifications: a market order fills at the price you give; sizes have no lot step; a
+venue's undocumented choices (which position is cut first, where the cut lands) are
+assumptions listed in its :class:`~crossmargin.engine.venues.Venue`.
 """
 import copy
 import functools
@@ -28,14 +34,23 @@ from . import formulas
 from .._validate import (MARGIN_MODES, check_margin_mode, finite, one_amount, positive,
                          side_sign, utc_timestamp)
 from .contracts import COLLATERAL_VALUE_RATIOS, contract_specs
+from .market import InsuranceFund, adl_score
+from .platforms import okx_partial_liquidation
+from .venues import DEFAULT_VENUE, venue as get_venue
 from ..errors import (InsufficientBalance, InvalidInput, LeverageTooHigh, MarginModeLocked,
                      NoPosition, UnknownSymbol)
 
-__all__ = ["Account", "AccountSnapshot", "Position", "MARGIN_MODES", "DEFAULT_LEVERAGE"]
+__all__ = ["Account", "AccountSnapshot", "Position", "MARGIN_MODES", "DEFAULT_LEVERAGE",
+           "LIQUIDATION_EVENTS", "CLOSING_LIQUIDATIONS"]
 
 #: Binance's default leverage for a symbol you have not set.
 DEFAULT_LEVERAGE = 20
 _HOUR = pd.Timedelta(hours=1)
+#: Event types of the liquidation procedure: a cut, a close at the bankruptcy price, and
+#: Hyperliquid's hand-over to its backstop vault.
+LIQUIDATION_EVENTS = ("partial_liquidation", "liquidation", "backstop")
+#: The ones that close a position for good.
+CLOSING_LIQUIDATIONS = ("liquidation", "backstop")
 LEDGER_COLUMNS = ["step", "time", "type", "wallet", "asset", "symbol", "amount"]
 EVENT_COLUMNS = ["step", "time", "type", "symbol", "margin_mode", "side", "size", "price",
                  "realized_pnl", "fee", "amount"]
@@ -68,6 +83,7 @@ class Position:
     margin_mode: str
     isolated_margin: float = 0.0
     stop_loss_price: float | None = None
+    stop_trigger: str = "mark"
 
     @property
     def sign(self):
@@ -98,33 +114,49 @@ class Account:
     48222.89
     """
 
-    def __init__(self, contracts=None, *, time=None, gap_threshold=None):
-        self.contracts = contract_specs(contracts)
+    def __init__(self, contracts=None, *, venue=DEFAULT_VENUE, time=None, gap_threshold=None,
+                 insurance_fund=None):
+        self.venue = get_venue(venue)
+        #: The asset the venue settles in (USDT; USDC on Hyperliquid).
+        self.settle = self.venue.collateral
+        self.contracts = (self.venue.contracts() if contracts is None
+                          else contract_specs(contracts))
+        if insurance_fund is not None and not isinstance(insurance_fund, InsuranceFund):
+            raise InvalidInput(f"insurance_fund must be an InsuranceFund (got {insurance_fund!r})")
+        #: Pays what a liquidation leaves unpaid and receives the venue's share; unlimited
+        #: unless given (a :class:`~crossmargin.engine.market.Market` shares one).
+        self.insurance_fund = InsuranceFund() if insurance_fund is None else insurance_fund
+        #: The :class:`~crossmargin.engine.market.Market` this account trades in (None: alone,
+        #: so nobody can be auto-deleveraged).
+        self.market = None
         self.gap_threshold = gap_threshold
         self.time = None if time is None else utc_timestamp(time, "time")
         self.step = 0
-        self._assets = {"USDT": 0.0}          # cross wallet, per asset
-        self._asset_prices = {"USDT": 1.0}    # index price of each collateral asset
+        self._assets = {self.settle: 0.0}          # cross wallet, per asset
+        self._asset_prices = {self.settle: 1.0}    # index price of each collateral asset
         self._positions = {}
         self._modes = {}
         self._leverage = {}
         self._marks = {}
+        self._last = {}                 # last trade prices, where given to mark()
         self._ledger = []
 
     # -- state snapshots (all-or-nothing operations) --------------------------------------
     def _snapshot(self):
         return (dict(self._assets), dict(self._asset_prices),
                 {s: copy.copy(p) for s, p in self._positions.items()}, dict(self._modes),
-                dict(self._leverage), dict(self._marks), len(self._ledger), self.time, self.step)
+                dict(self._leverage), dict(self._marks), len(self._ledger), self.time, self.step,
+                dict(self._last))
 
     def _restore(self, saved):
         (self._assets, self._asset_prices, self._positions, self._modes, self._leverage,
-         self._marks, n, self.time, self.step) = saved
+         self._marks, n, self.time, self.step, self._last) = saved
         del self._ledger[n:]
 
     # -- bookkeeping ------------------------------------------------------------------------
-    def _book(self, kind, amount, *, symbol=None, asset="USDT", isolated=False):
+    def _book(self, kind, amount, *, symbol=None, asset=None, isolated=False):
         """Record one change of money and apply it to the wallet it touches."""
+        asset = self.settle if asset is None else asset
         if isolated:
             self._positions[symbol].isolated_margin += amount
         else:
@@ -182,23 +214,30 @@ class Account:
         mmr, cum = self.contracts[p.symbol].brackets.lookup(value)
         return value * mmr - cum
 
+    def _requirement(self, p):
+        """What the position's margin must cover before liquidation: its maintenance margin,
+        plus the fee to close on venues that count it (OKX)."""
+        if self.venue.fee_in_requirement:
+            return self._mm(p) + self._notional(p) * self.contracts[p.symbol].taker_fee
+        return self._mm(p)
+
     def _collateral_value(self):
         total = 0.0
         for asset, amount in self._assets.items():
-            if asset != "USDT" and amount:
-                total += amount * self._asset_prices[asset] * COLLATERAL_VALUE_RATIOS[asset]
+            if asset != self.settle and amount:
+                total += amount * self._asset_prices[asset] * self._value_ratio(asset)
         return total
 
     def _cross_wallet(self):
-        return self._assets["USDT"] + self._collateral_value()
+        return self._assets[self.settle] + self._collateral_value()
 
     def _cross_totals(self):
-        """(unrealized PnL, maintenance margin, initial margin) of all cross positions."""
+        """(unrealized PnL, maintenance requirement, initial margin) of all cross positions."""
         upnl = mm = im = 0.0
         for p in self._positions.values():
             if p.margin_mode == "cross":
                 upnl += self._upnl(p)
-                mm += self._mm(p)
+                mm += self._requirement(p)
                 im += self._notional(p) / p.leverage
         return upnl, mm, im
 
@@ -215,7 +254,7 @@ class Account:
         """
         if symbol is not None and self._position(symbol).margin_mode == "isolated":
             p = self._positions[symbol]
-            return margin_ratio_value(self._mm(p), p.isolated_margin + self._upnl(p))
+            return margin_ratio_value(self._requirement(p), p.isolated_margin + self._upnl(p))
         upnl, mm, _ = self._cross_totals()
         return margin_ratio_value(mm, self._cross_wallet() + upnl)
 
@@ -234,7 +273,8 @@ class Account:
         others = [q for q in self._positions.values()
                   if q.margin_mode == "cross" and q.symbol != symbol]
         base = self.contracts[symbol].base
-        units = self._assets.get(base, 0.0) * COLLATERAL_VALUE_RATIOS.get(base, 0.0)
+        units = (self._assets.get(base, 0.0) * self._value_ratio(base)
+                 if base in self._assets else 0.0)
         return formulas.liquidation_price(
             p.side, p.size, p.entry_price,
             self._cross_wallet() - units * self._asset_prices.get(base, 0.0), brackets=brackets,
@@ -249,7 +289,7 @@ class Account:
         iso_upnl = sum(self._upnl(p) for p in iso)
         cross_balance = self._cross_wallet() + upnl
         return pd.Series({
-            "wallet_balance": self._assets["USDT"],
+            "wallet_balance": self._assets[self.settle],
             "collateral_value": self._collateral_value(),
             "cross_wallet_balance": self._cross_wallet(),
             "cross_unrealized_pnl": upnl,
@@ -277,7 +317,7 @@ class Account:
             pnl[p.symbol] = u = self._upnl(p)
             if p.margin_mode == "isolated":
                 isolated += p.isolated_margin + u
-        return AccountSnapshot(cross + isolated, self._assets["USDT"], cross,
+        return AccountSnapshot(cross + isolated, self._assets[self.settle], cross,
                                margin_ratio_value(mm, cross), mm, max(0.0, cross - im), pnl)
 
     def contract(self, symbol):
@@ -316,7 +356,7 @@ class Account:
         """Every wallet: the cross wallet per asset and each isolated position's margin."""
         rows = [{"wallet": "cross", "asset": a, "symbol": None, "balance": b}
                 for a, b in self._assets.items()]
-        rows += [{"wallet": "isolated", "asset": "USDT", "symbol": p.symbol,
+        rows += [{"wallet": "isolated", "asset": self.settle, "symbol": p.symbol,
                   "balance": p.isolated_margin}
                  for p in self._positions.values() if p.margin_mode == "isolated"]
         return pd.DataFrame(rows, columns=["wallet", "asset", "symbol", "balance"])
@@ -327,7 +367,8 @@ class Account:
 
     def __repr__(self):
         s = self.summary()
-        return (f"<Account equity {s.equity:,.2f} USDT, {len(self._positions)} position(s), "
+        return (f"<Account equity {s.equity:,.2f} {self.settle}, {len(self._positions)} "
+                f"position(s), "
                 f"cross margin ratio {s.margin_ratio:.2%}>")
 
     # -- what if? ----------------------------------------------------------------------------
@@ -381,7 +422,7 @@ class Account:
         held = self._signed_size(symbol) * side_sign(side)
         closing = max(0.0, -held)     # an opposite position is closed first, freeing margin
         budget = self.available_balance() if self.margin_mode(symbol) == "cross" else min(
-            self.available_balance(), self._assets["USDT"])
+            self.available_balance(), self._assets[self.settle])
         size = closing + budget / per_unit
         cap = spec.brackets.max_notional(lev) / price - max(0.0, held)
         return max(0.0, min(size, cap) * (1 - 1e-9))
@@ -395,13 +436,21 @@ class Account:
 
     # -- money in and out ------------------------------------------------------------------
     @_atomic
-    def deposit(self, amount, asset="USDT", *, price=None):
-        """Add collateral to the cross wallet. Non-USDT assets count at their value
-        ratio (BTC 95 %) and back cross positions only; they need an index price
-        (``price=``, or a mark of e.g. BTCUSDT)."""
+    def deposit(self, amount, asset=None, *, price=None):
+        """Add collateral to the cross wallet (default: the venue's settlement asset).
+        Other assets (Multi-Assets mode: Binance, Bybit, OKX; not Hyperliquid) count at their
+        value ratio (BTC 95 %) and back cross positions only, so they are refused while an
+        isolated position is open; they need an index price (``price=``, or a mark of e.g.
+        BTCUSDT)."""
         amount = positive(amount, "amount")
-        self._known_asset(asset)
-        if asset != "USDT":
+        asset = self._known_asset(asset)
+        if asset != self.settle:
+            isolated = [p.symbol for p in self._positions.values()
+                        if p.margin_mode == "isolated"]
+            if isolated:
+                raise MarginModeLocked(
+                    f"asset {asset} can back cross positions only (Multi-Assets mode) and "
+                    f"{', '.join(isolated)} is isolated: close it or deposit {self.settle}")
             if price is not None:
                 self._asset_prices[asset] = positive(price, "price")
             elif asset not in self._asset_prices:
@@ -410,10 +459,10 @@ class Account:
         self._book("deposit", amount, asset=asset)
 
     @_atomic
-    def withdraw(self, amount, asset="USDT"):
+    def withdraw(self, amount, asset=None):
         """Take collateral out, up to what open positions do not need."""
         amount = positive(amount, "amount")
-        self._known_asset(asset)
+        asset = self._known_asset(asset)
         held = self._assets.get(asset, 0.0)
         if amount > held:
             raise InsufficientBalance(f"withdraw amount {amount:,} {asset} exceeds the "
@@ -425,26 +474,46 @@ class Account:
                 f"{limit:,.8g} {asset}: the rest is margin in use by open positions")
         self._book("withdrawal", -amount, asset=asset)
 
-    def max_withdraw(self, asset="USDT"):
-        """Largest withdrawal, Binance's rule (FAQ 360038447311):
-        ``min(cross wallet - cross MM, cross wallet + cross UPNL - cross IM)``, in units of
-        ``asset`` (at its price and value ratio), at least 0 and at most what is held.
+    def max_withdraw(self, asset=None):
+        """Largest withdrawal from the cross wallet under the venue's rule, in units of
+        ``asset`` (at its price and value ratio), at least 0 and at most what is held:
 
-        Unrealized profit can be withdrawn down to the initial margin; an unrealized loss
-        lowers the limit. (Binance also subtracts the initial margin of isolated open orders;
-        the engine has no resting orders, so that term is 0.)"""
-        self._known_asset(asset)
+        * Binance (FAQ 360038447311): ``min(WB - MM, WB + UPNL - IM)`` (cross): unrealized
+          profit can be withdrawn down to the initial margin. (Binance also subtracts the
+          initial margin of isolated open orders; the engine has no resting orders.)
+        * Bybit UTA, and OKX (assumed): ``min(WB + UPNL - IM, WB + min(UPNL, 0))``:
+          unrealized profit does not count.
+        * Hyperliquid: ``WB + UPNL - max(IM, 10 % of the position value)``.
+        """
+        asset = self._known_asset(asset)
         upnl, mm, im = self._cross_totals()
         wallet = self._cross_wallet()
-        free = min(wallet - mm, wallet + upnl - im)
-        unit = self._asset_prices.get(asset, 0.0) * COLLATERAL_VALUE_RATIOS[asset]
+        rule = self.venue.withdraw_rule
+        if rule == "binance":
+            free = min(wallet - mm, wallet + upnl - im)
+        elif rule == "unrealized_loss_only":
+            free = min(wallet + upnl - im, wallet + min(upnl, 0.0))
+        else:
+            notional = sum(self._notional(p) for p in self._positions.values()
+                           if p.margin_mode == "cross")
+            free = wallet + upnl - max(im, self.venue.withdraw_floor_rate * notional)
+        unit = self._asset_prices.get(asset, 0.0) * self._value_ratio(asset)
         held = self._assets.get(asset, 0.0)
         return max(0.0, min(held, free / unit if unit else 0.0))
 
+    def _value_ratio(self, asset):
+        return 1.0 if asset == self.settle else COLLATERAL_VALUE_RATIOS[asset]
+
     def _known_asset(self, asset):
-        if asset not in COLLATERAL_VALUE_RATIOS:
-            raise InvalidInput(f"asset must be one of {', '.join(COLLATERAL_VALUE_RATIOS)} "
-                               f"(got {asset!r})")
+        """The asset named (None: the settlement asset), if this venue takes it."""
+        if asset is None or asset == self.settle:
+            return self.settle
+        known = [self.settle] + ([a for a in COLLATERAL_VALUE_RATIOS if a != "USDT"]
+                                 if self.venue.multi_assets else [])
+        if asset not in known:
+            raise InvalidInput(f"asset must be one of {', '.join(known)} on "
+                               f"{self.venue.title} (got {asset!r})")
+        return asset
 
     # -- settings ---------------------------------------------------------------------------
     @_atomic
@@ -470,7 +539,7 @@ class Account:
         limit = spec.brackets.max_leverage(value)
         if leverage > limit:
             raise LeverageTooHigh(f"leverage {leverage:g}x exceeds the {limit:g}x maximum of "
-                                  f"{symbol} for a {value:,.0f} USDT position")
+                                  f"{symbol} for a {value:,.0f} {self.settle} position")
         p = self._positions.get(symbol)
         if p is not None and p.margin_mode == "isolated":
             raise InvalidInput(f"leverage of the open isolated {symbol} position cannot change "
@@ -481,8 +550,9 @@ class Account:
             upnl, _, im = self._cross_totals()
             if self._cross_wallet() + upnl - im < 0:
                 raise InsufficientBalance(
-                    f"leverage {leverage:g}x needs {im:,.2f} USDT of initial margin but the "
-                    f"cross margin balance is {self._cross_wallet() + upnl:,.2f} USDT")
+                    f"leverage {leverage:g}x needs {im:,.2f} {self.settle} of initial margin but "
+                    f"the "
+                    f"cross margin balance is {self._cross_wallet() + upnl:,.2f} {self.settle}")
 
     # -- trading ----------------------------------------------------------------------------
     def _size_from(self, symbol, price, size, margin, notional):
@@ -522,13 +592,14 @@ class Account:
         total = qty + (p.size if p else 0.0)
         value = total * price
         if value > spec.brackets.max_position_notional:
-            raise LeverageTooHigh(f"position notional {value:,.0f} USDT exceeds {symbol}'s "
+            raise LeverageTooHigh(f"position notional {value:,.0f} {self.settle} exceeds "
+                                  f"{symbol}'s "
                                   f"largest bracket ({spec.brackets.max_position_notional:,.0f})")
         limit = spec.brackets.max_leverage(value)
         if lev > limit:
             raise LeverageTooHigh(
                 f"leverage {lev:g}x exceeds the {limit:g}x maximum of {symbol}'s bracket for a "
-                f"{value:,.0f} USDT position; lower the leverage or the size")
+                f"{value:,.0f} {self.settle} position; lower the leverage or the size")
         cost = formulas.order_cost(side, qty, price, self._marks[symbol], lev)
         margin, loss = cost["initial_margin"], cost["open_loss"]
         fee = qty * price * spec.taker_fee
@@ -536,12 +607,14 @@ class Account:
         if cost["cost"] + fee > available + 1e-9:
             opened = f" + open loss {loss:,.2f}" if loss else ""
             raise InsufficientBalance(
-                f"order needs {cost['cost'] + fee:,.2f} USDT (initial margin {margin:,.2f}"
-                f"{opened} + fee {fee:,.2f}) but the available balance is {available:,.2f} USDT")
-        if mode == "isolated" and margin + fee > self._assets["USDT"] + 1e-9:
+                f"order needs {cost['cost'] + fee:,.2f} {self.settle} (initial margin {margin:,.2f}"
+                f"{opened} + fee {fee:,.2f}) but the available balance is {available:,.2f} "
+                f"{self.settle}")
+        if mode == "isolated" and margin + fee > self._assets[self.settle] + 1e-9:
             raise InsufficientBalance(
-                f"isolated order needs {margin + fee:,.2f} USDT but the wallet holds "
-                f"{self._assets['USDT']:,.2f} USDT (other collateral backs cross positions only)")
+                f"isolated order needs {margin + fee:,.2f} {self.settle} but the wallet holds "
+                f"{self._assets[self.settle]:,.2f} {self.settle} (other collateral backs cross "
+                f"positions only)")
         if p is None:
             p = self._positions[symbol] = Position(symbol, side, qty, price, lev, mode)
         else:
@@ -562,32 +635,31 @@ class Account:
         price = self._marks[symbol] if price is None else positive(price, "price")
         return self._close(p, min(qty, p.size), price, "close")
 
-    def _close(self, p, qty, price, kind, fee_rate=None):
-        """Realize PnL on ``qty`` at ``price``; release isolated margin; return the event."""
+    def _close(self, p, qty, price, kind, fee=None, fee_kind="fee", release=True):
+        """Realize PnL on ``qty`` at ``price`` and charge ``fee`` (default: the taker fee);
+        on a full close, cover a negative isolated margin and release the rest (a partial
+        close releases its share, unless ``release=False``: a partial liquidation keeps the
+        margin in the position); return the event."""
         spec = self.contracts[p.symbol]
         iso = p.margin_mode == "isolated"
         pnl = p.sign * qty * (price - p.entry_price)
         self._book("realized_pnl", pnl, symbol=p.symbol, isolated=iso)
-        if fee_rate is None:
-            fee = qty * price * spec.taker_fee
-            self._book("fee", -fee, symbol=p.symbol, isolated=iso)
-        elif iso:   # liquidation fee, capped by the margin that is left
-            fee = min(qty * price * fee_rate, max(0.0, p.isolated_margin))
-            self._book("liquidation_fee", -fee, symbol=p.symbol, isolated=True)
-        else:       # cross: charged by _liquidate_cross once every position is closed
-            fee = 0.0
+        fee = qty * price * spec.taker_fee if fee is None else fee
+        if fee:
+            self._book(fee_kind, -fee, symbol=p.symbol, isolated=iso)
         full = qty >= p.size * (1 - 1e-12)
         if iso:
-            if p.isolated_margin < 0:
-                self._book("insurance_cover", -p.isolated_margin, symbol=p.symbol, isolated=True)
-            release = p.isolated_margin if full else p.isolated_margin * qty / p.size
+            if full and p.isolated_margin < 0:
+                self._cover(p, p.size, price, -p.isolated_margin, isolated=True)
+            release = (p.isolated_margin if full else
+                       p.isolated_margin * qty / p.size if release else 0.0)
             if release:
                 self._book("transfer", -release, symbol=p.symbol, isolated=True)
                 self._book("transfer", release, symbol=p.symbol)
         if full:
             del self._positions[p.symbol]
             if not iso and not any(q.margin_mode == "cross" for q in self._positions.values()):
-                self._settle_negative_cross()      # e.g. a stop that gapped past bankruptcy
+                self._settle_negative_cross([(p, qty, price, pnl)])   # e.g. a stop that gapped
         else:
             p.size -= qty
         return {"step": self.step, "time": self.time, "type": kind, "symbol": p.symbol,
@@ -596,8 +668,8 @@ class Account:
 
     def _cross_equity(self):
         """Cross wallet at full market value of the collateral (what can pay a fee)."""
-        return self._assets["USDT"] + sum(a * self._asset_prices[k]
-                                          for k, a in self._assets.items() if k != "USDT")
+        return self._assets[self.settle] + sum(a * self._asset_prices[k]
+                                          for k, a in self._assets.items() if k != self.settle)
 
     @_atomic
     def add_margin(self, symbol, amount):
@@ -607,9 +679,10 @@ class Account:
         if p.margin_mode != "isolated":
             raise InvalidInput(f"add_margin applies to isolated positions; {symbol} is cross "
                                f"(got amount {amount:,})")
-        limit = min(self.available_balance(), self._assets["USDT"])
+        limit = min(self.available_balance(), self._assets[self.settle])
         if amount > limit + 1e-9:
-            raise InsufficientBalance(f"amount {amount:,.2f} USDT exceeds the {limit:,.2f} USDT "
+            raise InsufficientBalance(f"amount {amount:,.2f} {self.settle} exceeds the "
+                                      f"{limit:,.2f} {self.settle} "
                                       f"available to move into {symbol}")
         self._transfer_to_isolated(symbol, amount)
 
@@ -638,23 +711,30 @@ class Account:
         limit = self.max_remove_margin(symbol)
         if amount > limit + 1e-9:
             raise InsufficientBalance(
-                f"amount {amount:,.2f} USDT exceeds the {limit:,.2f} USDT that can be removed "
+                f"amount {amount:,.2f} {self.settle} exceeds the {limit:,.2f} {self.settle} that "
+                f"can be removed "
                 f"from {symbol} (min(isolated margin - MM, isolated margin + UPNL - IM at the "
                 f"mark))")
         self._book("transfer", -amount, symbol=symbol, isolated=True)
         self._book("transfer", amount, symbol=symbol)
 
     @_atomic
-    def set_stop_loss(self, symbol, trigger_price):
-        """Stop-market order closing the whole position when the mark reaches ``trigger_price``."""
+    def set_stop_loss(self, symbol, trigger_price, *, trigger_by=None):
+        """Stop-market order closing the whole position when the watched price reaches
+        ``trigger_price``. ``trigger_by``: ``"last"`` (the last trade price, when
+        :meth:`mark` is given one; the mark otherwise) or ``"mark"``; None: the venue's default
+        (Binance and Bybit: last, Hyperliquid: mark). A liquidation cancels it first."""
         p = self._position(symbol)
         trigger = positive(trigger_price, "trigger_price")
+        by = self.venue.stop_trigger if trigger_by is None else trigger_by
+        if by not in ("last", "mark"):
+            raise InvalidInput(f"trigger_by must be 'last' or 'mark' (got {trigger_by!r})")
         mark = self._marks[symbol]
         if (p.sign > 0 and trigger >= mark) or (p.sign < 0 and trigger <= mark):
             where = "below" if p.sign > 0 else "above"
             raise InvalidInput(f"stop-loss trigger_price for a {p.side} must be {where} the mark "
                                f"price {mark:,.2f} (got {trigger:,.2f}); it would trigger at once")
-        p.stop_loss_price = trigger
+        p.stop_loss_price, p.stop_trigger = trigger, by
 
     @_atomic
     def cancel_stop_loss(self, symbol):
@@ -662,26 +742,35 @@ class Account:
         self._position(symbol).stop_loss_price = None
 
     # -- the market moves ------------------------------------------------------------------------
-    def mark(self, prices, time=None):
-        """New mark prices (``{"BTCUSDT": 58_000, ...}``): funding if due, stop-losses, then
-        liquidations. Returns the list of events (dicts with ``EVENT_COLUMNS``)."""
+    def mark(self, prices, time=None, *, last=None):
+        """New mark prices (``{"BTCUSDT": 58_000, ...}``): funding if due, the stops the price
+        passed on its way, the liquidations (which cancel their group's stops first), then the
+        stops it gapped through. ``last``: last trade prices for stops that watch them (the
+        mark stands in for a symbol without one). Returns the list of events (dicts with
+        ``EVENT_COLUMNS``)."""
         prices = self._check_prices(prices)
+        last = {} if last is None else self._check_prices(last)
         when = None if time is None else utc_timestamp(time, "time")
         if when is not None and self.time is not None and when < self.time:
             raise InvalidInput(f"time must not go backwards: {when} is before {self.time}")
         self.step += 1
         events = []
         previous, self.time = self.time, when if when is not None else self.time
+        before = dict(self._marks)
         self._marks.update(prices)
+        self._last = last
         for symbol, price in prices.items():
             base = self.contracts[symbol].base
             if base in COLLATERAL_VALUE_RATIOS:
                 self._asset_prices[base] = price
         if previous is not None and when is not None:
-            events += self._funding(previous, when)
+            events += self._funding(previous, when, before)
         if self._positions:
-            events += self._stops(prices)
+            events += self._stops(prices, gapped=False)
             events += self._liquidations()
+            events += self._stops(prices, gapped=True)
+        if self._assets[self.settle] < -self.venue.auto_exchange_below:
+            self._auto_exchange()        # Binance: a balance below -10,000 USD is exchanged
         return events
 
     def _check_prices(self, prices):
@@ -713,10 +802,13 @@ class Account:
             raise InvalidInput(f"gap_threshold must be >= 0 (got {value!r})")
         self._gap_threshold = checked
 
-    def _funding(self, start, end):
+    def _funding(self, start, end, before):
         """Pay or receive funding at every instant in (start, end] that is a multiple of a
         position's contract ``funding_interval_hours`` since 00:00 UTC (8 h: 00:00, 08:00,
-        16:00 UTC)."""
+        16:00 UTC; Hyperliquid 1 h), on the mark at that instant: the previous mark
+        (``before``) until ``end``, the new one at ``end``; the rate capped by the venue's
+        cap (Hyperliquid 4 % an hour)."""
+        cap = self.venue.funding_cap
         events = []
         hours = {self.contracts[s].funding_interval_hours for s in self._positions}
         if not hours:
@@ -731,8 +823,10 @@ class Account:
                 spec = self.contracts[p.symbol]
                 if instant.value % (spec.funding_interval_hours * _HOUR.value):
                     continue                          # not one of this contract's instants
-                mark = self._marks[p.symbol]
-                payment = -p.sign * p.size * mark * spec.funding_rate
+                mark = (self._marks[p.symbol] if instant == end
+                        else before.get(p.symbol, self._marks[p.symbol]))
+                rate = spec.funding_rate if cap is None else max(-cap, min(cap, spec.funding_rate))
+                payment = -p.sign * p.size * mark * rate
                 self._book("funding", payment, symbol=p.symbol,
                            isolated=p.margin_mode == "isolated")
                 events.append({"step": self.step, "time": instant, "type": "funding",
@@ -742,58 +836,230 @@ class Account:
             instant += tick
         return events
 
-    def _stops(self, prices):
+    def _stops(self, prices, *, gapped):
+        """Fire the stops whose watched price (the last price if given, else the mark)
+        crossed their trigger: without a gap they fill at the trigger (the price passed it
+        on its way, before any liquidation), after a gap at that price (``gapped=True``,
+        run after the liquidations: a liquidation cancels the stops first)."""
         events = []
         for p in list(self._positions.values()):
             stop = p.stop_loss_price
             if stop is None or p.symbol not in prices:
                 continue
-            mark = prices[p.symbol]
-            if (p.sign > 0 and mark <= stop) or (p.sign < 0 and mark >= stop):
-                threshold = (self.contracts[p.symbol].gap_threshold
-                             if self._gap_threshold is None else self._gap_threshold)
-                gapped = abs(mark - stop) > threshold * stop
-                events.append(self._close(p, p.size, mark if gapped else stop, "stop_loss"))
+            price = self._last.get(p.symbol, prices[p.symbol]) \
+                if p.stop_trigger == "last" else prices[p.symbol]
+            if (p.sign > 0 and price > stop) or (p.sign < 0 and price < stop):
+                continue
+            threshold = (self.contracts[p.symbol].gap_threshold
+                         if self._gap_threshold is None else self._gap_threshold)
+            if (abs(price - stop) > threshold * stop) == gapped:
+                events.append(self._close(p, p.size, price if gapped else stop, "stop_loss"))
         return events
 
+    # -- the liquidation procedure (see crossmargin.engine.venues) ----------------------------
     def _liquidations(self):
         events = []
         for p in list(self._positions.values()):
-            if p.margin_mode == "isolated" and self.margin_ratio(p.symbol) >= 1.0:
-                rate = self.contracts[p.symbol].liquidation_fee_rate
-                events.append(self._close(p, p.size, self._marks[p.symbol], "liquidation", rate))
-        if self.margin_ratio() >= 1.0:
-            events += self._liquidate_cross()
+            if (p.margin_mode == "isolated" and p.symbol in self._positions
+                    and self.margin_ratio(p.symbol) >= 1.0):
+                events += self._liquidate([p.symbol])
+        cross = [s for s, p in self._positions.items() if p.margin_mode == "cross"]
+        if cross and self.margin_ratio() >= 1.0:
+            events += self._liquidate(cross)
         return events
 
-    def _liquidate_cross(self):
-        """Close every cross position at its mark, then charge their liquidation fees,
-        together capped by what the cross wallet has left (so the order does not matter)."""
-        events = [self._close(p, p.size, self._marks[p.symbol], "liquidation", fee_rate=0.0)
-                  for p in list(self._positions.values()) if p.margin_mode == "cross"]
-        fees = [e["size"] * e["price"] * self.contracts[e["symbol"]].liquidation_fee_rate
-                for e in events]
+    def _group(self, symbols):
+        """The open positions of a liquidation group, its margin balance and requirement."""
+        group = [self._positions[s] for s in symbols if s in self._positions]
+        if group and group[0].margin_mode == "isolated":
+            p = group[0]
+            return group, p.isolated_margin + self._upnl(p), self._requirement(p), self._mm(p)
+        upnl, req, _ = self._cross_totals()
+        mm = sum(self._mm(p) for p in group)
+        return group, self._cross_wallet() + upnl, req, mm
+
+    def _liquidate(self, symbols):
+        """The venue's procedure for one group (an isolated position, or every cross
+        position): cancel its stops, reduce where the venue does, then close what is left at
+        the bankruptcy price."""
+        venue = self.venue
+        group, balance, requirement, mm = self._group(symbols)
+        events = []
+        stops = [p for p in group if p.stop_loss_price is not None]
+        for p in stops:
+            p.stop_loss_price = None
+            events.append(self._event("stops_cancelled", p, 0.0, self._marks[p.symbol], 0.0))
+        if venue.backstop_share and balance < venue.backstop_share * mm:
+            return events + self._close_bankrupt(group, "all", kind="backstop")
+        for _ in range(venue.max_partial_steps if balance > 0 else 0):   # bankrupt: no cut
+            cut = self._partial_cut(group, balance, requirement)
+            if cut is None:
+                break
+            p, qty = cut
+            mark = self._marks[p.symbol]
+            fee = min(qty * mark * venue.liquidation_fee_rate, max(0.0, balance))
+            event = self._close(p, qty, mark, "partial_liquidation", fee=fee,
+                                fee_kind="liquidation_fee", release=False)
+            self._to_fund(fee)
+            events.append(event)
+            group, balance, requirement, mm = self._group(symbols)
+            if requirement < balance or not group:
+                return events
+        return events + self._close_bankrupt(group, venue.surplus)
+
+    def _partial_cut(self, group, balance, requirement):
+        """(position, size to close) of the venue's next partial step, or None."""
+        venue = self.venue
+        if venue.partial == "tier_step":
+            for p in sorted(group, key=self._mm, reverse=True):
+                brackets = self.contracts[p.symbol].brackets
+                floor = brackets.tiers[brackets.tier(self._notional(p))][0]
+                if floor > 0:
+                    return p, p.size - floor / self._marks[p.symbol]
+        elif venue.partial == "slices":
+            big = [p for p in group if self._notional(p) > venue.slice_above]
+            if big:
+                p = max(big, key=self._notional)
+                return p, p.size * venue.slice_fraction
+        elif venue.partial == "okx_tiers":
+            p = max(group, key=self._mm)
+            others = requirement - self._requirement(p)
+            spec = self.contracts[p.symbol]
+            qty = okx_partial_liquidation(p.size, balance - others, spec.brackets,
+                                          self._marks[p.symbol],
+                                          fee_rate=spec.taker_fee).close_size
+            if 0 < qty < p.size:
+                return p, qty
+        return None
+
+    def _close_bankrupt(self, group, surplus, *, kind="liquidation"):
+        """Close ``group`` at the bankruptcy price: realize every position at its mark, then
+        the venue takes its share of what is left (``"fee"``: the clearance fee up to what is
+        left; ``"all"``: everything left) and a deficit is covered (fund, then ADL)."""
+        if not group:
+            return []
+        iso = group[0].margin_mode == "isolated"
+        rate = self.venue.liquidation_fee_rate
+        closes = []
+        for p in group:
+            mark = self._marks[p.symbol]
+            if iso:     # the venue's share comes out of the position's own margin
+                left = p.isolated_margin + p.sign * p.size * (mark - p.entry_price)
+                share = max(0.0, left) if surplus == "all" else min(p.size * mark * rate,
+                                                                      max(0.0, left))
+                event = self._close(p, p.size, mark, kind, fee=share, fee_kind="liquidation_fee")
+                self._to_fund(share, fee=surplus == "fee")
+                return [event]
+            closes.append((p, p.size, mark, p.sign * p.size * (mark - p.entry_price),
+                           p.size * mark * rate))
+        events = []
+        for p, qty, mark, _, _ in closes:
+            event = self._event(kind, p, qty, mark, p.sign * qty * (mark - p.entry_price))
+            self._book("realized_pnl", event["realized_pnl"], symbol=p.symbol)
+            del self._positions[p.symbol]
+            events.append(event)
         left = max(0.0, self._cross_equity())
-        scale = min(1.0, left / sum(fees)) if sum(fees) > 0 else 0.0
-        for event, fee in zip(events, fees):
-            event["fee"] = fee * scale
-            event["amount"] -= event["fee"]
-            self._book("liquidation_fee", -event["fee"], symbol=event["symbol"])
-        self._settle_negative_cross()
+        fees = [c[4] for c in closes]
+        if surplus == "all":
+            total = sum(fees)
+            shares = ([left * f / total for f in fees] if total > 0
+                      else [left / len(fees)] * len(fees))
+        else:
+            scale = min(1.0, left / sum(fees)) if sum(fees) > 0 else 0.0
+            shares = [f * scale for f in fees]
+        for event, share in zip(events, shares):
+            event["fee"] = share
+            event["amount"] -= share
+            self._book("liquidation_fee", -share, symbol=event["symbol"])
+            self._to_fund(share, fee=surplus == "fee")
+        self._settle_negative_cross(closes)
         return events
 
-    def _settle_negative_cross(self):
-        """With no cross position left: sell collateral to cover a negative USDT balance,
-        then let the insurance fund cover whatever is still missing."""
-        for asset in [a for a in self._assets if a != "USDT"]:
+    def _auto_exchange(self):
+        """Sell collateral to bring a negative settlement balance back to 0, at the venue's
+        discount: to cover ``-B`` it sells ``-B / auto_exchange_rate`` worth (Binance's
+        example: 20,000 / 97.5 % = 20,513 USD of BTC for a -20,000 USDT balance)."""
+        rate = self.venue.auto_exchange_rate
+        for asset in [a for a in self._assets if a != self.settle]:
             held, price = self._assets[asset], self._asset_prices[asset]
-            if self._assets["USDT"] >= 0 or held <= 0:
+            if self._assets[self.settle] >= 0 or held <= 0:
                 continue
-            sold = min(held, -self._assets["USDT"] / price)
+            sold = min(held, -self._assets[self.settle] / (price * rate))
             self._book("collateral_sale", -sold, asset=asset)
-            self._book("collateral_sale", sold * price)
-        if self._assets["USDT"] < 0:
-            self._book("insurance_cover", -self._assets["USDT"])
+            self._book("collateral_sale", sold * price * rate)
+
+    def _event(self, kind, p, qty, price, pnl):
+        return {"step": self.step, "time": self.time, "type": kind, "symbol": p.symbol,
+                "margin_mode": p.margin_mode, "side": p.side, "size": qty, "price": price,
+                "realized_pnl": pnl, "fee": 0.0, "amount": pnl}
+
+    def _to_fund(self, amount, *, fee=True):
+        """The fund receives the venue's share of a liquidation; a fee only where the venue
+        pays its clearance fee into the fund (``Venue.fee_to_fund``)."""
+        if amount > 0 and (self.venue.fee_to_fund or not fee):
+            self.insurance_fund.receive(amount)
+
+    def _settle_negative_cross(self, closes):
+        """With no cross position left: sell collateral to cover a negative balance, then
+        cover what is still missing (insurance fund, then ADL), shared among the closed
+        positions that lost, in proportion to their losses."""
+        self._auto_exchange()
+        deficit = -self._assets[self.settle]
+        if deficit <= 0:
+            return
+        losses = [(p, qty, price, -pnl) for p, qty, price, pnl, *_ in closes if pnl < 0]
+        total = sum(c[3] for c in losses)
+        if not losses:     # nothing to rank (e.g. fees alone): the fund pays
+            self._book("insurance_cover", self.insurance_fund.pay(deficit))
+            return
+        for p, qty, price, loss in losses:
+            self._cover(p, qty, price, deficit * loss / total, isolated=False)
+
+    def _cover(self, p, qty, price, deficit, *, isolated):
+        """Pay a position's ``deficit``: the insurance fund first, then auto-deleveraging of
+        opposite positions in the market at the bankruptcy price
+        ``price + sign * deficit / qty``. What neither can pay is the fund's shortfall."""
+        paid = self.insurance_fund.pay(deficit)
+        if paid:
+            self._book("insurance_cover", paid, symbol=p.symbol, isolated=isolated)
+        rest = deficit - paid
+        if rest <= 1e-12:
+            return
+        share = qty * rest / deficit                       # the part the fund cannot take over
+        bankruptcy = price + p.sign * deficit / qty
+        closed = 0.0
+        if self.market is not None:
+            closed = self.market.deleverage(self, p.symbol, p.side, share, bankruptcy)
+        covered = rest * closed / share
+        if covered:
+            self._book("adl_cover", covered, symbol=p.symbol, isolated=isolated)
+        if rest - covered > 1e-9:
+            self.insurance_fund.shortfall += rest - covered
+            self._book("insurance_cover", rest - covered, symbol=p.symbol, isolated=isolated)
+
+    # -- auto-deleveraging, seen from the other side ---------------------------------------
+    def position_side(self, symbol):
+        """``"long"``, ``"short"``, or None without a position in ``symbol``."""
+        self._contract(symbol)
+        p = self._positions.get(symbol)
+        return None if p is None else p.side
+
+    def adl_score(self, symbol):
+        """Where this position stands in the ADL queue (:func:`market.adl_score`)."""
+        p = self._position(symbol)
+        balance = (p.isolated_margin + self._upnl(p) if p.margin_mode == "isolated"
+                   else self._cross_wallet() + self._cross_totals()[0])
+        notional = (self._notional(p) if p.margin_mode == "isolated"
+                    else sum(self._notional(q) for q in self._positions.values()
+                             if q.margin_mode == "cross"))
+        return adl_score(self._upnl(p), self._notional(p) / p.leverage, notional, balance)
+
+    def deleverage(self, symbol, size, price):
+        """Auto-deleveraging: close up to ``size`` of this position at ``price`` (another
+        trader's bankruptcy price), with no fee; returns the ``"adl"`` event."""
+        p = self._position(symbol)
+        qty = min(positive(size, "size"), p.size)
+        return self._close(p, qty, positive(price, "price"), "adl", fee=0.0)
 
 
 def margin_ratio_value(maintenance, balance):

@@ -12,7 +12,7 @@ import dataclasses
 import pandas as pd
 
 from .._validate import finite, positive, side_sign
-from ..engine.account import Account
+from ..engine.account import LIQUIDATION_EVENTS, Account
 from ..errors import InvalidInput
 
 __all__ = ["holding_cost"]
@@ -61,7 +61,7 @@ def holding_cost(*, symbol="BTCUSDT", side="long", price=60_000.0, margin=2_000.
                 when = START + pd.Timedelta(days=day - 1, hours=hours * step)
                 events = account.mark({symbol: price}, when)
                 paid += sum(e["amount"] for e in events if e["type"] == "funding")
-                if liquidated_on is None and any(e["type"] == "liquidation" for e in events):
+                if liquidated_on is None and any(e["type"] in LIQUIDATION_EVENTS for e in events):
                     liquidated_on = day
             holding = liquidated_on is None
             pool = account.balances().query("wallet == 'cross' and asset == 'USDT'"

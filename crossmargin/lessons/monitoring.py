@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..engine import platforms
 from .._validate import finite, non_empty_list, non_negative
-from ..engine.account import Account
+from ..engine.account import LIQUIDATION_EVENTS, Account
 from ..errors import InvalidInput
 from ..simulation.replay import Replay
 
@@ -63,9 +63,10 @@ def event_rows(run, kind="liquidation"):
 
 
 def liquidation_row(run):
-    """Row (position in ``run.timeline``) of the first liquidation, or None."""
-    rows = event_rows(run, "liquidation")
-    return int(rows[0]) if len(rows) else None
+    """Row (position in ``run.timeline``) where the first liquidation started (a cut or a
+    close), or None."""
+    rows = np.concatenate([event_rows(run, kind) for kind in LIQUIDATION_EVENTS])
+    return int(rows.min()) if len(rows) else None
 
 
 def _first_row(mask):

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_margin_mode, non_negative, positive
-from ..engine.account import EVENT_COLUMNS, MARGIN_MODES, Account
+from ..engine.account import (CLOSING_LIQUIDATIONS, EVENT_COLUMNS, LIQUIDATION_EVENTS,
+                              MARGIN_MODES, Account)
 from ..errors import CrossMarginError, InvalidInput, ScenarioError
 from .orders import Order, open_orders
 
@@ -35,16 +36,18 @@ class Replay:
     account: Account
 
     def liquidations(self):
-        """The liquidation events only."""
-        return self.events[self.events["type"] == "liquidation"]
+        """The liquidation events only: cuts (``partial_liquidation``), closes
+        (``liquidation``) and Hyperliquid's ``backstop``."""
+        return self.events[self.events["type"].isin(LIQUIDATION_EVENTS)]
 
     def summary(self):
         """Final equity, worst equity, liquidations and stops, as a Series."""
         equity = self.timeline[("account", "equity")]
         first = self.liquidations()
+        closed = first["type"].isin(CLOSING_LIQUIDATIONS)
         return pd.Series({
             "final_equity": equity.iloc[-1], "lowest_equity": equity.min(),
-            "liquidations": len(first),
+            "liquidations": int(closed.sum()),
             "first_liquidation": first["time"].iloc[0] if len(first) else None,
             "stop_losses": int((self.events["type"] == "stop_loss").sum()),
             "highest_margin_ratio": self.timeline[("account", "margin_ratio")].max(),

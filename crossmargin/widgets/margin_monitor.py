@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import scenarios
+from ..engine.account import LIQUIDATION_EVENTS
 from ..errors import InvalidInput
 from ..simulation.replay import Order, Replay, replay as run_replay
 from . import style
@@ -227,7 +228,7 @@ class MarginRatioMonitor(W.VBox):
         for _, e in closing.iterrows():
             self._closed.setdefault(e["symbol"], []).append((int(e["step"]) - offset - 1,
                                                              _CLOSING_EVENTS[e["type"]]))
-        liq = events[events["type"] == "liquidation"]
+        liq = events[events["type"].isin(LIQUIDATION_EVENTS)]
         self.liquidation_step = int(liq["step"].iloc[0]) - offset - 1 if len(liq) else None
         # Side of each symbol: from its events (funding, stop, liquidation) or the final account.
         self._side = {s: "--" for s in self.symbols}

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import non_empty_list, positive
-from ..engine.account import Account
+from ..engine.account import LIQUIDATION_EVENTS, Account
 from ..errors import InvalidInput
 from . import style
 
@@ -110,7 +110,7 @@ class MarginRatioWalk(W.VBox):
         """A copy of account ``name`` marked at ``price``: (copy, whether mark() liquidated)."""
         trial = self.accounts[name].copy()
         events = trial.mark({self.symbol: float(price)})
-        return trial, any(e["type"] == "liquidation" for e in events)
+        return trial, any(e["type"] in LIQUIDATION_EVENTS for e in events)
 
     def liquidated(self, name, price):
         """Whether marking a copy of account ``name`` at ``price`` liquidates it."""
