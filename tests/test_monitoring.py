@@ -34,7 +34,7 @@ def grind_run():
 def test_liquidation_row_is_the_row_of_the_first_liquidation_time(crash_run, grind_run):
     for run in (crash_run, grind_run):                   # a pre-marked account, a fresh one
         row = monitoring.liquidation_row(run)
-        assert run.timeline.index[row] == run.liquidations()["time"].iloc[0]
+        assert run.timeline.index[row] == run.liquidation_events()["time"].iloc[0]
 
 
 def test_event_rows_match_the_event_times(grind_run):
@@ -90,7 +90,7 @@ def test_warning_window_of_the_crash(crash_run):
     w = monitoring.warning_window(crash_run)
     ratio = crash_run.timeline[("account", "margin_ratio")]
     crossed = ratio[ratio >= 0.8].index[0]
-    liquidated = crash_run.liquidations()["time"].iloc[0]
+    liquidated = crash_run.liquidation_events()["time"].iloc[0]    # when the procedure starts
     assert w.crossed == crossed and w.liquidated == liquidated
     assert w.ratio == ratio[crossed] >= 0.8 and ratio.iloc[w.crossed_row - 1] < 0.8
     assert w.minutes == (liquidated - crossed) / pd.Timedelta(minutes=1) == w.steps

@@ -36,7 +36,7 @@ from .._validate import (MARGIN_MODES, check_margin_mode, finite, one_amount, po
 from .contracts import COLLATERAL_VALUE_RATIOS, contract_specs
 from .market import InsuranceFund, adl_score
 from .platforms import okx_partial_liquidation
-from .venues import DEFAULT_VENUE, venue as get_venue
+from .venues import DEFAULT_VENUE, tier_step_target, venue as get_venue
 from ..errors import (InsufficientBalance, InvalidInput, LeverageTooHigh, MarginModeLocked,
                      NoPosition, UnknownSymbol)
 
@@ -912,10 +912,9 @@ class Account:
         venue = self.venue
         if venue.partial == "tier_step":
             for p in sorted(group, key=self._mm, reverse=True):
-                brackets = self.contracts[p.symbol].brackets
-                floor = brackets.tiers[brackets.tier(self._notional(p))][0]
-                if floor > 0:
-                    return p, p.size - floor / self._marks[p.symbol]
+                target = tier_step_target(self._notional(p), self.contracts[p.symbol].brackets)
+                if target > 0:
+                    return p, p.size - target / self._marks[p.symbol]
         elif venue.partial == "slices":
             big = [p for p in group if self._notional(p) > venue.slice_above]
             if big:

@@ -37,11 +37,13 @@ Hyperliquid hands everything to its backstop vault at once when equity falls bel
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .brackets import Brackets
 from .contracts import Contract, FUNDING_INTERVAL_HOURS, GAP_THRESHOLD
 from ..errors import InvalidInput
 
-__all__ = ["Venue", "VENUE_NAMES", "venue", "DEFAULT_VENUE"]
+__all__ = ["Venue", "VENUE_NAMES", "venue", "DEFAULT_VENUE", "tier_step_target"]
 
 BASES = ("BTC", "ETH", "SOL")
 DEFAULT_VENUE = "binance"
@@ -99,6 +101,23 @@ class Venue:
             liquidation_fee_rate=self.liquidation_fee_rate,
             funding_interval_hours=self.funding_interval_hours, gap_threshold=GAP_THRESHOLD)
             for base in self.tables}
+
+
+def tier_step_target(notional, brackets):
+    """Where a ``"tier_step"`` cut takes a position of ``notional``: the floor of its tier,
+    or of the tier below when it already sits on its floor; 0 in the first tier (no lower
+    tier: nothing to step down to). Scalars or arrays.
+
+    >>> from crossmargin.engine.brackets import Brackets
+    >>> float(tier_step_target(100_000, Brackets.load("BTCUSDT")))
+    50000.0
+    """
+    value = np.asarray(notional, dtype=float)
+    floors = np.asarray(brackets.floors, dtype=float)
+    k = np.searchsorted(floors, value * (1 - 1e-12), side="right") - 1   # tier strictly above
+    target = floors[np.clip(k, 0, None)]
+    out = np.where(k >= 1, target, 0.0)
+    return float(out) if out.ndim == 0 else out
 
 
 def _hyperliquid_tables():

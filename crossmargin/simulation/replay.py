@@ -36,18 +36,22 @@ class Replay:
     account: Account
 
     def liquidations(self):
-        """The liquidation events only: cuts (``partial_liquidation``), closes
-        (``liquidation``) and Hyperliquid's ``backstop``."""
+        """The events that closed a position by liquidation (``liquidation``, and
+        Hyperliquid's ``backstop``): one row per position liquidated."""
+        return self.events[self.events["type"].isin(CLOSING_LIQUIDATIONS)]
+
+    def liquidation_events(self):
+        """Every event of the liquidation procedures: the cuts (``partial_liquidation``)
+        too."""
         return self.events[self.events["type"].isin(LIQUIDATION_EVENTS)]
 
     def summary(self):
         """Final equity, worst equity, liquidations and stops, as a Series."""
         equity = self.timeline[("account", "equity")]
-        first = self.liquidations()
-        closed = first["type"].isin(CLOSING_LIQUIDATIONS)
+        first = self.liquidation_events()
         return pd.Series({
             "final_equity": equity.iloc[-1], "lowest_equity": equity.min(),
-            "liquidations": int(closed.sum()),
+            "liquidations": len(self.liquidations()),
             "first_liquidation": first["time"].iloc[0] if len(first) else None,
             "stop_losses": int((self.events["type"] == "stop_loss").sum()),
             "highest_margin_ratio": self.timeline[("account", "margin_ratio")].max(),
