@@ -1,6 +1,7 @@
 """montecarlo.step_paths, the one vectorized stepper, against Account replay path by path:
 a margin mode per position, stops (with gaps through them), funding, a cross liquidation
-that leaves the isolated positions open, a cross stop past bankruptcy."""
+that leaves the isolated positions open, a gap that a liquidation wins over a stop, a cross
+stop past bankruptcy, and liquidations whose cut leaves a smaller position open."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -43,8 +44,8 @@ def check_against_replay(plan, paths, out, picks, deposit=10_000.0):
         np.testing.assert_allclose(out["equity"][i], equity, atol=1e-6)
         assert out["final_equity"][i] == pytest.approx(equity[-1], abs=1e-6)
         assert out["lowest_equity"][i] == pytest.approx(equity.min(), abs=1e-6)
-        liquidations = run.liquidations()
-        assert out["liquidations"][i] == len(liquidations)
+        liquidations = run.liquidation_events()          # a cut starts a liquidation too
+        assert out["liquidations"][i] == len(run.liquidations())
         assert out["stops"][i] == (run.events["type"] == "stop_loss").sum()
         first = liquidations["step"].min() - 1 if len(liquidations) else -1
         assert out["first_liquidation_step"][i] == first
@@ -87,23 +88,71 @@ def test_the_isolated_position_outlives_the_cross_liquidation():
     assert seen >= 2
 
 
-def test_a_cross_stop_past_bankruptcy_leaves_zero_then_the_isolated_margin_comes_back():
-    paths = np.repeat(np.array(START)[None, None, :], 3, axis=1).repeat(2, axis=0)
-    paths = np.concatenate([paths, paths[:, -1:, :]], axis=1)          # 4 rows
-    paths[:, 2, 1] *= 0.55         # ETH gaps 45 % down: the cross long's stop fills far below
+def _two_legs(paths, plan):
+    index = INDEX[:paths.shape[1]]
+    out = montecarlo.step_paths(*_opened(plan, paths[0, 0]),
+                                [paths[:, :, 1], paths[:, :, 0]], keep_equity=True)
+    runs = [replay(pd.DataFrame(paths[i], columns=SYMBOLS, index=index), plan,
+                   liquidation_prices=False) for i in range(len(paths))]
+    for i, run in enumerate(runs):
+        np.testing.assert_allclose(out["equity"][i],
+                                   run.timeline[("account", "equity")].to_numpy(), atol=1e-6)
+    return out, runs
+
+
+def _flat(rows=4):
+    paths = np.repeat(np.array(START)[None, None, :], rows, axis=1).repeat(2, axis=0)
+    return paths
+
+
+def test_a_gap_through_a_cross_stop_and_bankruptcy_is_a_liquidation_then_isolated_margin_back():
+    paths = _flat()
+    paths[:, 2:, 1] *= 0.55        # ETH gaps 45 % down, through the cross long's stop
     paths[1, 3, 0] *= 0.5          # path 1: then BTC halves, the isolated short gains
     plan = [Order("ETHUSDT", "long", margin=5_000, leverage=20, margin_mode="cross",
                   stop_distance=0.02),
             Order("BTCUSDT", "short", margin=1_000, leverage=2, margin_mode="isolated")]
-    index = INDEX[:4]
-    out = montecarlo.step_paths(*_opened(plan, paths[0, 0]),
-                                [paths[:, :, 1], paths[:, :, 0]], keep_equity=True)
-    for i in range(2):
-        run = replay(pd.DataFrame(paths[i], columns=SYMBOLS, index=index), plan,
+    out, runs = _two_legs(paths, plan)
+    assert out["stops"].tolist() == [0, 0]                  # the liquidation cancelled it
+    assert out["liquidations"].tolist() == [1, 1]
+    for run in runs:
+        assert list(run.events["type"][:2]) == ["stops_cancelled", "liquidation"]
+    assert out["final_equity"][1] > out["final_equity"][0] > 0
+
+
+def test_a_cross_stop_past_bankruptcy_without_a_gap_leaves_zero_then_the_isolated_margin_back():
+    """A stop set beyond the bankruptcy price and passed within the gap threshold fills at
+    its trigger before the liquidation: the cross wallet goes below zero and is set to zero
+    (the insurance fund), the isolated margin comes back later."""
+    paths = _flat()
+    entry, stop = START[1], START[1] * (1 - 0.095)   # the 8,9xx cross wallet is gone ~8.9 % down
+    paths[:, 2:, 1] = stop * 0.998                           # 0.2 % past it: no gap
+    paths[1, 3, 0] *= 0.5
+    plan = [Order("ETHUSDT", "long", margin=5_000, leverage=20, margin_mode="cross",
+                  stop_distance=1 - stop / entry),
+            Order("BTCUSDT", "short", margin=1_000, leverage=2, margin_mode="isolated")]
+    out, runs = _two_legs(paths, plan)
+    assert out["stops"].tolist() == [1, 1] and out["liquidations"].tolist() == [0, 0]
+    assert all(run.account.summary().insurance_cover > 0 for run in runs)
+
+
+def test_a_cut_that_restores_the_margin_is_stepped_by_the_account():
+    """SOL at 20x with 60,000 of notional sits in the 1.5 % tier, above the 1.25 % clearance
+    fee: Binance's one cut to the 50,000 floor restores the margin and the smaller position
+    lives on. The arrays cannot follow a position that changes size, so those paths are
+    stepped by the account: they agree with replay, cuts and all."""
+    plan = [Order("SOLUSDT", "short", margin=3_000, leverage=20, margin_mode="isolated"),
+            Order("ETHUSDT", "long", margin=1_000, leverage=10, margin_mode="cross")]
+    paths = weeks(24, seed=5)
+    out = stepped(plan, paths)
+    cut = []
+    for i in range(len(paths)):
+        run = replay(pd.DataFrame(paths[i], columns=SYMBOLS, index=INDEX), plan,
                      liquidation_prices=False)
-        np.testing.assert_allclose(out["equity"][i],
-                                   run.timeline[("account", "equity")].to_numpy(), atol=1e-6)
-    assert out["stops"].tolist() == [1, 1]
+        if (run.events["type"] == "partial_liquidation").any():
+            cut.append(i)
+    assert len(cut) >= 2
+    check_against_replay(plan, paths, out, cut[:4] + [i for i in range(3) if i not in cut])
 
 
 def _opened(plan, start):

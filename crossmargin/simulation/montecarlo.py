@@ -4,14 +4,23 @@ and cross.
 :func:`step_paths` is the one stepper every many-paths result goes through
 (:func:`run`, the capstone's odds, the hedge grid, the reserve what-if): open
 positions (:class:`Opened`, each with its own margin mode and optional stop) are
-marked at every step of every path by the account's rules (see account.py):
-funding, then stops (filled at the trigger, or at the mark after a gap), then an
-isolated position is liquidated when its own margin ratio reaches 100 % (it loses
-its margin, the rest of the account is untouched), then the cross account when the
-account's margin ratio reaches 100 % (every cross position closes). Liquidation
-fees are capped by what is left; nothing ends below zero. Results agree with
-:func:`crossmargin.simulation.replay.replay` path by path (tests check it). Loops
-run over chunks of paths and over positions, never over steps or single paths.
+marked at every step of every path by the account's rules under Binance's procedure
+(see account.py and venues.py): funding, then the stops the price passed (filled at
+the trigger), then an isolated position is liquidated when its own margin ratio
+reaches 100 % (it loses its margin, the rest of the account is untouched), then the
+cross account when the account's margin ratio reaches 100 % (every cross position
+closes), then the stops the price gapped through (a liquidation in the same step
+cancels them). Liquidation fees are capped by what is left; nothing ends below zero.
+
+What the arrays do not follow: a liquidation whose one cut (Binance's "Smart
+Liquidation", :func:`~crossmargin.engine.venues.tier_step_target`) restores the margin,
+after which a smaller position lives on. The stepper finds those paths (the cut is
+checked at every liquidation it finds) and steps each of them with the account itself,
+so they agree too; with the shipped tiers that happens only for positions whose tier's
+MMR is above the 1.25 % clearance fee (e.g. SOL above 50,000 USDT). Results agree with
+:func:`crossmargin.simulation.replay.replay` path by path (tests check it). Loops run over
+chunks of paths and over positions, never over steps, except for the paths handed to the
+account.
 
 :func:`run` opens a plan's step-0 orders (no stops) at the first row of every path,
 every position isolated in one run and cross in the other.
@@ -27,7 +36,9 @@ import numpy as np
 import pandas as pd
 
 from .._validate import MARGIN_MODES, check_margin_mode, positive
+from ..engine.account import CLOSING_LIQUIDATIONS, LIQUIDATION_EVENTS, Account
 from ..engine.contracts import Contract, contract_specs
+from ..engine.venues import tier_step_target
 from ..errors import InvalidInput
 from .progress import reporter
 from .orders import Leg, Order, check_legs
@@ -39,6 +50,7 @@ MODES = MARGIN_MODES[::-1]          # isolated first: the order of the result's 
 WIPEOUT_SHARE = 0.01
 #: Values handled per chunk of paths (bounds the memory: ~8 bytes each, a few arrays at once).
 CHUNK_VALUES = 250_000
+_EPOCH = pd.Timestamp("2024-01-01 00:00:01", tz="UTC")
 
 
 @dataclass
@@ -193,7 +205,59 @@ def _marked(legs, prices, funding_counts):
     return out
 
 
-def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
+def _cut_survives(value, balance, others, contract):
+    """Whether Binance's one cut brings a liquidated group back under 100 %: the position of
+    notional ``value`` is cut at the mark to :func:`~crossmargin.engine.venues.tier_step_target`,
+    paying the clearance fee on the part closed (capped by what is left); ``others`` is the
+    rest of the group's maintenance margin and ``balance`` its margin balance."""
+    target = tier_step_target(value, contract.brackets)
+    fee = np.minimum((value - target) * contract.liquidation_fee_rate, np.maximum(0.0, balance))
+    after = others + _maintenance(np.atleast_1d(np.asarray(target, dtype=float)),
+                                  contract.brackets)
+    return (target > 0) & (balance > 0) & (after < balance - fee)
+
+
+def _replay_path(got, i, legs, wallet, prices, counts, gap_threshold):
+    """Step path ``i`` with the account itself and write its results into ``got``: for the
+    paths where a liquidation's cut leaves a smaller position open, which the arrays do not
+    follow. Funding: each step with ``k`` instants ends on the k-th (the account then pays
+    them all on this step's mark, as the arrays do, when ``k`` is 1)."""
+    account = Account([leg.contract.with_(taker_fee=0.0) for leg in legs],
+                      gap_threshold=gap_threshold, time=_EPOCH)
+    account.deposit(wallet + sum(leg.margin for leg in legs if not leg.cross))
+    for leg in legs:                              # the positions as they were, fees paid
+        account.set_margin_mode(leg.symbol, leg.margin_mode)
+        notional = leg.size * leg.entry_price
+        leverage = (max(1.0, notional / leg.margin) if not leg.cross
+                    else leg.contract.brackets.max_leverage(notional))
+        account.set_leverage(leg.symbol, leverage)
+        account.open(leg.symbol, leg.side, leg.entry_price, size=leg.size)
+        if not leg.cross and leg.margin - notional / leverage > 1e-9:
+            account.add_margin(leg.symbol, leg.margin - notional / leverage)
+    for leg in legs:
+        account.contracts[leg.symbol] = leg.contract
+        if leg.stop_loss_price is not None:
+            account.set_stop_loss(leg.symbol, leg.stop_loss_price, trigger_by="mark")
+    hours = legs[0].contract.funding_interval_hours
+    when, equity, kinds = _EPOCH, [account.snapshot().equity], []
+    for step in range(1, len(prices[0])):
+        k = 0 if counts is None else int(counts[step])
+        when = (when.floor(f"{hours}h") + pd.Timedelta(hours=hours * k) if k
+                else when + pd.Timedelta(microseconds=1))
+        events = account.mark({leg.symbol: p[step] for leg, p in zip(legs, prices)}, when)
+        kinds += [(step, e["type"]) for e in events]
+        equity.append(account.snapshot().equity)
+    equity = np.array(equity)
+    starts = [s for s, kind in kinds if kind in LIQUIDATION_EVENTS]
+    got["final_equity"][i], got["lowest_equity"][i] = equity[-1], equity.min()
+    got["liquidations"][i] = sum(kind in CLOSING_LIQUIDATIONS for _, kind in kinds)
+    got["first_liquidation_step"][i] = starts[0] if starts else -1
+    got["stops"][i] = sum(kind == "stop_loss" for _, kind in kinds)
+    if got["equity"] is not None:
+        got["equity"][i] = equity
+
+
+def _stepped(legs, marked, prices, wallet, gap_threshold, keep, counts=None):
     """The account's rules over one chunk of paths (see :func:`step_paths`).
 
     Each position's own exit (its stop, or an isolated liquidation) does not depend on the
@@ -202,7 +266,8 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
     wallet as those exits left it. Loops run over positions, never over steps."""
     n, rows = prices[0].shape
     idx, steps = np.arange(n), np.arange(rows)
-    exits, deltas, by_stop, terms = [], [], [], []
+    exits, deltas, by_stop, terms, gapped = [], [], [], [], []
+    cut = np.zeros(n, dtype=bool)     # paths where a liquidation's cut restores the margin
     for leg, (upnl, funding, mm, value), price in zip(legs, marked, prices):
         held = upnl if leg.cross else leg.margin + upnl     # what the position adds to equity
         if funding is not None:
@@ -216,21 +281,29 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
             when, hit = _first(mm >= held)
             at_liq = np.where(hit, when, rows)
         exit_at = np.minimum(at_stop, at_liq)
-        stopped = (at_stop <= at_liq) & (exit_at < rows)      # a stop goes first in its step
+        gap_at_stop = np.zeros(n, dtype=bool)     # the price gapped through the stop
+        if stop is not None and (at_stop < rows).any():
+            gap = leg.contract.gap_threshold if gap_threshold is None else gap_threshold
+            mark = price[idx, np.minimum(at_stop, rows - 1)]
+            gap_at_stop = (at_stop < rows) & (np.abs(mark - stop) > gap * stop)
+        # A stop the price passed on its way goes before a liquidation in its step; one it
+        # gapped through is cancelled by the liquidation.
+        stopped = ((at_stop < at_liq) | ((at_stop == at_liq) & ~gap_at_stop)) & (exit_at < rows)
         delta = np.zeros(n)                                   # what the exit left in the wallet
         if (exit_at < rows).any():
             at = np.minimum(exit_at, rows - 1)
             paid = 0.0 if funding is None else funding[idx, at]
             if stop is not None:                       # filled at the trigger, or at the mark
                 mark = price[idx, at]                  # when the price gapped through it
-                gap = leg.contract.gap_threshold if gap_threshold is None else gap_threshold
-                fill = np.where(np.abs(mark - stop) > gap * stop, mark, stop)
+                fill = np.where(gap_at_stop, mark, stop)
                 gain = (leg.sign * leg.size * (fill - leg.entry_price)
                         - leg.size * fill * leg.contract.taker_fee)
                 delta = (gain + paid if leg.cross
                          else np.maximum(0.0, leg.margin + paid + gain))
             if not leg.cross:                          # liquidated: the fee takes what it can
                 left = held[idx, at]
+                cut |= ~stopped & (exit_at < rows) & _cut_survives(
+                    value[idx, at], left, 0.0, leg.contract)
                 fee = np.minimum(value[idx, at] * leg.contract.liquidation_fee_rate,
                                  np.maximum(0.0, left))
                 kept = np.maximum(0.0, left - fee)
@@ -242,6 +315,7 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
         deltas.append(delta)
         by_stop.append(stopped)
         terms.append(term)
+        gapped.append(stopped & gap_at_stop)
     cross = [i for i, leg in enumerate(legs) if leg.cross]
     isolated = [i for i, leg in enumerate(legs) if not leg.cross]
     balance = wallet                # the cross balance: wallet + what the cross positions hold
@@ -266,23 +340,49 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
         first = np.where(liquidated, np.minimum(first, exits[i]), first)
     stops = sum((by_stop[i] for i in isolated), np.zeros(n, dtype=int))
     if cross:
+        # The margin check of a step sees the exits before it in the account's order: the
+        # stops the price passed and the isolated liquidations, not the gapped stops (they
+        # come after the liquidations, which cancel them).
+        check = balance
+        for i in cross:
+            if gapped[i].any():                       # held through the step of its gap
+                held = marked[i][0] if marked[i][1] is None else marked[i][0] + marked[i][1]
+                check = check + np.where(gapped[i][:, None]
+                                         & (steps[None, :] == exits[i][:, None]),
+                                         held - terms[i], 0.0)
         for i in isolated:                            # what isolated exits gave the wallet
             if (exits[i] < rows).any():
                 balance = balance + np.where(steps[None, :] >= exits[i][:, None],
                                              deltas[i][:, None], 0.0)
+                after = np.where(gapped[i], exits[i] + 1, exits[i])
+                check = check + np.where(steps[None, :] >= after[:, None],
+                                         deltas[i][:, None], 0.0)
         cross_mm = None
         for i in cross:
             mm = marked[i][2]
             if (exits[i] < rows).any():
-                mm = np.where(steps[None, :] < exits[i][:, None], mm, 0.0)
+                until = np.where(gapped[i], exits[i] + 1, exits[i])
+                mm = np.where(steps[None, :] < until[:, None], mm, 0.0)
             cross_mm = mm if cross_mm is None else cross_mm + mm
-        dead = cross_mm >= balance
+        dead = cross_mm >= check
         if any((exits[i] < rows).any() for i in cross):
             dead &= cross_mm > 0
         when, hit = _first(dead)
         at = np.where(hit, when, 0)
-        live = [hit & (exits[i] > at) for i in cross]
-        then = balance[idx, at]
+        live = [hit & ((exits[i] > at) | ((exits[i] == at) & gapped[i])) for i in cross]
+        then = check[idx, at]
+        if hit.any():     # the cut goes to the live cross position with the largest MM
+            at_mm = np.array([np.where(alive & (tier_step_target(marked[i][3][idx, at],
+                                                                 legs[i].contract.brackets) > 0),
+                                       marked[i][2][idx, at], -np.inf)
+                              for i, alive in zip(cross, live)])
+            biggest = np.where(np.isfinite(at_mm).any(axis=0), at_mm.argmax(axis=0), -1)
+            for k, i in enumerate(cross):
+                mine = hit & (biggest == k)
+                if mine.any():
+                    others = cross_mm[idx, at] - marked[i][2][idx, at]
+                    cut |= mine & _cut_survives(marked[i][3][idx, at], then, others,
+                                                legs[i].contract)
         fees = sum(np.where(alive, marked[i][3][idx, at] * legs[i].contract.liquidation_fee_rate,
                             0.0) for i, alive in zip(cross, live))
         kept = np.maximum(0.0, then - np.minimum(fees, np.maximum(0.0, then)))
@@ -314,9 +414,12 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep):
     if np.ndim(equity) == 0:
         equity = np.full((n, rows), float(equity))
     final = equity[:, -1]
-    return {"final_equity": final, "lowest_equity": equity.min(axis=1),
-            "liquidations": count, "first_liquidation_step": np.where(first < rows, first, -1),
-            "stops": stops, "equity": equity if keep else None}
+    got = {"final_equity": final, "lowest_equity": equity.min(axis=1),
+           "liquidations": count, "first_liquidation_step": np.where(first < rows, first, -1),
+           "stops": stops, "equity": equity if keep else None}
+    for i in np.flatnonzero(cut):     # the account itself steps what the arrays cannot
+        _replay_path(got, i, legs, wallet, [p[i] for p in prices], counts, gap_threshold)
+    return got
 
 
 def step_paths(legs, wallet, prices, *, funding_counts=None, gap_threshold=None,
@@ -328,11 +431,12 @@ def step_paths(legs, wallet, prices, *, funding_counts=None, gap_threshold=None,
     and isolated margins paid). ``prices``: one array ``(paths, steps + 1)`` of mark prices
     per leg, row 0 the opening. ``funding_counts``: how many funding instants fall in each
     step (array ``steps + 1``, row 0 ignored; None: no funding). Per step, as
-    :meth:`crossmargin.Account.mark`: funding, then the stops (filled at the trigger, or at
-    the mark when it is more than ``gap_threshold`` past it: None reads each contract's
-    ``gap_threshold``, as the account does), then isolated liquidations,
-    then the cross account (every cross position closes; fees capped by what is left;
-    never below zero).
+    :meth:`crossmargin.Account.mark`: funding, then the stops the price passed (filled at
+    the trigger), then isolated liquidations, then the cross account (every cross position
+    closes; fees capped by what is left; never below zero), then the stops the price gapped
+    through, more than ``gap_threshold`` past the trigger (filled at the mark; None reads each
+    contract's ``gap_threshold``, as the account does). A path where a liquidation's cut
+    restores the margin is stepped by the account (see the module docstring).
 
     Returns a dict of arrays, one value per path: ``final_equity``, ``lowest_equity``,
     ``liquidations`` (positions), ``first_liquidation_step`` (-1: none), ``stops`` (stops
@@ -358,7 +462,7 @@ def step_paths(legs, wallet, prices, *, funding_counts=None, gap_threshold=None,
     for a in range(0, n, per_chunk):
         chunk = [np.ascontiguousarray(p[a:a + per_chunk]) for p in prices]
         parts.append(_stepped(legs, _marked(legs, chunk, counts), chunk, wallet,
-                              gap_threshold, keep_equity))
+                              gap_threshold, keep_equity, counts))
     return {k: (None if parts[0][k] is None else np.concatenate([p[k] for p in parts]))
             for k in parts[0]}
 
