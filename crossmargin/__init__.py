@@ -3,6 +3,7 @@
 The public API, in the words of the course::
 
     from crossmargin import Account, formulas, Brackets, scenarios
+    from crossmargin import venue, VENUE_NAMES, Market, InsuranceFund   # Account(venue="okx")
 
 The package in layers (each folder one layer; imports point down only, see ARCHITECTURE.md):
 ``engine`` (the exchange's rules) ← ``scenarios`` and ``simulation`` (price paths, the engine
@@ -22,6 +23,8 @@ try:
     from .engine.contracts import Contract, contract, default_contracts
     from .engine.formulas import (bankruptcy_price, initial_margin, liquidation_price,
                                   maintenance_margin, margin_ratio, notional, unrealized_pnl)
+    from .engine.market import InsuranceFund, Market
+    from .engine.venues import VENUE_NAMES, Venue, venue
     from .errors import (CrossMarginError, InsufficientBalance, InvalidInput, LeverageTooHigh,
                          MarginModeLocked, NoPosition, ScenarioError, UnknownSymbol)
     from .simulation import montecarlo
@@ -42,9 +45,11 @@ except ModuleNotFoundError as _missing:
 __version__ = "0.1.0"
 
 __all__ = [
-    "Account", "Position", "Order", "replay", "compare_modes", "montecarlo", "platforms", "scenarios",
-    "simulate", "Brackets", "Contract", "contract", "default_contracts", "formulas",
+    "Account", "Position", "Venue", "venue", "VENUE_NAMES", "Market", "InsuranceFund",
+    "Order", "replay", "compare_modes", "montecarlo", "platforms", "scenarios", "simulate",
+    "Brackets", "Contract", "contract", "default_contracts", "formulas",
     "unrealized_pnl", "notional", "initial_margin", "maintenance_margin", "margin_ratio",
-    "liquidation_price", "bankruptcy_price", "Leg", "shock_outcomes", "liquidation_move", "CrossMarginError", "InvalidInput", "UnknownSymbol",
+    "liquidation_price", "bankruptcy_price", "Leg", "shock_outcomes", "liquidation_move",
+    "CrossMarginError", "InvalidInput", "UnknownSymbol",
     "InsufficientBalance", "LeverageTooHigh", "MarginModeLocked", "NoPosition", "ScenarioError",
 ]
