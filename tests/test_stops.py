@@ -3,6 +3,7 @@ liquidation distances, a stop's fill against its trigger, exits told."""
 import itertools
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,31 +26,43 @@ PATHS = {name: scenarios.load(name)[["BTCUSDT"]]
          for name in ("btc_crash", "gap_through_stop", "whipsaw", "slow_grind")}
 
 
-def stepped(path, leverage, stop, mode, side="long"):
+def stepped(path, leverage, stop, mode, side="long", margin=1_000, deposit=10_000):
     """The same position through montecarlo.step_paths: the equity change at the end."""
     account = Account()
-    account.deposit(10_000)
+    account.deposit(deposit)
     entry = float(path["BTCUSDT"].iloc[0])
-    Order("BTCUSDT", side, margin=1_000, leverage=leverage, margin_mode=mode,
+    Order("BTCUSDT", side, margin=margin, leverage=leverage, margin_mode=mode,
           stop_distance=stop).place(account, entry)
     legs, wallet = montecarlo.opened(account)
     counts = stops.PricePath(path, "BTCUSDT").funding_counts
     out = montecarlo.step_paths(legs, wallet, [path["BTCUSDT"].to_numpy()[None, :]],
                                 funding_counts=counts)
-    return float(out["final_equity"][0]) - 10_000
+    return float(out["final_equity"][0]) - deposit
 
 
-def replayed(path, side="long", **order):
-    """The same question asked of the step-by-step engine."""
-    run = replay(path, [Order("BTCUSDT", side, margin=1_000, **order)], deposit=10_000,
-                 liquidation_prices=False)
+def replay_of(path, side="long", margin=1_000, deposit=10_000, **order):
+    return replay(path, [Order("BTCUSDT", side, margin=margin, **order)], deposit=deposit,
+                  liquidation_prices=False)
+
+
+def replayed(path, side="long", margin=1_000, deposit=10_000, **order):
+    """The same question asked of the step-by-step engine: (exit, row, price, pnl)."""
+    run = replay_of(path, side, margin, deposit, **order)
     exits = run.events[run.events["type"].isin(["stop_loss", "liquidation"])]
-    pnl = run.summary()["final_equity"] - 10_000
+    pnl = run.summary()["final_equity"] - deposit
     if exits.empty:
         return "open", None, None, pnl
     first = exits.iloc[0]
     kind = {"stop_loss": "stop", "liquidation": "liquidated"}[first["type"]]
     return kind, int(first["step"]) - 1, float(first["price"]), pnl
+
+
+def cut_rows(run):
+    """Rows where the replay's liquidation cut the position and left it open."""
+    events = run.events
+    closed = set(events.loc[events["type"] == "liquidation", "step"])
+    cuts = events.loc[events["type"] == "partial_liquidation", "step"]
+    return tuple(int(step) - 1 for step in cuts if step not in closed)
 
 
 CASES = list(itertools.product(PATHS, ("isolated", "cross"), (3, 10, 25, 60),
@@ -78,12 +91,79 @@ def test_stop_outcome_matches_the_replay_for_shorts(name, stop):
     assert out.pnl == pytest.approx(pnl, abs=1e-6)
 
 
-def test_a_cross_stop_past_bankruptcy_leaves_the_account_at_zero_not_below():
-    out = stop_outcome(PATHS["gap_through_stop"], leverage=100, stop_distance=0.05,
-                       margin_mode="cross")
-    assert out.exit == "stop" and out.exit_price < out.trigger
-    assert out.size * (out.entry_price - out.exit_price) > 10_000     # the loss exceeds it all
-    assert out.pnl == -10_000
+def test_a_gap_through_the_stop_and_the_liquidation_price_is_a_liquidation():
+    # 100x cross: the gap takes the mark past the liquidation price and the stop at once;
+    # the liquidation runs first and cancels the stop (Binance cancels orders first)
+    path = PATHS["gap_through_stop"]
+    out = stop_outcome(path, leverage=100, stop_distance=0.05, margin_mode="cross")
+    mark = path["BTCUSDT"].iloc[out.exit_step]
+    assert out.exit == "liquidated" and mark < out.liquidation_price and mark < 0.995 * out.trigger
+    assert out.size * (out.entry_price - mark) > 10_000     # the loss exceeds it all
+    assert out.pnl == -10_000                                 # zero, never below
+    run = replay_of(path, leverage=100, margin_mode="cross", stop_distance=0.05)
+    at = run.events[run.events["step"] == out.exit_step + 1]
+    assert list(at["type"]) == ["stops_cancelled", "liquidation"]
+
+
+def test_a_stop_passed_without_a_gap_fills_first_even_past_bankruptcy():
+    # isolated 25x long: bankruptcy near 57,600; the price steps to 56,950, within 0.5 % of
+    # the 57,000 trigger: the stop fills at its trigger before the liquidation, losing more
+    # than the margin, and the position's margin ends at zero, not below
+    path = pd.DataFrame({"BTCUSDT": [60_000.0, 59_000.0, 56_950.0, 56_000.0]})
+    out = stop_outcome(path, leverage=25, stop_distance=0.05)
+    assert (out.exit, out.exit_step, out.exit_price, out.slippage) == ("stop", 2, 57_000, 0)
+    assert out.pnl == pytest.approx(-1_000 - 25_000 * 0.0005)      # the margin and the fee
+    kind, step, price, pnl = replayed(path, leverage=25, margin_mode="isolated",
+                                      stop_distance=0.05)
+    assert (kind, step, price) == ("stop", 2, 57_000) and out.pnl == pytest.approx(pnl)
+
+
+def big_path(drop, then, end=-0.12, rows=200):
+    """A 5-minute BTC path from 05:00 (funding at 08:00 and 16:00): down ``drop`` over 80
+    rows, flat for 60, then on to ``then`` (a fraction of the entry) and ``end``."""
+    idx = pd.date_range("2024-01-01 05:00", periods=rows, freq="5min", tz="UTC")
+    moves = np.concatenate([np.linspace(0, drop, 81), np.full(60, drop),
+                            np.linspace(drop, then, 20), np.full(rows - 161, then)])
+    moves[-1] = end if end is not None else then
+    return pd.DataFrame({"BTCUSDT": 60_000 * (1 + moves)}, index=idx)
+
+
+# A 20M BTC long (1M margin at 20x, tier 5: MMR 2 % > the 1.25 % clearance fee), 2M deposit
+BIG = dict(leverage=20, margin=1_000_000, deposit=2_000_000)
+
+
+@pytest.mark.parametrize("mode, drop, then, end, stop", [
+    ("isolated", -0.0385, -0.06, None, None),      # cut, then liquidated after 16:00
+    ("isolated", -0.0385, -0.041, -0.041, 0.04),   # cut cancels the stop the price then passes
+    ("isolated", -0.0385, -0.039, -0.039, 0.2),    # cut, open at the end
+    ("isolated", -0.03, -0.03, -0.03, None),       # never at 100 %
+    ("cross", -0.089, -0.089, -0.089, None),       # cross: cut, open at the end
+    ("cross", -0.089, -0.12, None, 0.093),         # cut cancels the stop, later liquidated
+    ("cross", -0.07, -0.07, -0.2, 0.08)])          # last row gaps through stop and LP
+def test_a_big_position_cut_by_the_liquidation_matches_the_replay(mode, drop, then, end, stop):
+    path = big_path(drop, then, end)
+    out = stop_outcome(path, stop_distance=stop, margin_mode=mode, **BIG)
+    kind, step, price, pnl = replayed(path, margin_mode=mode, stop_distance=stop, **BIG)
+    assert (out.exit, out.exit_step) == (kind, step)
+    if price is not None:
+        assert out.exit_price == pytest.approx(price, rel=1e-12)
+    assert out.pnl == pytest.approx(pnl, abs=1e-6)
+    run = replay_of(path, margin_mode=mode, stop_distance=stop, **BIG)
+    assert out.cut_steps == cut_rows(run)
+    assert out.pnl == pytest.approx(stepped(path, 20, stop, mode, margin=1_000_000,
+                                            deposit=2_000_000), abs=1e-6)
+
+
+def test_the_cut_keeps_the_position_open_smaller_and_without_its_stop():
+    path = big_path(-0.0385, -0.041, -0.041)
+    out = stop_outcome(path, stop_distance=0.04, **BIG)
+    assert len(out.cut_steps) == 1 and out.exit == "open"
+    assert path["BTCUSDT"].min() < out.trigger                 # passed, but cancelled
+    run = replay_of(path, margin_mode="isolated", stop_distance=0.04, **BIG)
+    cut = run.events[run.events["type"] == "partial_liquidation"].iloc[0]
+    mark = path["BTCUSDT"].iloc[out.cut_steps[0]]
+    assert cut["size"] * mark == pytest.approx(out.size * mark - 12_000_000)   # to the floor
+    assert cut["fee"] == pytest.approx(cut["size"] * mark * 0.0125)
 
 
 def test_without_timestamps_there_is_no_funding_and_it_still_matches():

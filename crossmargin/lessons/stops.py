@@ -2,11 +2,12 @@
 what a gap through the stop costs.
 
 - :func:`stop_outcome` follows one position opened at the first price of a path,
-  step by step as :meth:`crossmargin.Account.mark` would (funding, then the stop,
-  then liquidation), but over the whole path at once with the vectorized
-  :mod:`crossmargin.engine.formulas`. It gives the same exit, fill price and equity change
-  as :func:`crossmargin.simulation.replay.replay` with ``Order(..., stop_distance=...)``
-  and the same equity as :func:`crossmargin.simulation.montecarlo.step_paths` (the tests
+  step by step as :meth:`crossmargin.Account.mark` would (funding, the stop the price
+  passed, the liquidation procedure, the stop it gapped through), but over the whole path
+  at once with the vectorized :mod:`crossmargin.engine.formulas`. It gives the same exit,
+  fill price and equity change as :func:`crossmargin.simulation.replay.replay` with
+  ``Order(..., stop_distance=...)`` and the same equity as
+  :func:`crossmargin.simulation.montecarlo.step_paths` (the tests
   check both), in well under a millisecond — fast enough for a slider
   (:class:`crossmargin.widgets.StopLossLab` uses it).
 - :func:`liquidation_distances` tabulates how far below the entry a long's
@@ -28,6 +29,7 @@ from .._validate import (finite, non_empty_list, non_negative, positive, positiv
 from ..engine.account import MARGIN_MODES
 from ..engine.contracts import (FUNDING_INTERVAL_HOURS, GAP_THRESHOLD, Contract,
                                 default_contracts)
+from ..engine.venues import tier_step_target
 from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 from ..simulation.replay import Order, Replay, open_orders
 
@@ -46,7 +48,10 @@ class StopOutcome:
     the stop's fill or the liquidation mark, ``slippage`` how far the fill is
     past the trigger in price (0 when it filled at the trigger, None without a
     stop fill). ``pnl`` is the account's equity change in USDT from before the
-    order to the end of the path: fees and funding included.
+    order to the end of the path: fees and funding included. ``size`` is the size
+    opened. ``cut_steps``: the rows where a liquidation cut the position and left it open,
+    smaller and without its stop (only a position in a tier whose maintenance rate exceeds
+    the clearance fee can survive).
     """
 
     exit: str
@@ -59,6 +64,7 @@ class StopOutcome:
     entry_price: float
     liquidation_price: float | None
     pnl: float
+    cut_steps: tuple = ()
 
 
 class PricePath:
@@ -97,6 +103,8 @@ def contract_for(symbol, contract):
 
 def _first(mask):
     """Index of the first True, or None."""
+    if not len(mask):
+        return None
     i = int(np.argmax(mask))
     return i if mask[i] else None
 
@@ -110,13 +118,22 @@ def stop_outcome(path, *, leverage, stop_distance=None, margin=1_000.0, deposit=
     stop_distance=stop_distance)`` on an account funded with ``deposit``.
 
     ``stop_distance`` is a fraction of the entry price (0.05 = a stop 5 % away on
-    the losing side; None = no stop). Per step, as :meth:`Account.mark`: funding if
-    due, then the stop (it fills at its trigger, or at the mark when the mark is
-    more than ``gap_threshold`` past the trigger), then liquidation when the margin
-    ratio ``MM / (collateral + UPNL)`` reaches 100 %. The collateral is the isolated
-    margin, or in cross the whole wallet. A stop that fills past the bankruptcy price leaves
-    the account at zero, never below (the insurance fund covers the rest). Returns a
-    :class:`StopOutcome`.
+    the losing side; None = no stop). Per step, as :meth:`Account.mark` (Binance's rules):
+
+    1. funding if due;
+    2. a stop the price reached without a gap fills at its trigger;
+    3. the liquidation procedure when the margin ratio ``MM / (collateral + UPNL)`` reaches
+       100 % (the collateral is the isolated margin, or in cross the whole wallet): the stop
+       is cancelled; if the balance is > 0 and the position is above its first tier, one cut
+       at the mark to the floor of its tier (:func:`~crossmargin.engine.venues.tier_step_target`)
+       for the clearance fee on the part closed; if the requirement is then below the balance
+       the position carries on, smaller and without a stop (``cut_steps``), otherwise the
+       rest is closed for the clearance fee, capped by what is left;
+    4. a stop the price gapped through (more than ``gap_threshold`` past the trigger) fills
+       at the mark, unless step 3 cancelled it.
+
+    A stop that fills past the bankruptcy price leaves the account at zero, never below (the
+    insurance fund covers the rest). Returns a :class:`StopOutcome`.
 
     Why this is not :func:`crossmargin.simulation.montecarlo.step_paths` (the one stepper):
     it answers what the stepper does not report — which exit, at which step, the fill price,
@@ -149,7 +166,7 @@ def stop_outcome(path, *, leverage, stop_distance=None, margin=1_000.0, deposit=
                               f"{symbol}'s bracket for a {notional:,.0f} USDT position")
     prices = data.prices
     entry = float(prices[0])
-    size = notional / entry
+    size = opened = notional / entry
     open_fee = notional * spec.taker_fee
     if margin + open_fee > deposit + 1e-9:
         raise InsufficientBalance(f"margin {margin:,.2f} + fee {open_fee:,.2f} USDT exceeds "
@@ -157,44 +174,65 @@ def stop_outcome(path, *, leverage, stop_distance=None, margin=1_000.0, deposit=
     wallet = deposit - open_fee                      # cross wallet after the opening fee
     collateral = margin if margin_mode == "isolated" else wallet
     lp = formulas.liquidation_price(side, size, entry, collateral, brackets=brackets)
+    kept = deposit - open_fee - (margin if margin_mode == "isolated" else 0.0)
+    rate = spec.liquidation_fee_rate
 
-    # Funding paid so far (a long pays a positive rate), from step 1 on.
-    funding = np.cumsum(data.funding_counts * sign * size * prices * spec.funding_rate)
-    upnl = formulas.unrealized_pnl(side, size, entry, prices)
-    mm = formulas.maintenance_margin(size, prices, brackets)
-    ratio = formulas.margin_ratio(mm, collateral - funding + upnl)
-    liquidated = ratio >= 1.0
-    liquidated[0] = False                            # the order is placed after step 0's checks
     trigger = None
-    stop_step = None
+    hit = gapped = np.zeros(len(prices), dtype=bool)
     if stop_distance is not None:
         trigger = entry * (1 - sign * stop_distance)
         hit = (prices <= trigger) if sign > 0 else (prices >= trigger)
-        hit[0] = False
-        stop_step = _first(hit)
-    liq_step = _first(liquidated)
-
+        gapped = np.abs(prices - trigger) > gap_threshold * trigger
     times = data.index
-    kept = deposit - open_fee - (margin if margin_mode == "isolated" else 0.0)
-    if stop_step is not None and (liq_step is None or stop_step <= liq_step):
-        mark = float(prices[stop_step])
-        fill = mark if abs(mark - trigger) > gap_threshold * trigger else trigger
-        pnl = sign * size * (fill - entry) - size * fill * spec.taker_fee
-        # An account never ends below zero: the insurance fund covers a fill past bankruptcy.
-        left = max(0.0, collateral - funding[stop_step] + pnl)
-        equity = kept + left if margin_mode == "isolated" else left
-        return StopOutcome("stop", stop_step, _time(times, stop_step), fill, trigger,
-                           sign * (trigger - fill), size, entry, lp, equity - deposit)
-    if liq_step is not None:
-        mark = float(prices[liq_step])
-        left = collateral - funding[liq_step] + sign * size * (mark - entry)
-        fee = min(size * mark * spec.liquidation_fee_rate, max(0.0, left))
+    cuts = []
+    start = 0     # the rows after ``start`` are still to come (the order is placed at row 0)
+    while True:
+        rows = prices[start + 1:]
+        # Funding paid since ``start`` (a long pays a positive rate) by the size held now.
+        funding = np.cumsum(data.funding_counts[start + 1:] * sign * size * rows
+                            * spec.funding_rate)
+        upnl = sign * size * (rows - entry)
+        mm = formulas.maintenance_margin(size, rows, brackets) if len(rows) else rows
+        balance = collateral - funding + upnl
+        liq_step = _first(formulas.margin_ratio(mm, balance) >= 1.0)
+        stop_step = _first(hit[start + 1:]) if trigger is not None and not cuts else None
+        if stop_step is not None and (liq_step is None or stop_step < liq_step or (
+                stop_step == liq_step and not gapped[start + 1 + stop_step])):
+            k = start + 1 + stop_step
+            mark = float(prices[k])
+            fill = mark if gapped[k] else trigger
+            pnl = sign * size * (fill - entry) - size * fill * spec.taker_fee
+            # An account never ends below zero: the insurance fund covers a fill past bankruptcy.
+            left = max(0.0, collateral - funding[stop_step] + pnl)
+            equity = kept + left if margin_mode == "isolated" else left
+            return StopOutcome("stop", k, _time(times, k), fill, trigger,
+                               sign * (trigger - fill), opened, entry, lp, equity - deposit,
+                               tuple(cuts))
+        if liq_step is None:
+            left = collateral + (upnl[-1] - funding[-1] if len(rows) else 0.0)
+            if not len(rows):        # cut at the last row: still open at that mark
+                left += sign * size * (prices[-1] - entry)
+            equity = (kept if margin_mode == "isolated" else 0.0) + left
+            return StopOutcome("open", None, None, None, trigger, None, opened, entry, lp,
+                               equity - deposit, tuple(cuts))
+        k = start + 1 + liq_step
+        mark = float(prices[k])
+        left, rest = float(balance[liq_step]), size
+        target = tier_step_target(size * mark, brackets)
+        if left > 0 and target > 0:     # one cut to the floor of the tier, at the mark
+            qty = size - target / mark
+            rest = size - qty
+            held = (collateral - funding[liq_step] + sign * qty * (mark - entry)
+                    - min(qty * mark * rate, left))
+            left = held + sign * rest * (mark - entry)
+            if formulas.maintenance_margin(rest, mark, brackets) < left:
+                size, collateral, start = rest, held, k       # it survives, without its stop
+                cuts.append(k)
+                continue
+        fee = min(rest * mark * rate, max(0.0, left))
         equity = (kept if margin_mode == "isolated" else 0.0) + max(0.0, left - fee)
-        return StopOutcome("liquidated", liq_step, _time(times, liq_step), mark, trigger, None,
-                           size, entry, lp, equity - deposit)
-    equity = deposit - open_fee - funding[-1] + upnl[-1]
-    return StopOutcome("open", None, None, None, trigger, None, size, entry, lp,
-                       equity - deposit)
+        return StopOutcome("liquidated", k, _time(times, k), mark, trigger, None,
+                           opened, entry, lp, equity - deposit, tuple(cuts))
 
 
 def _time(index, step):
