@@ -136,23 +136,43 @@ def test_a_cross_stop_past_bankruptcy_without_a_gap_leaves_zero_then_the_isolate
     assert all(run.account.summary().insurance_cover > 0 for run in runs)
 
 
-def test_a_cut_that_restores_the_margin_is_stepped_by_the_account():
+def _cut_paths(plan, paths, deposit=10_000.0):
+    """Rows of ``paths`` where replaying ``plan`` shows a cut that restored the margin (a
+    partial liquidation with no close in its step)."""
+    cut = []
+    for i in range(len(paths)):
+        run = replay(pd.DataFrame(paths[i], columns=SYMBOLS, index=INDEX), plan,
+                     deposit=deposit, liquidation_prices=False)
+        events = run.events
+        cuts = set(events.loc[events["type"] == "partial_liquidation", "step"])
+        if cuts - set(events.loc[events["type"] == "liquidation", "step"]):
+            cut.append(i)
+    return cut
+
+
+def test_an_isolated_cut_that_restores_the_margin_is_followed_by_the_arrays():
     """SOL at 20x with 60,000 of notional sits in the 1.5 % tier, above the 1.25 % clearance
     fee: Binance's one cut to the 50,000 floor restores the margin and the smaller position
-    lives on. The arrays cannot follow a position that changes size, so those paths are
-    stepped by the account: they agree with replay, cuts and all."""
+    lives on, to be cut again or closed at its next liquidation. The arrays follow it."""
     plan = [Order("SOLUSDT", "short", margin=3_000, leverage=20, margin_mode="isolated"),
             Order("ETHUSDT", "long", margin=1_000, leverage=10, margin_mode="cross")]
     paths = weeks(24, seed=5)
     out = stepped(plan, paths)
-    cut = []
-    for i in range(len(paths)):
-        run = replay(pd.DataFrame(paths[i], columns=SYMBOLS, index=INDEX), plan,
-                     liquidation_prices=False)
-        if (run.events["type"] == "partial_liquidation").any():
-            cut.append(i)
-    assert len(cut) >= 2
+    cut = _cut_paths(plan, paths)
+    assert len(cut) >= 2 and not out["account_stepped"].any()
     check_against_replay(plan, paths, out, cut[:4] + [i for i in range(3) if i not in cut])
+
+
+def test_a_cross_cut_that_restores_the_margin_is_stepped_by_the_account():
+    plan = [Order("SOLUSDT", "short", margin=3_000, leverage=20, margin_mode="cross"),
+            Order("BTCUSDT", "long", margin=300, leverage=10, margin_mode="isolated")]
+    paths = weeks(16, seed=7)
+    out = stepped(plan, paths, deposit=3_600.0)
+    cut = _cut_paths(plan, paths, deposit=3_600.0)
+    assert len(cut) >= 2
+    assert np.flatnonzero(out["account_stepped"]).tolist() == cut
+    check_against_replay(plan, paths, out, cut[:3] + [i for i in range(3) if i not in cut],
+                         deposit=3_600.0)
 
 
 def _opened(plan, start):

@@ -217,6 +217,47 @@ def _cut_survives(value, balance, others, contract):
     return (target > 0) & (balance > 0) & (after < balance - fee)
 
 
+def _isolated_cuts(leg, held, price, funding, at_liq, cuts):
+    """Follow isolated positions whose liquidation's cut restored the margin (rows ``cuts``):
+    from each cut on, the position holds the tier floor's size, its margin what was left
+    less the fee (its stop was cancelled), until its next liquidation, where the cut is
+    tried again. Writes the new equity rows into ``held``; returns (rows, exit step — the
+    row count if it lives to the end —, what the final close left in the wallet)."""
+    rows = price.shape[1]
+    steps = np.arange(rows)
+    rate, brackets = leg.contract.liquidation_fee_rate, leg.contract.brackets
+    sub = np.flatnonzero(cuts)
+    exit_at, delta = np.full(len(sub), rows), np.zeros(len(sub))
+    t = at_liq[sub].copy()
+    left = held[sub, t]
+    value = leg.size * price[sub, t]
+    cur = np.arange(len(sub))
+    while len(cur):
+        at, prices = t[cur], price[sub[cur]]
+        ar = np.arange(len(cur))
+        target = tier_step_target(value[cur], brackets)
+        kept = left[cur] - np.minimum((value[cur] - target) * rate, np.maximum(0.0, left[cur]))
+        size = target / prices[ar, at]
+        new = kept[:, None] + leg.sign * size[:, None] * (prices - prices[ar, at][:, None])
+        if funding is not None:                       # funding on the smaller size from here
+            per_unit = funding[sub[cur]] / leg.size
+            new += size[:, None] * (per_unit - per_unit[ar, at][:, None])
+        held[sub[cur]] = np.where(steps[None, :] >= at[:, None], new, held[sub[cur]])
+        when, hit = _first((_maintenance(size[:, None] * prices, brackets) >= new)
+                           & (steps[None, :] > at[:, None]))
+        when = np.maximum(when, 0)
+        left_then, value_then = new[ar, when], size * prices[ar, when]
+        again = hit & _cut_survives(value_then, left_then, 0.0, leg.contract)
+        final = hit & ~again
+        fee = np.minimum(value_then * rate, np.maximum(0.0, left_then))
+        exit_at[cur[final]] = when[final]
+        delta[cur[final]] = np.maximum(0.0, left_then - fee)[final]
+        t[cur[again]], left[cur[again]] = when[again], left_then[again]
+        value[cur[again]] = value_then[again]
+        cur = cur[again]
+    return sub, exit_at, delta
+
+
 def _replay_path(got, i, legs, wallet, prices, counts, gap_threshold):
     """Step path ``i`` with the account itself and write its results into ``got``: for the
     paths where a liquidation's cut leaves a smaller position open, which the arrays do not
@@ -266,7 +307,7 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep, counts=None):
     wallet as those exits left it. Loops run over positions, never over steps."""
     n, rows = prices[0].shape
     idx, steps = np.arange(n), np.arange(rows)
-    exits, deltas, by_stop, terms, gapped = [], [], [], [], []
+    exits, deltas, by_stop, terms, gapped, started = [], [], [], [], [], []
     cut = np.zeros(n, dtype=bool)     # paths where a liquidation's cut restores the margin
     for leg, (upnl, funding, mm, value), price in zip(legs, marked, prices):
         held = upnl if leg.cross else leg.margin + upnl     # what the position adds to equity
@@ -302,16 +343,21 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep, counts=None):
                          else np.maximum(0.0, leg.margin + paid + gain))
             if not leg.cross:                          # liquidated: the fee takes what it can
                 left = held[idx, at]
-                cut |= ~stopped & (exit_at < rows) & _cut_survives(
-                    value[idx, at], left, 0.0, leg.contract)
                 fee = np.minimum(value[idx, at] * leg.contract.liquidation_fee_rate,
                                  np.maximum(0.0, left))
                 kept = np.maximum(0.0, left - fee)
                 delta = kept if stop is None else np.where(stopped, delta, kept)
+                cuts = ~stopped & (exit_at < rows) & _cut_survives(value[idx, at], left, 0.0,
+                                                                    leg.contract)
+                if cuts.any():                         # it lives on, smaller: follow it
+                    rows_cut, exit_cut, delta_cut = _isolated_cuts(leg, held, price, funding,
+                                                                   at_liq, cuts)
+                    exit_at[rows_cut], delta[rows_cut] = exit_cut, delta_cut
             term = np.where(steps[None, :] < exit_at[:, None], held, delta[:, None])
         else:
             term = held
         exits.append(exit_at)
+        started.append(np.where(~stopped & (at_liq < rows), at_liq, rows))
         deltas.append(delta)
         by_stop.append(stopped)
         terms.append(term)
@@ -335,9 +381,8 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep, counts=None):
     count = np.zeros(n, dtype=int)
     first = np.full(n, rows)
     for i in isolated:
-        liquidated = ~by_stop[i] & (exits[i] < rows)
-        count += liquidated
-        first = np.where(liquidated, np.minimum(first, exits[i]), first)
+        count += ~by_stop[i] & (exits[i] < rows)
+        first = np.minimum(first, started[i])         # a cut starts a liquidation too
     stops = sum((by_stop[i] for i in isolated), np.zeros(n, dtype=int))
     if cross:
         # The margin check of a step sees the exits before it in the account's order: the
@@ -416,7 +461,7 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep, counts=None):
     final = equity[:, -1]
     got = {"final_equity": final, "lowest_equity": equity.min(axis=1),
            "liquidations": count, "first_liquidation_step": np.where(first < rows, first, -1),
-           "stops": stops, "equity": equity if keep else None}
+           "stops": stops, "equity": equity if keep else None, "account_stepped": cut}
     for i in np.flatnonzero(cut):     # the account itself steps what the arrays cannot
         _replay_path(got, i, legs, wallet, [p[i] for p in prices], counts, gap_threshold)
     return got
@@ -440,7 +485,8 @@ def step_paths(legs, wallet, prices, *, funding_counts=None, gap_threshold=None,
 
     Returns a dict of arrays, one value per path: ``final_equity``, ``lowest_equity``,
     ``liquidations`` (positions), ``first_liquidation_step`` (-1: none), ``stops`` (stops
-    that fired) and ``equity`` (``(paths, steps + 1)``, only with ``keep_equity``).
+    that fired), ``account_stepped`` (True where the account stepped the path: a cut) and
+    ``equity`` (``(paths, steps + 1)``, only with ``keep_equity``).
     Results agree with :func:`crossmargin.simulation.replay.replay` path by path (the tests
     check it)."""
     legs = list(legs)

@@ -15,6 +15,11 @@ import numpy as np
 from crossmargin import Account, Brackets, formulas, scenarios
 from crossmargin.simulation.replay import Order, replay
 
+try:
+    from crossmargin.engine import venues as engine_venues
+except ImportError:         # a commit before the venues existed (the "before" column)
+    engine_venues = None
+
 
 def timed(fn, repeat):
     """Median and p95 of ``repeat`` runs of ``fn`` (seconds)."""
@@ -56,8 +61,8 @@ def bench_formulas(n, repeat):
           f"-> vectorized is {per_scalar / (rows[-1][1] / n):,.0f}x faster per price")
 
 
-def three_position_account():
-    acc = Account()
+def three_position_account(venue=None):
+    acc = Account() if venue is None else Account(venue=venue)
     acc.deposit(100_000)
     acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000, "SOLUSDT": 150})
     acc.set_leverage("BTCUSDT", 5)
@@ -73,17 +78,19 @@ def three_position_account():
 def bench_mark(steps, repeat):
     path = scenarios.random_walk(n_steps=steps, seed=7)
     rows = [dict(zip(path.columns, r)) for r in path.to_numpy().tolist()]
-
-    def run():
-        acc = three_position_account()
-        for prices in rows:
-            acc.mark(prices)
-        assert len(acc.open_symbols) == 3, "a position was closed: the benchmark measured less"
-
-    median, p95 = timed(run, repeat)
+    venues = getattr(engine_venues, "VENUE_NAMES", (None,))   # None: before venues existed
     print(f"\n2. Account.mark with 3 positions (2 cross, 1 isolated), {steps:,} steps "
           f"(median of {repeat})")
-    print(f"   per step: median {median / steps * 1e6:.1f} µs, p95 run {p95 / steps * 1e6:.1f} µs")
+    for name in venues:
+        def run():
+            acc = three_position_account(name)
+            for prices in rows:
+                acc.mark(prices)
+            assert len(acc.open_symbols) == 3, "a position was closed: the benchmark measured less"
+
+        median, p95 = timed(run, repeat)
+        print(f"   {name or 'binance':<12} per step: median {median / steps * 1e6:.1f} µs, "
+              f"p95 run {p95 / steps * 1e6:.1f} µs")
 
 
 def bench_replay(steps, repeat):

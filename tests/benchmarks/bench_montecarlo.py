@@ -20,6 +20,11 @@ SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
 PLAN = [Order("BTCUSDT", "long", margin=2_000, leverage=10),
         Order("ETHUSDT", "short", margin=2_000, leverage=10),
         Order("SOLUSDT", "long", margin=2_000, leverage=10)]
+#: SOL at 20x with 60,000 of notional sits in a tier whose MMR is above the clearance fee:
+#: a liquidation's cut can restore the margin ("partial liquidation on").
+CUTS = [Order("BTCUSDT", "long", margin=1_000, leverage=10),
+        Order("ETHUSDT", "short", margin=1_000, leverage=10),
+        Order("SOLUSDT", "long", margin=3_000, leverage=20)]
 
 
 def main(argv=None):
@@ -28,7 +33,10 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=1_440)
     parser.add_argument("--replayed", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--plan", choices=("default", "cuts"), default="default",
+                        help="cuts: a plan whose liquidations can end in a cut")
     args = parser.parse_args(argv)
+    plan = CUTS if args.plan == "cuts" else PLAN
 
     start = time.perf_counter()
     paths = scenarios.random_paths(args.paths, args.steps, [60_000, 3_000, 150],
@@ -37,7 +45,7 @@ def main(argv=None):
     runs = []
     for _ in range(args.repeat):
         start = time.perf_counter()
-        result = montecarlo.run(PLAN, paths, SYMBOLS)
+        result = montecarlo.run(plan, paths, SYMBOLS)
         runs.append(time.perf_counter() - start)
     vectorized = statistics.median(runs)
 
@@ -45,12 +53,12 @@ def main(argv=None):
     for i in range(args.replayed):
         frame = pd.DataFrame(paths[i], columns=SYMBOLS)
         for mode in ("isolated", "cross"):
-            replay(frame, PLAN, margin_mode=mode, liquidation_prices=False)
+            replay(frame, plan, margin_mode=mode, liquidation_prices=False)
     per_path = (time.perf_counter() - start) / args.replayed
     replayed_all = per_path * args.paths
 
     size = f"{args.paths:,} paths x {args.steps:,} steps x {len(SYMBOLS)} symbols"
-    print(f"Monte Carlo, {size}, isolated and cross")
+    print(f"Monte Carlo, {size}, isolated and cross, plan {args.plan!r}")
     print(f"  generate the paths (scenarios.random_paths): {generate:.2f} s")
     print(f"  montecarlo.run: median {vectorized:.3f} s over {args.repeat} runs "
           f"(min {min(runs):.3f}, max {max(runs):.3f}); budget 2 s")
