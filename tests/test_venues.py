@@ -370,7 +370,7 @@ def test_usdc_is_not_collateral_on_binance():
 
 
 # -- bad input -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["kraken", "", None, 5])
+@pytest.mark.parametrize("name", ["kraken", "", None, 5, ["binance"], {"binance": 1}])
 def test_venue_refuses_an_unknown_name(name):
     with pytest.raises(InvalidInput) as err:
         venue(name)
@@ -381,6 +381,8 @@ def test_venue_refuses_an_unknown_name(name):
 @pytest.mark.parametrize("kwargs, shown", [
     (dict(venue="kraken"), "venue must be one of binance, bybit, okx, hyperliquid "
                            "(got 'kraken')"),
+    (dict(venue=["okx"]), "venue must be one of binance, bybit, okx, hyperliquid "
+                          "(got ['okx'])"),
     (dict(insurance_fund=1_000), "insurance_fund must be an InsuranceFund (got 1000)"),
     (dict(insurance_fund="inf"), "insurance_fund must be an InsuranceFund (got 'inf')"),
 ])

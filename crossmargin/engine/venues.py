@@ -180,7 +180,7 @@ def venue(name=DEFAULT_VENUE):
     a :class:`Venue` is returned as it is)."""
     if isinstance(name, Venue):
         return name
-    key = name.lower() if isinstance(name, str) else name
+    key = name.lower() if isinstance(name, str) else None
     if key not in _VENUES:
         raise InvalidInput(f"venue must be one of {', '.join(VENUE_NAMES)} (got {name!r})")
     if key not in _BUILT:
