@@ -22,13 +22,14 @@ import numpy as np
 import pandas as pd
 
 from .._validate import MARGIN_MODES, check_margin_mode, positive
+from ..engine.venues import VENUE_NAMES
 from ..errors import InvalidInput
 from ..formats import fmt_pct, fmt_usdt
 from ..simulation.orders import open_orders
 from ..simulation.shocks import as_legs, liquidation_move, shock_outcomes
 
 __all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "open_legs", "ModeComparison",
-           "compare_cross_isolated"]
+           "compare_cross_isolated", "venue_comparison"]
 
 #: The two margin modes, in the order of the table's columns.
 MODES = MARGIN_MODES
@@ -202,3 +203,49 @@ def compare_cross_isolated(legs, deposit, *, moves=DEFAULT_MOVES, gain=None, sym
         available_after_gain=available,
         bases={s: accounts["cross"].contracts[s].base for s in symbols},
     )
+
+
+# -- one portfolio, four venues ------------------------------------------------------------------
+#: What each venue calls its account's margin ratio, and whether it rises toward liquidation.
+_SCREEN_RATIO = {"binance": ("Margin Ratio", True), "bybit": ("Account MM rate", True),
+                 "okx": ("Margin ratio", False), "hyperliquid": ("Cross margin ratio", True)}
+
+
+def venue_comparison(orders, prices, *, deposit=10_000.0, venues=VENUE_NAMES):
+    """The same orders on each venue, as its own screen would show them: one row per venue.
+
+    Each venue's :class:`~crossmargin.Account` (``Account(venue=...)``: its tiers, fees and
+    rules) is funded with ``deposit`` of its settlement asset, marked at ``prices`` and
+    given the orders. Columns: the settlement asset, the account ratio under the venue's own
+    name and orientation (OKX's ``equity / (MM + fee to close)`` falls toward 100 %; the
+    others' ``MM / margin balance`` rises toward it), the maintenance margin (on OKX with
+    the fee to close, as its ratio counts it), each
+    position's liquidation price, the largest withdrawal, the funding interval and the
+    clearance fee.
+
+    >>> from crossmargin.simulation.orders import Order
+    >>> table = venue_comparison([Order("BTCUSDT", "long", margin=2_000, leverage=10)],
+    ...                          {"BTCUSDT": 60_000})
+    >>> list(table.index)
+    ['binance', 'bybit', 'okx', 'hyperliquid']
+    """
+    if isinstance(venues, str):
+        venues = [venues]
+    rows = {}
+    for name in venues:
+        account = open_orders(orders, prices, deposit=deposit, venue=name)
+        rule = account.venue
+        label, rises = _SCREEN_RATIO[rule.name]
+        ratio = account.margin_ratio()
+        summary = account.summary()
+        row = {"collateral": rule.collateral, "ratio_name": label,
+               "margin_ratio": ratio if rises else (1 / ratio if ratio else np.inf),
+               "liquidation_at": "rises to 100 %" if rises else "falls to 100 %",
+               "maintenance_margin": summary["cross_maintenance_margin"]}
+        for symbol in account.open_symbols:
+            row[f"{symbol} liquidation_price"] = account.liquidation_price(symbol)
+        row.update({"max_withdraw": account.max_withdraw(),
+                    "funding_interval_hours": rule.funding_interval_hours,
+                    "clearance_fee": rule.liquidation_fee_rate})
+        rows[rule.name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")

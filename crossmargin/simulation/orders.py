@@ -20,6 +20,7 @@ import numpy as np
 
 from .._validate import MARGIN_MODES, SIDES, non_empty_list, one_amount, positive, side_sign
 from ..engine.account import Account
+from ..engine.venues import DEFAULT_VENUE
 from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, UnknownSymbol
 
 __all__ = ["Order", "OrderProblem", "Leg", "as_legs", "check_legs", "open_orders"]
@@ -143,11 +144,11 @@ class Order:
 
 
 def open_orders(orders, prices, *, deposit=10_000.0, contracts=None, margin_mode=None,
-                time=None):
-    """A fresh :class:`~crossmargin.Account` (``contracts``: the default ones when None)
-    funded with ``deposit`` USDT, with every order placed in order (``margin_mode`` replaces
-    each order's). Returns the account; raises what the account raises (e.g.
-    InsufficientBalance when the orders do not fit).
+                time=None, venue=DEFAULT_VENUE):
+    """A fresh :class:`~crossmargin.Account` on ``venue`` (``contracts``: the venue's when
+    None) funded with ``deposit`` of its settlement asset, with every order placed in order
+    (``margin_mode`` replaces each order's). Returns the account; raises what the account
+    raises (e.g. InsufficientBalance when the orders do not fit).
 
     ``prices`` is either a mapping ``{symbol: price}``: the account is marked at those prices
     (at ``time``), then each order fills at its symbol's price; or a list of prices, one per
@@ -170,7 +171,7 @@ def open_orders(orders, prices, *, deposit=10_000.0, contracts=None, margin_mode
         if len(fills) != len(orders):
             raise InvalidInput(f"prices must give one price per order: {len(orders)} orders, "
                                f"{len(fills)} prices")
-    account = Account(contracts)
+    account = Account(contracts, venue=venue)
     account.deposit(positive(deposit, "deposit"))
     if marked:
         account.mark(prices, time)
