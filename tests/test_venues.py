@@ -2,6 +2,7 @@
 venue's published facts (shared/reference/venues-and-liquidation.md), the money rules that differ
 (max withdraw, funding interval and cap, stop trigger, collateral), published examples run
 through the account, and bad input. Numbers are worked out by hand in the comments."""
+import math
 
 import pandas as pd
 import pytest
@@ -413,3 +414,21 @@ def test_set_stop_loss_refuses_a_bad_trigger_and_changes_nothing(kwargs, shown):
     assert shown in str(err.value)
     assert state(acc) == before
     assert acc.positions().loc["BTCUSDT", "stop_loss_price"] == 58_000
+
+
+@pytest.mark.parametrize("last, error, shown", [
+    ({"BTCUSDT": -1}, InvalidInput, "last price of BTCUSDT must be > 0 (got -1)"),
+    ({"BTCUSDT": math.nan}, InvalidInput, "last price of BTCUSDT must be a finite number "
+                                          "(got nan)"),
+    ({"BTCUSDT": "x"}, InvalidInput, "last price of BTCUSDT must be a number (got 'x')"),
+    (59_000, InvalidInput, "last must be a mapping symbol -> last trade price (got 59000)"),
+    ({"XRPUSDT": 1}, Exception, "symbol 'XRPUSDT' is not traded by this account"),
+])
+def test_mark_refuses_a_bad_last_price_and_changes_nothing(last, error, shown):
+    acc = long_btc("binance")
+    acc.set_stop_loss("BTCUSDT", 59_000)
+    before = state(acc)
+    with pytest.raises(error) as err:
+        acc.mark({"BTCUSDT": 58_000}, last=last)
+    assert shown in str(err.value)
+    assert state(acc) == before

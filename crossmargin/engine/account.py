@@ -749,7 +749,7 @@ class Account:
         mark stands in for a symbol without one). Returns the list of events (dicts with
         ``EVENT_COLUMNS``)."""
         prices = self._check_prices(prices)
-        last = {} if last is None else self._check_prices(last)
+        last = {} if last is None else self._check_prices(last, "last", "last")
         when = None if time is None else utc_timestamp(time, "time")
         if when is not None and self.time is not None and when < self.time:
             raise InvalidInput(f"time must not go backwards: {when} is before {self.time}")
@@ -773,13 +773,15 @@ class Account:
             self._auto_exchange()        # Binance: a balance below -10,000 USD is exchanged
         return events
 
-    def _check_prices(self, prices):
+    def _check_prices(self, prices, field="prices", price="mark"):
+        """``{symbol: price}`` checked; messages name ``field`` and the ``price`` kind."""
         if not hasattr(prices, "items"):
-            raise InvalidInput(f"prices must be a mapping symbol -> mark price (got {prices!r})")
+            kind = "mark price" if price == "mark" else "last trade price"
+            raise InvalidInput(f"{field} must be a mapping symbol -> {kind} (got {prices!r})")
         checked = {}
-        for symbol, price in prices.items():
+        for symbol, value in prices.items():
             self._contract(symbol)
-            checked[symbol] = positive(price, f"mark price of {symbol}")
+            checked[symbol] = positive(value, f"{price} price of {symbol}")
         return checked
 
     @property
