@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crossmargin import Account, Brackets, CrossMarginError
+from crossmargin import Account, Brackets, CrossMarginError, contract
 from crossmargin.engine.venues import VENUE_NAMES, venue
 
 
@@ -314,6 +314,20 @@ def test_a_liquidation_cancels_the_groups_stops_first(name, mode):
 
 
 # -- the clearance fee is the contract's (per symbol) -------------------------------------------------
+def test_the_clearance_fee_is_the_contracts_own_rate():
+    """Binance publishes liquidationFee per symbol: a contract with 1 % instead of 1.25 % is
+    charged 1 % (isolated 1 BTC at 20x marked at 57,200: the cut to 50,000 costs 72)."""
+    acc = Account([contract("BTCUSDT").with_(liquidation_fee_rate=0.01)])
+    acc.deposit(10_000)
+    acc.mark({"BTCUSDT": 60_000})
+    acc.set_margin_mode("BTCUSDT", "isolated")
+    acc.set_leverage("BTCUSDT", 20)
+    acc.open("BTCUSDT", "long", 60_000, margin=3_000)
+    events = acc.mark({"BTCUSDT": 57_200})
+    assert events[0]["type"] == "partial_liquidation"
+    assert events[0]["fee"] == pytest.approx(7_200 * 0.01)
+
+
 # -- properties ---------------------------------------------------------------------------------------------
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "SOLUSDT")
 START = {"BTCUSDT": 60_000.0, "ETHUSDT": 3_000.0, "SOLUSDT": 150.0}

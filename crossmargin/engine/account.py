@@ -899,7 +899,8 @@ class Account:
                 break
             p, qty = cut
             mark = self._marks[p.symbol]
-            fee = min(qty * mark * venue.liquidation_fee_rate, max(0.0, balance))
+            fee = min(qty * mark * self.contracts[p.symbol].liquidation_fee_rate,
+                      max(0.0, balance))
             event = self._close(p, qty, mark, "partial_liquidation", fee=fee,
                                 fee_kind="liquidation_fee", release=False)
             self._to_fund(fee)
@@ -940,10 +941,10 @@ class Account:
         if not group:
             return []
         iso = group[0].margin_mode == "isolated"
-        rate = self.venue.liquidation_fee_rate
         closes = []
         for p in group:
             mark = self._marks[p.symbol]
+            rate = self.contracts[p.symbol].liquidation_fee_rate      # per symbol (Binance)
             if iso:     # the venue's share comes out of the position's own margin
                 left = p.isolated_margin + p.sign * p.size * (mark - p.entry_price)
                 share = max(0.0, left) if surplus == "all" else min(p.size * mark * rate,

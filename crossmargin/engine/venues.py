@@ -59,7 +59,7 @@ class Venue:
     tables: dict                       # base -> Brackets table name, or a Brackets
     maker_fee: float
     taker_fee: float
-    liquidation_fee_rate: float        # clearance fee on the notional liquidated
+    liquidation_fee_rate: float        # clearance fee: its contracts' rate (each charges its own)
     partial: str                       # "tier_step", "okx_tiers", "slices" or "none"
     surplus: str                       # "fee" or "all": the venue's share of what is left
     max_partial_steps: int = 1_000
