@@ -207,6 +207,26 @@ def hl_price(share):
     return (s * 60_000 - 99_550) / (s * (1 - share * 0.0125))
 
 
+def test_hyperliquid_slices_20_percent_one_slice_a_mark():
+    """At 80 % of the MM one slice (20 %) leaves the equity still under the MM: the venue
+    waits for its cool-down (one slice a mark, venues.py), so the position stays open; the
+    next mark slices again, which restores the margin."""
+    acc = hl_million()
+    price = hl_price(0.8)
+    events = acc.mark({"BTCUSDT": price})
+    assert types(events) == ["partial_liquidation"]
+    assert events[0]["size"] == pytest.approx(0.2 * 1_000_000 / 60_000)
+    # no clearance fee on a book liquidation: the taker fee (assumed), kept by the venue
+    assert events[0]["fee"] == pytest.approx(events[0]["size"] * price * 0.00045)
+    assert acc.insurance_fund.received == 0
+    assert acc.open_symbols == ["BTCUSDT"] and acc.margin_ratio() >= 1
+    events = acc.mark({"BTCUSDT": price})
+    assert types(events) == ["partial_liquidation"]
+    assert acc.positions().loc["BTCUSDT", "contracts"] == pytest.approx(
+        0.64 * 1_000_000 / 60_000)
+    assert acc.margin_ratio() < 1
+
+
 def test_hyperliquid_closes_a_small_position_at_once_and_returns_the_rest():
     acc = opened("hyperliquid", 3_000, "BTCUSDT", 60_000, 20, notional=50_000)
     price = acc.liquidation_price("BTCUSDT") * 0.9995

@@ -906,8 +906,8 @@ class Account:
             self._to_fund(fee)
             events.append(event)
             group, balance, requirement, mm = self._group(symbols)
-            if requirement < balance or not group:
-                return events
+            if requirement < balance or not group or venue.cooldown:
+                return events          # restored, or (Hyperliquid) the rest waits a mark
         return events + self._close_bankrupt(group, venue.surplus)
 
     def _partial_cut(self, group, balance, requirement):

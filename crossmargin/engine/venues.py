@@ -22,7 +22,11 @@ name (``BTC-USDT-SWAP`` on OKX, ``BTC`` on Hyperliquid).
    * ``"okx_tiers"`` — OKX: cut to the tier whose requirement the equity meets
      (:func:`~crossmargin.engine.platforms.okx_partial_liquidation`).
    * ``"slices"`` — Hyperliquid: a position above ``slice_above`` (100k USDC) is cut by
-     ``slice_fraction`` (20 %) at the mark, one slice per mark (the cool-down).
+     ``slice_fraction`` (20 %) at the mark, one slice per mark (``cooldown``): a slice that
+     does not bring the account back under 100 % leaves the rest open until the next mark,
+     which slices again (or closes a position no longer above 100k, or hands it to the
+     backstop). *Assumed*: Hyperliquid's page says the whole remainder is sent after its 30 s
+     cool-down; the course slices again, as "20 % at a time" reads.
 
 3. close what is left at the **bankruptcy price**: the trader keeps what remains of the margin
    less the venue's share (``surplus``: ``"fee"`` — the clearance fee up to what remains, rest
@@ -63,6 +67,7 @@ class Venue:
     partial: str                       # "tier_step", "okx_tiers", "slices" or "none"
     surplus: str                       # "fee" or "all": the venue's share of what is left
     max_partial_steps: int = 1_000
+    cooldown: bool = False             # a cut that does not restore waits for the next mark
     fee_to_fund: bool = True           # the clearance fee goes to the insurance fund
     fee_in_requirement: bool = False   # OKX: requirement = MM + the fee to close
     slice_fraction: float = 0.0
@@ -160,14 +165,15 @@ _VENUES = {
     "hyperliquid": lambda: Venue(
         "hyperliquid", "Hyperliquid", "USDC", _hyperliquid_tables(), maker_fee=0.00015,
         taker_fee=0.00045, liquidation_fee_rate=0.00045, partial="slices", surplus="fee",
-        fee_to_fund=False,
+        fee_to_fund=False, max_partial_steps=1, cooldown=True,
         slice_fraction=0.2, slice_above=100_000.0, backstop_share=2 / 3,
         funding_interval_hours=1, funding_cap=0.04, stop_trigger="mark",
         withdraw_rule="hyperliquid", withdraw_floor_rate=0.10, multi_assets=False, symbol_format="{base}",
         sources=("Hyperliquid docs trading/liquidations (20 % slices above 100k, backstop "
                  "below 2/3 of MM)", "trading/margin-tiers", "trading/funding (hourly, 4 % cap)"),
         assumed=("book liquidations pay the regular taker fee and no clearance fee",
-                 "one 20 % slice per mark (the cool-down)")),
+                 "one 20 % slice per mark (the cool-down), then another (the docs send the "
+                 "whole remainder after 30 s)")),
 }
 
 #: The venues ``Account(venue=...)`` accepts, the default first.
