@@ -169,6 +169,23 @@ def test_okx_cuts_to_the_highest_tier_the_equity_meets():
     assert acc.margin_ratio() < 1
 
 
+def test_okx_cut_to_a_tiers_largest_size_stays_in_that_tier():
+    """OKX's tiers hold their largest size (tier 2: up to 7.2M here). With a wallet of
+    590,000 the equity at 60,000 is 140,000: it meets tier 2's 111,600, not tier 3's 184,500,
+    so the position is cut to 7.2M and survives there (its requirement is tier 2's, 111,600,
+    not tier 3's 147,600, which the equity would not meet)."""
+    acc = Account(venue="okx")
+    acc.deposit(594_725)
+    acc.mark({"BTCUSDT": 63_000})
+    acc.set_leverage("BTCUSDT", 20)
+    acc.open("BTCUSDT", "long", 63_000, size=150)
+    events = acc.mark({"BTCUSDT": 60_000})
+    assert types(events) == ["partial_liquidation"]
+    assert acc.positions().loc["BTCUSDT", "notional"] == pytest.approx(7_200_000)
+    assert acc.positions().loc["BTCUSDT", "maintenance_margin_percentage"] == 0.015
+    assert acc.margin_ratio() == pytest.approx(7_200_000 * 0.0155 / (140_000 - 30 * 30))
+
+
 def test_okx_liquidates_fully_in_tiers_1_and_2():
     acc = opened("okx", 10_000, "BTCUSDT", 60_000, 20, margin=5_000)       # 100,000: tier 1
     price = acc.liquidation_price("BTCUSDT") * 0.999

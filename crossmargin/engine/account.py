@@ -927,10 +927,12 @@ class Account:
             p = max(group, key=self._mm)
             others = requirement - self._requirement(p)
             spec = self.contracts[p.symbol]
-            qty = okx_partial_liquidation(p.size, balance - others, spec.brackets,
-                                          self._marks[p.symbol],
-                                          fee_rate=spec.taker_fee).close_size
-            if 0 < qty < p.size:
+            kept = okx_partial_liquidation(p.size, balance - others, spec.brackets,
+                                           self._marks[p.symbol],
+                                           fee_rate=spec.taker_fee).remaining_size
+            # An OKX tier holds its largest size; a table's tier ends just below its cap.
+            qty = p.size - kept * (1 - 1e-12)
+            if 0 < kept < p.size:
                 return p, qty
         return None
 
