@@ -186,6 +186,22 @@ def test_okx_cut_to_a_tiers_largest_size_stays_in_that_tier():
     assert acc.margin_ratio() == pytest.approx(7_200_000 * 0.0155 / (140_000 - 30 * 30))
 
 
+def test_okx_position_beyond_its_table_is_cut_not_an_error():
+    """Short 50M (833.33 BTC at 60,000, 10x) on okx-BTCUSDT, whose largest position is 55.2M;
+    BTC jumps to 70,000: 58.3M, beyond the table. The equity, 9,975,000 - 8,333,333 =
+    1,641,667, meets tier 7 (37.2M x 4.05 % = 1,506,600) but not tier 8 (43.2M x 4.55 %):
+    the position is cut to 37.2M = 531.43 BTC."""
+    acc = Account(venue="okx")
+    acc.deposit(10_000_000)
+    acc.mark({"BTCUSDT": 60_000})
+    acc.set_leverage("BTCUSDT", 10)
+    acc.open("BTCUSDT", "short", 60_000, notional=50_000_000)
+    events = acc.mark({"BTCUSDT": 70_000})
+    assert types(events) == ["partial_liquidation"]
+    assert acc.positions().loc["BTCUSDT", "contracts"] == pytest.approx(37_200_000 / 70_000)
+    assert acc.margin_ratio() < 1
+
+
 def test_okx_liquidates_fully_in_tiers_1_and_2():
     acc = opened("okx", 10_000, "BTCUSDT", 60_000, 20, margin=5_000)       # 100,000: tier 1
     price = acc.liquidation_price("BTCUSDT") * 0.999

@@ -926,9 +926,10 @@ class Account:
         elif venue.partial == "okx_tiers":
             p = max(group, key=self._mm)
             others = requirement - self._requirement(p)
-            spec = self.contracts[p.symbol]
-            kept = okx_partial_liquidation(p.size, balance - others, spec.brackets,
-                                           self._marks[p.symbol],
+            spec, mark = self.contracts[p.symbol], self._marks[p.symbol]
+            # a position the price carried beyond the table is judged as its largest tier
+            largest = min(p.size, spec.brackets.max_position_notional / mark * (1 - 1e-12))
+            kept = okx_partial_liquidation(largest, balance - others, spec.brackets, mark,
                                            fee_rate=spec.taker_fee).remaining_size
             # An OKX tier holds its largest size; a table's tier ends just below its cap.
             qty = p.size - kept * (1 - 1e-12)
