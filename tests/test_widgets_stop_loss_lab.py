@@ -42,8 +42,10 @@ def test_the_gap_scenario_reports_fill_and_slippage(lab):
     assert style.fmt_price(out.slippage) in lab.fill.value
     assert "gapped" in lab.fill.value and "too late" not in lab.fill.value
     lab.leverage.value = 10                       # the gap also jumps past the liquidation price
-    assert lab.outcome.exit_price < lab.outcome.liquidation_price
-    assert "too late" in lab.fill.value
+    assert lab.outcome.exit == "liquidated"       # so the liquidation wins and cancels the stop
+    assert lab.outcome.exit_price < lab.outcome.liquidation_price < lab.outcome.trigger
+    assert "cancelled the stop" in lab.fill.value
+    assert style.fmt_price(lab.outcome.exit_price) in lab.fill.value
     assert lab.outcome.pnl == pytest.approx(lab.outcome_without_stop.pnl)
     assert list(lab.price_line.y) == pytest.approx(PATHS["gap_through_stop"]["BTCUSDT"])
     assert "gaps 8% down" in lab.description.value

@@ -197,6 +197,11 @@ class StopLossLab(W.VBox):
                       if lp is not None and out.exit_price <= lp else "")
             self.fill.value = (f"Trigger {style.fmt_price(out.trigger)} · fill "
                                f"{style.fmt_price(out.exit_price)} — {gap}{beyond}")
+        elif out.exit == "liquidated" and out.exit_price <= out.trigger:   # the lab is long
+            self.fill.value = (f"The price gapped through the stop at "
+                               f"{style.fmt_price(out.trigger)} and the liquidation price in one "
+                               f"step: the liquidation came first and cancelled the stop "
+                               f"(liquidated at {style.fmt_price(out.exit_price)})")
         elif out.exit == "liquidated":
             self.fill.value = (f"Liquidated at {style.fmt_price(out.exit_price)} before the "
                                f"stop at {style.fmt_price(out.trigger)} could trigger")
