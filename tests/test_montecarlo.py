@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from crossmargin import InvalidInput, InsufficientBalance, Order, montecarlo, replay, scenarios
+from crossmargin.simulation.stats import wilson_interval
 
 SYMBOLS = ["BTCUSDT", "ETHUSDT"]
 
@@ -65,6 +66,35 @@ def test_summary_columns_and_wipeouts():
     assert summary.loc["p_wipeout", "cross"] > 0            # cross can lose everything
     assert summary.loc["p_wipeout", "isolated"] == 0         # isolated keeps the rest
     assert summary.loc["paths", "cross"] == 200
+
+
+def test_summary_states_each_share_with_its_95_percent_wilson_interval(paths):
+    result = montecarlo.run(plan(eth="long"), paths, SYMBOLS)
+    summary, out = result.summary(), result.outcomes
+    assert list(summary.index[:7]) == [
+        "paths", "p_liquidation", "p_liquidation_low", "p_liquidation_high",
+        "p_wipeout", "p_wipeout_low", "p_wipeout_high"]
+    for mode in ("isolated", "cross"):
+        rows = out[out["mode"] == mode]
+        assert summary.loc["paths", mode] == len(rows) == 60
+        for name, column in (("p_liquidation", "liquidated"), ("p_wipeout", "wiped_out")):
+            k = int(rows[column].sum())
+            p, low, high = summary.loc[[name, f"{name}_low", f"{name}_high"], mode]
+            assert p == rows[column].mean()
+            assert (low, high) == wilson_interval(k, 60)
+            assert low <= p <= high and high - low > 0
+    assert 0 < summary.loc["p_liquidation", "isolated"] < 1      # both ends are informative
+    low, high = summary.loc[["p_liquidation_low", "p_liquidation_high"], "isolated"]
+    assert 0 < low < high < 1
+
+
+def test_no_liquidation_in_n_paths_still_has_an_upper_bound():
+    """0 of 50 paths is not "never": the odds may still be 7 % (z² / (50 + z²))."""
+    flat = scenarios.random_paths(50, 100, [60_000, 3_000], 0.0, 0.0, seed=1)
+    summary = montecarlo.run(plan(leverage=5, margin=1_000), flat, SYMBOLS).summary()
+    assert summary.loc["p_liquidation", "cross"] == summary.loc["p_liquidation_low", "cross"] == 0
+    assert summary.loc["p_liquidation_high", "cross"] == pytest.approx(0.0713, abs=1e-4)
+    assert summary.loc["p_wipeout_high", "isolated"] == pytest.approx(0.0713, abs=1e-4)
 
 
 def test_progress_callback_and_interruption(paths):

@@ -40,6 +40,7 @@ from ..formats import fmt_pct
 from ..simulation import montecarlo
 from ..simulation.montecarlo import WIPEOUT_SHARE
 from ..simulation.progress import reporter
+from ..simulation.stats import CONFIDENCE, wilson_interval
 from .monitoring import WARNING_RATIO
 from ..simulation.replay import Order, Replay, open_orders, replay
 
@@ -455,13 +456,11 @@ class Odds:
     median_final_equity: float
     outcomes: pd.DataFrame = field(repr=False)
 
-    def interval(self, z=1.96):
-        """95 % interval (Wilson score, ``z`` = 1.96) of ``p_liquidation``: where the odds
-        of the model lie, given that only ``paths`` weeks were drawn."""
-        n, p = self.paths, self.p_liquidation
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return max(0.0, centre - half), min(1.0, centre + half)
+    def interval(self, confidence=CONFIDENCE):
+        """95 % Wilson interval of ``p_liquidation``: where the odds of the model lie, given
+        that only ``paths`` weeks were drawn. The formula is
+        :func:`crossmargin.simulation.stats.wilson_interval`'s."""
+        return wilson_interval(round(self.p_liquidation * self.paths), self.paths, confidence)
 
     def sentence(self):
         """The odds in one sentence, with the 95 % interval of the liquidation odds."""

@@ -27,7 +27,7 @@ every position isolated in one run and cross in the other.
 
     paths = scenarios.random_paths(2_000, 1_440, [60_000, 3_000], 0.04, 0.8, seed=1)
     result = montecarlo.run(plan, paths, ["BTCUSDT", "ETHUSDT"], deposit=10_000)
-    result.summary()      # odds of a liquidation and of a wipe-out, equity quantiles
+    result.summary()      # odds of a liquidation, of a wipe-out (95 % intervals), quantiles
 """
 import time
 from dataclasses import dataclass, field
@@ -41,6 +41,7 @@ from ..engine.contracts import Contract, contract_specs
 from ..engine.venues import tier_step_target
 from ..errors import InvalidInput
 from .progress import reporter
+from .stats import wilson_interval
 from .orders import Leg, Order, check_legs
 
 __all__ = ["run", "MonteCarlo", "WIPEOUT_SHARE", "step_paths", "Opened", "opened"]
@@ -73,15 +74,22 @@ class MonteCarlo:
     equity: dict = field(default_factory=dict, repr=False)
 
     def summary(self):
-        """One column per mode: odds of a liquidation and of a wipe-out, equity quantiles,
-        median steps to the first liquidation."""
+        """One column per mode: the number of ``paths``; the odds of a liquidation and of a
+        wipe-out, each with its 95 % Wilson interval (``p_liquidation_low`` and ``_high``,
+        ``p_wipeout_low`` and ``_high``: where the model's odds lie, given that only ``paths``
+        were drawn; see :func:`crossmargin.simulation.stats.wilson_interval`); equity
+        quantiles; median steps to the first liquidation."""
         rows = {}
         for mode, group in self.outcomes.groupby("mode", sort=False):
             eq = group["final_equity"]
+            n = len(group)
+            row = {"paths": n}
+            for name, column in (("p_liquidation", "liquidated"), ("p_wipeout", "wiped_out")):
+                hits = int(group[column].sum())
+                row[name] = hits / n
+                row[f"{name}_low"], row[f"{name}_high"] = wilson_interval(hits, n)
             rows[mode] = {
-                "paths": len(group),
-                "p_liquidation": group["liquidated"].mean(),
-                "p_wipeout": group["wiped_out"].mean(),
+                **row,
                 "mean_final_equity": eq.mean(),
                 "final_equity_p05": eq.quantile(0.05),
                 "final_equity_p50": eq.quantile(0.50),
