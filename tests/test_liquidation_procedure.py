@@ -339,6 +339,28 @@ def test_binance_isolated_liquidation_returns_the_rest_after_the_fee():
     assert acc.insurance_fund.received == pytest.approx(13_750)
 
 
+# -- collateral -------------------------------------------------------------------------------------------
+def test_collateral_pays_the_venues_share_at_what_it_sells_for():
+    """Bybit keeps what is left of a cross account, which holds 1 BTC of collateral: the BTC
+    is sold at 97.5 % of the index (58,500 at 60,000), so what is left is counted at that
+    price. Counted at the full 60,000 the venue's share was 1,500 too large, the USDT balance
+    ended -1,500 and the fund paid it back (with an empty fund, ADL would have)."""
+    acc = Account(venue="bybit")
+    acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000})
+    acc.deposit(1, "BTC")
+    acc.set_leverage("ETHUSDT", 20)
+    acc.open("ETHUSDT", "long", 3_000, notional=600_000)     # fee 330, paid in USDT
+    price = acc.liquidation_price("ETHUSDT") * 0.999
+    events = acc.mark({"ETHUSDT": price})
+    assert types(events) == ["liquidation"]
+    usdt = -330 + 200 * (price - 3_000)                        # before the venue's share
+    assert events[0]["fee"] == pytest.approx(usdt + 58_500)
+    assert acc.insurance_fund.received == pytest.approx(usdt + 58_500)
+    assert acc.insurance_fund.paid == 0
+    assert "insurance_cover" not in set(acc.ledger().type)
+    assert acc.balances().balance.tolist() == pytest.approx([0, 0], abs=1e-9)
+
+
 # -- stops are cancelled first -------------------------------------------------------------------------
 @pytest.mark.parametrize("name", VENUE_NAMES)
 @pytest.mark.parametrize("mode", ["cross", "isolated"])

@@ -667,9 +667,12 @@ class Account:
                 "realized_pnl": pnl, "fee": fee, "amount": pnl - fee}
 
     def _cross_equity(self):
-        """Cross wallet at full market value of the collateral (what can pay a fee)."""
-        return self._assets[self.settle] + sum(a * self._asset_prices[k]
-                                          for k, a in self._assets.items() if k != self.settle)
+        """Cross wallet with the collateral at what selling it fetches (index x the venue's
+        ``auto_exchange_rate``): what can pay a fee without leaving a debt."""
+        rate = self.venue.auto_exchange_rate
+        return self._assets[self.settle] + sum(a * self._asset_prices[k] * rate
+                                               for k, a in self._assets.items()
+                                               if k != self.settle)
 
     @_atomic
     def add_margin(self, symbol, amount):
