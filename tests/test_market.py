@@ -114,6 +114,45 @@ def test_a_full_fund_pays_the_deficit_and_nobody_is_deleveraged():
     assert market.total_money() == pytest.approx(before, abs=1e-6)
 
 
+@pytest.mark.parametrize("trader_first", [True, False])
+def test_an_empty_fund_deleverages_the_most_leveraged_profitable_short(trader_first):
+    """The fund has 10,000 of the 30,300: the other 20,300 is taken from the shorts at the
+    trader's bankruptcy price 50,000 + 30,300 / 10 = 53,030, for 10 x 20,300 / 30,300 =
+    6.6997 BTC. "bold" ranks first (profit 50,000 on 12,500 of IM, times 250,000 / 69,850 of
+    leverage: 14.3; "calm": 50,000 / 125,000 x 250,000 / 249,850 = 0.4): all its 5 BTC, then
+    1.6997 of calm's. The order in which the accounts joined does not matter."""
+    market = btc_market(10_000, trader_first=trader_first)
+    before = market.total_money()
+    market.mark({"BTCUSDT": 50_000})
+    assert market.insurance_fund.paid == pytest.approx(10_000)
+    assert market.insurance_fund.shortfall == 0
+    share = 10 * 20_300 / 30_300
+    assert adl_events(market) == [("bold", 5, pytest.approx(53_030)),
+                                  ("calm", pytest.approx(share - 5), pytest.approx(53_030))]
+    bold, calm = market.accounts["bold"], market.accounts["calm"]
+    assert bold.open_symbols == []
+    assert calm.positions().loc["BTCUSDT", "contracts"] == pytest.approx(10 - share)
+    # bold closed 5 at 53,030 instead of 50,000: 15,150 less than at the mark
+    assert bold.summary().equity == pytest.approx(20_000 - 150 + 5 * (60_000 - 53_030))
+    ledger = market.accounts["trader"].ledger()
+    assert ledger.query("type == 'adl_cover'").amount.sum() == pytest.approx(20_300)
+    assert ledger.query("type == 'insurance_cover'").amount.sum() == pytest.approx(10_000)
+    assert market.accounts["trader"].summary().equity == pytest.approx(0, abs=1e-9)
+    assert market.total_money() == pytest.approx(before, abs=1e-6)   # the fund paid it
+
+
+def test_adl_score_at_the_steps_marks_leaves_the_account_as_it_was():
+    """bold at 50,000: profit 50,000 on 12,500 of IM, times 250,000 of notional on a margin
+    balance of 20,000 - 150 + 50,000 = 69,850."""
+    bold = btc_market(0).accounts["bold"]
+    assert bold.adl_score("BTCUSDT") == 0                      # at 60,000: no profit
+    assert bold.adl_score("BTCUSDT", {"BTCUSDT": 50_000, "ETHUSDT": 2_000}) == pytest.approx(
+        50_000 / 12_500 * 250_000 / 69_850)
+    assert bold.mark_price("BTCUSDT") == 60_000 and bold.mark_price("ETHUSDT") is None
+    with pytest.raises(InvalidInput, match=r"mark price of BTCUSDT must be > 0 \(got -1\)"):
+        bold.adl_score("BTCUSDT", {"BTCUSDT": -1})
+
+
 def test_what_nobody_can_pay_is_the_funds_shortfall():
     """Nobody holds the other side to be deleveraged and the fund is empty: the deficit is
     recorded as the fund's shortfall (the account is still brought back to zero)."""
@@ -126,6 +165,32 @@ def test_what_nobody_can_pay_is_the_funds_shortfall():
     market.mark({"BTCUSDT": 50_000})
     assert market.insurance_fund.shortfall == pytest.approx(30_300)
     assert trader.summary().equity == pytest.approx(0, abs=1e-9)
+
+
+def test_adl_closes_a_hedgers_profitable_leg_and_leaves_the_losing_leg_open():
+    """2025-10-10 on Hyperliquid: hedged traders saw the profitable leg closed by ADL while
+    the losing leg stayed open. The hedger is short 10 BTC and long 200 ETH; BTC and ETH both
+    fall 20 %; the bankrupt BTC long's deficit is taken from the hedger's short."""
+    market = Market(insurance_fund=0)
+    plan = [("trader", 70_000, [("BTCUSDT", "long", 10, 10)]),
+            ("hedger", 300_000, [("BTCUSDT", "short", 10, 10), ("ETHUSDT", "long", 200, 10)]),
+            ("eth crowd", 300_000, [("ETHUSDT", "short", 200, 5)])]
+    for name, deposit, legs_ in plan:
+        acc = market.add(Account(), name)
+        acc.deposit(deposit)
+        acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000})
+        for symbol, side, size, leverage in legs_:
+            acc.set_leverage(symbol, leverage)
+            acc.open(symbol, side, acc.mark_price(symbol), size=size)
+    market.mark({"BTCUSDT": 48_000, "ETHUSDT": 2_400})
+    hedger = market.accounts["hedger"]
+    assert [n for n, _, _ in adl_events(market)] == ["hedger"]
+    assert hedger.open_symbols == ["ETHUSDT"]
+    assert hedger.positions().loc["ETHUSDT", "unrealized_pnl"] == pytest.approx(-120_000)
+    assert hedger.position_side("BTCUSDT") is None
+    # the trader's deficit: 70,000 - 300 - 120,000 = -50,300, all of it from the hedger
+    assert hedger.summary().equity == pytest.approx(
+        300_000 - 300 - 300 + 10 * 12_000 - 50_300 - 120_000)
 
 
 # -- bad input to the ADL entry points ------------------------------------------------------------

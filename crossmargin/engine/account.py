@@ -1052,9 +1052,19 @@ class Account:
         p = self._positions.get(symbol)
         return None if p is None else p.side
 
-    def adl_score(self, symbol):
-        """Where this position stands in the ADL queue (:func:`market.adl_score`)."""
+    def adl_score(self, symbol, marks=None):
+        """Where this position stands in the ADL queue (:func:`market.adl_score`), at this
+        account's marks, or at ``marks`` (``{symbol: mark price}``; a market ranks at the
+        bankrupt account's marks: the step's prices, which this account may not have seen
+        yet)."""
         p = self._position(symbol)
+        if marks is not None:
+            prices = self._check_prices({s: v for s, v in marks.items() if s in self.contracts})
+            saved, self._marks = self._marks, {**self._marks, **prices}
+            try:
+                return self.adl_score(symbol)
+            finally:
+                self._marks = saved
         balance = (p.isolated_margin + self._upnl(p) if p.margin_mode == "isolated"
                    else self._cross_wallet() + self._cross_totals()[0])
         notional = (self._notional(p) if p.margin_mode == "isolated"

@@ -104,8 +104,13 @@ class Market:
         other accounts, best ADL score first, at the bankruptcy ``price``; returns the size
         closed. Each close is an ``"adl"`` event of the account that lost the position."""
         opposite = "short" if side == "long" else "long"
-        ranked = sorted(((a.adl_score(symbol), n, a) for n, a in self.accounts.items()
-                         if a is not bankrupt and a.position_side(symbol) == opposite),
+        # ranked at the bankrupt account's marks: the accounts marked after it in this step
+        # still hold the previous prices
+        marks = {s: bankrupt.mark_price(s) for s in bankrupt.contracts
+                 if bankrupt.mark_price(s) is not None}
+        ranked = sorted(((a.adl_score(symbol, marks), n, a) for n, a in self.accounts.items()
+                         if a is not bankrupt and symbol in a.contracts
+                         and a.position_side(symbol) == opposite),
                         key=lambda t: -t[0])
         left = size
         for score, name, account in ranked:
