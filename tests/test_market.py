@@ -27,6 +27,10 @@ def test_insurance_fund_receives_pays_and_runs_out():
 
 @pytest.mark.parametrize("balance, shown", [
     (-1, "insurance fund balance must be >= 0 (got -1)"),
+    (math.nan, "insurance fund balance must be a finite number (got nan)"),
+    (-math.inf, "insurance fund balance must be >= 0 (got -inf)"),
+    ("lots", "insurance fund balance must be a number (got 'lots')"),
+    (None, "insurance fund balance must be a number (got None)"),
 ])
 def test_insurance_fund_refuses_a_bad_balance(balance, shown):
     with pytest.raises(InvalidInput) as err:
@@ -35,6 +39,20 @@ def test_insurance_fund_refuses_a_bad_balance(balance, shown):
     with pytest.raises(InvalidInput) as err:
         Market(insurance_fund=balance)
     assert str(err.value) == shown
+
+
+@pytest.mark.parametrize("method, amount, shown", [
+    ("receive", -5, "amount must be >= 0 (got -5)"),
+    ("receive", math.nan, "amount must be a finite number (got nan)"),
+    ("pay", -5, "amount must be >= 0 (got -5)"),
+    ("pay", "x", "amount must be a number (got 'x')"),
+])
+def test_insurance_fund_refuses_a_bad_amount_and_changes_nothing(method, amount, shown):
+    fund = InsuranceFund(100)
+    with pytest.raises(InvalidInput) as err:
+        getattr(fund, method)(amount)
+    assert shown in str(err.value)
+    assert (fund.balance, fund.received, fund.paid) == (100, 0, 0)
 
 
 def test_adl_score_is_profit_on_margin_times_leverage():
@@ -55,6 +73,11 @@ def test_market_add_names_accounts_and_shares_the_fund():
 @pytest.mark.parametrize("make, shown", [
     (lambda m, a: m.add(a, "trader"), "name must be new in this market (got 'trader')"),
     (lambda m, a: Market().add(a, "again"), "account 'again' already trades in another market"),
+    (lambda m, a: m.add(5), "account must be an Account (got 5)"),
+    (lambda m, a: m.add(None, "x"), "account must be an Account (got None)"),
+    (lambda m, a: m.add(Account(venue="bybit"), "other"),
+     "account 'other' trades on Bybit (Unified Trading Account) but this market's accounts "
+     "trade on Binance USD\u24c8-M"),
 ])
 def test_market_add_refuses_and_changes_nothing(make, shown):
     market = Market(insurance_fund=0)
@@ -220,6 +243,24 @@ def test_account_deleverage_closes_at_the_price_without_fee():
         "adl", 2, 53_000, 0)
     assert event["realized_pnl"] == pytest.approx(2 * 7_000)
     assert bold.deleverage("BTCUSDT", 10, 53_000)["size"] == 3     # no more than it holds
+
+
+@pytest.mark.parametrize("args, shown", [
+    (("up", "BTCUSDT", 1, 53_000), "side must be 'long' or 'short' (got 'up')"),
+    (("long", "BTCUSDT", -1, 53_000), "size must be > 0 (got -1)"),
+    (("long", "BTCUSDT", 1, -53_000), "price must be > 0 (got -53000)"),
+])
+def test_market_deleverage_refuses_bad_input_and_changes_nothing(args, shown):
+    market = btc_market(0)
+    side, symbol, size, price = args
+    trader = market.accounts["trader"]
+    before = {n: a.ledger().to_json(date_format="iso") for n, a in market.accounts.items()}
+    with pytest.raises(InvalidInput) as err:
+        market.deleverage(trader, symbol, side, size, price)
+    assert shown in str(err.value)
+    assert {n: a.ledger().to_json(date_format="iso")
+            for n, a in market.accounts.items()} == before
+    assert market.events == []
 
 
 def test_market_mark_refuses_bad_prices_before_marking_anyone():

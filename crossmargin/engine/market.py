@@ -14,7 +14,7 @@ all its positions / margin balance); profitable positions only, highest score fi
 """
 import math
 
-from .._validate import finite
+from .._validate import finite, non_negative, positive, side_sign
 from ..errors import InvalidInput
 
 __all__ = ["InsuranceFund", "Market", "adl_score"]
@@ -25,9 +25,12 @@ class InsuranceFund:
     for an account trading alone), what it has ``received`` and ``paid``."""
 
     def __init__(self, balance=math.inf):
-        value = finite(balance, "balance") if balance != math.inf else math.inf
+        field = "insurance fund balance"
+        infinite = (isinstance(balance, (int, float)) and not isinstance(balance, bool)
+                    and math.isinf(balance))
+        value = balance if infinite else finite(balance, field)
         if value < 0:
-            raise InvalidInput(f"insurance fund balance must be >= 0 (got {balance!r})")
+            raise InvalidInput(f"{field} must be >= 0 (got {balance!r})")
         self.balance = value
         self.received = 0.0
         self.paid = 0.0
@@ -36,12 +39,13 @@ class InsuranceFund:
 
     def receive(self, amount):
         """Take the venue's share of a liquidation (a fee or the remaining margin)."""
+        amount = non_negative(amount, "amount")
         self.balance += amount
         self.received += amount
 
     def pay(self, amount):
         """Pay up to ``amount`` of a deficit; returns what was paid."""
-        paid = min(amount, self.balance)
+        paid = min(non_negative(amount, "amount"), self.balance)
         self.balance -= paid
         self.paid += paid
         return paid
@@ -75,7 +79,14 @@ class Market:
 
     def add(self, account, name=None):
         """Put ``account`` in this market (it then uses the market's fund); returns it."""
+        from .account import Account          # account.py imports this module
+        if not isinstance(account, Account):
+            raise InvalidInput(f"account must be an Account (got {account!r})")
         name = f"account {len(self.accounts) + 1}" if name is None else str(name)
+        first = next(iter(self.accounts.values()), None)
+        if first is not None and account.venue.name != first.venue.name:
+            raise InvalidInput(f"account {name!r} trades on {account.venue.title} but this "
+                               f"market's accounts trade on {first.venue.title}")
         if name in self.accounts:
             raise InvalidInput(f"name must be new in this market (got {name!r})")
         if account.market is not None:
@@ -103,7 +114,10 @@ class Market:
         """Close up to ``size`` of ``symbol`` held on the side opposite to ``side`` by the
         other accounts, best ADL score first, at the bankruptcy ``price``; returns the size
         closed. Each close is an ``"adl"`` event of the account that lost the position."""
-        opposite = "short" if side == "long" else "long"
+        if bankrupt not in self.accounts.values():
+            raise InvalidInput(f"bankrupt must be an account of this market (got {bankrupt!r})")
+        opposite = "short" if side_sign(side) > 0 else "long"
+        size, price = positive(size, "size"), positive(price, "price")
         # ranked at the bankrupt account's marks: the accounts marked after it in this step
         # still hold the previous prices
         marks = {s: bankrupt.mark_price(s) for s in bankrupt.contracts
