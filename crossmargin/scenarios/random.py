@@ -1,8 +1,8 @@
 """Random prices: many correlated paths at once, one random path as a scenario, calibration.
 
-* ``random_paths``: an array of correlated geometric-Brownian-motion paths with optional jumps,
-  for Monte Carlo; ``simulate_paths`` is its engine on checked inputs (the stylized days use it
-  for their noise);
+* ``random_paths``: an array of correlated geometric-Brownian-motion paths with optional jumps
+  and optional fat tails (``df``: Student-t steps), for Monte Carlo; ``simulate_paths`` is its
+  engine on checked inputs (the stylized days use it for their noise);
 * ``market_paths``: ``random_paths`` of named symbols from the course's default market (start
   prices, daily volatilities, correlation): what the lessons' Monte Carlo runs draw;
 * ``correlation_matrix``: a correlation number or matrix, checked;
@@ -93,18 +93,34 @@ def _factor(matrix):
 # --------------------------------------------------------------------------- random paths
 
 
+def _degrees_of_freedom(df):
+    """None (normal steps) or the Student-t degrees of freedom: a finite number > 2 (at 2 or
+    fewer a step has no finite variance, so no volatility to keep)."""
+    if df is None:
+        return None
+    if isinstance(df, str):
+        raise InvalidInput(f"df must be a number (got {df!r})")
+    x = finite(df, "df")
+    if x <= 2:
+        raise InvalidInput(f"df must be > 2, or None for normal steps (got {df!r})")
+    return x
+
+
 def simulate_paths(n_paths, n_steps, daily_volatility, correlation, drift, jump_probability,
-                   jump_size, jump_volatility, steps_per_day, seed, start=None):
+                   jump_size, jump_volatility, steps_per_day, seed, start=None, df=None):
     """Price paths (n_paths, n_steps + 1, n_symbols) from checked inputs; row 0 = ``start``.
 
-    Without ``start``: the cumulative log returns (row 0 = 0).
+    Without ``start``: the cumulative log returns (row 0 = 0). ``df``: see :func:`random_paths`.
     """
     n_symbols = len(daily_volatility)
     scale = _factor(correlation) * (daily_volatility / math.sqrt(steps_per_day))[:, None]
     mean = drift / steps_per_day
     # Separate streams for the diffusion, the jump times and the jump sizes: results do not
     # depend on the chunk size, and adding jumps leaves the diffusion part unchanged.
-    normal, when, size = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    # A fourth stream draws the fat tails' chi-square divisors; the first three are spawned the
+    # same way as before, so df=None gives the normal paths bit for bit.
+    normal, when, size, tails = (np.random.default_rng(s)
+                                 for s in np.random.SeedSequence(seed).spawn(4))
 
     out = np.empty((n_paths, n_steps + 1, n_symbols))
     chunk = max(1, CHUNK_VALUES // (n_steps * n_symbols))
@@ -114,6 +130,8 @@ def simulate_paths(n_paths, n_steps, daily_volatility, correlation, drift, jump_
         b = min(a + chunk, n_paths)
         z, r, block = noise[: b - a], steps[: b - a], out[a:b]
         normal.standard_normal(out=z)
+        if df is not None:  # multivariate Student-t with unit variance: z * sqrt((df - 2) / W)
+            z *= np.sqrt((df - 2) / tails.chisquare(df, (b - a, n_steps)))[:, :, None]
         np.matmul(z, scale.T, out=r)
         if mean.any():
             r += mean
@@ -132,8 +150,9 @@ def simulate_paths(n_paths, n_steps, daily_volatility, correlation, drift, jump_
 
 def random_paths(n_paths, n_steps, start_prices, daily_volatility, correlation, *, drift=0.0,
                  jump_probability=0.0, jump_size=0.0, jump_volatility=0.0, steps_per_day=1440,
-                 seed=None):
-    """Many correlated price paths at once (geometric Brownian motion with optional jumps).
+                 seed=None, df=None):
+    """Many correlated price paths at once (geometric Brownian motion with optional jumps and
+    optional fat tails).
 
     Returns a float64 array of shape (n_paths, n_steps + 1, n_symbols); row 0 holds the start
     prices. Per symbol (a number applies to all, or one value per symbol):
@@ -145,6 +164,17 @@ def random_paths(n_paths, n_steps, start_prices, daily_volatility, correlation, 
     ``correlation`` is one number for every pair or a full matrix. ``jump_probability`` is the
     chance per step of a market-wide jump that moves every symbol at once. ``steps_per_day``
     sets the step length (1440 = one minute). Same ``seed`` -> same paths.
+
+    ``df`` (degrees of freedom, > 2) makes the steps fat-tailed, Student-t: each step's normal
+    shocks ``z`` are divided by one ``sqrt(W / df)`` shared by the symbols, ``W`` chi-square
+    with ``df`` degrees of freedom (the multivariate t, a normal variance mixture: McNeil, Frey
+    & Embrechts, *Quantitative Risk Management*, 2nd ed. 2015, ch. 6), then scaled by
+    ``sqrt((df - 2) / df)`` to unit variance: ``z * sqrt((df - 2) / W)``. So
+    ``daily_volatility`` and ``correlation`` keep their meaning, while big steps are more
+    frequent (excess kurtosis ``6 / (df - 4)`` for df > 4, unbounded for df <= 4) and come to
+    every symbol in the same step. ``df=None`` (the default) gives the normal paths, the same
+    as before for the same ``seed``; with ``df`` the same seed draws the same normal shocks,
+    each step's stretched or shrunk.
     """
     if isinstance(start_prices, Mapping) or np.ndim(start_prices) > 1:
         raise InvalidInput("start_prices must be a number or a list of numbers, one per symbol "
@@ -167,12 +197,13 @@ def random_paths(n_paths, n_steps, start_prices, daily_volatility, correlation, 
         positive(steps_per_day, "steps_per_day"),
         check_seed(seed),
         start,
+        _degrees_of_freedom(df),
     )
 
 
 def market_paths(symbols, n_paths, n_steps, *, seed, daily_volatility=None,
                  correlation=CORRELATION, steps_per_day=1440, drift=0.0, jump_probability=0.0,
-                 jump_size=0.0, jump_volatility=0.0):
+                 jump_size=0.0, jump_volatility=0.0, df=None):
     """:func:`random_paths` of ``symbols`` (a name or a list, e.g. ``["BTCUSDT", "ETHUSDT"]``)
     from the course's market: each symbol's :data:`START_PRICES` and :data:`DAILY_VOLATILITY`
     (or ``daily_volatility``, a number or one per symbol) and :data:`CORRELATION` (or
@@ -191,7 +222,7 @@ def market_paths(symbols, n_paths, n_steps, *, seed, daily_volatility=None,
     return random_paths(n_paths, n_steps, [START_PRICES[s] for s in names], volatility,
                         correlation, drift=drift, jump_probability=jump_probability,
                         jump_size=jump_size, jump_volatility=jump_volatility,
-                        steps_per_day=steps_per_day, seed=seed)
+                        steps_per_day=steps_per_day, seed=seed, df=df)
 
 
 # --------------------------------------------------------------------------- one path, calibration
