@@ -33,6 +33,30 @@ def money(acc):
     return acc.summary().equity + acc.insurance_fund.received - acc.insurance_fund.paid
 
 
+# -- where each venue liquidates -------------------------------------------------------------------
+@pytest.mark.parametrize("name", VENUE_NAMES)
+@pytest.mark.parametrize("mode", ["cross", "isolated"])
+def test_each_venue_liquidates_at_the_liquidation_price_it_shows(name, mode):
+    """The account's liquidation price is where its own margin ratio reaches 100 %: just
+    above it (for a long) nothing happens, just below it the procedure starts. On OKX the
+    requirement counts the fee to close, and so does the price."""
+    def account():
+        acc = Account(venue=name)
+        acc.deposit(10_000)
+        acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000})
+        acc.set_margin_mode("BTCUSDT", mode)
+        acc.set_leverage("BTCUSDT", 20)
+        acc.open("BTCUSDT", "long", 60_000, margin=3_000)
+        acc.open("ETHUSDT", "short", 3_000, size=1)
+        return acc
+    lp = account().liquidation_price("BTCUSDT")
+    above = account()
+    assert above.mark({"BTCUSDT": lp * (1 + 1e-7)}) == []
+    assert above.margin_ratio("BTCUSDT") == pytest.approx(1, abs=1e-4)
+    below = account().mark({"BTCUSDT": lp * (1 - 1e-7)})
+    assert any(e["type"] in ("partial_liquidation", "liquidation", "backstop") for e in below)
+
+
 # -- Binance: one IOC cut to the tier floor, then the full close --------------------------------
 def test_binance_one_cut_then_full_close_when_the_fee_exceeds_the_mmr():
     """100,000 USDT of BTC (20x) sits in the 0.5 % tier; the clearance fee is 1.25 %. The cut

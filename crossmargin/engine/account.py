@@ -23,6 +23,7 @@ venue's undocumented choices (which position is cut first, where the cut lands) 
 assumptions listed in its :class:`~crossmargin.engine.venues.Venue`.
 """
 import copy
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -259,26 +260,30 @@ class Account:
         return margin_ratio_value(mm, self._cross_wallet() + upnl)
 
     def liquidation_price(self, symbol):
-        """Binance's one-way liquidation price of the symbol's position (None if none exists).
+        """Binance's one-way liquidation price of the symbol's position (None if none exists),
+        where the margin ratio reaches 100 % (on OKX the requirement counts the fee to close:
+        each tier's MMR + the taker fee).
 
         Cross: it depends on every other cross position at its current mark, so it
         moves when they move. Collateral in the position's own asset (BTC behind a
         BTC position) moves with the price; other collateral is held at today's value.
         """
         p = self._position(symbol)
-        brackets = self.contracts[symbol].brackets
+        spec = self.contracts[symbol]
+        brackets = (_with_fee(spec.brackets, spec.taker_fee) if self.venue.fee_in_requirement
+                    else spec.brackets)
         if p.margin_mode == "isolated":
             return formulas.liquidation_price(p.side, p.size, p.entry_price, p.isolated_margin,
                                               brackets=brackets)
         others = [q for q in self._positions.values()
                   if q.margin_mode == "cross" and q.symbol != symbol]
-        base = self.contracts[symbol].base
+        base = spec.base
         units = (self._assets.get(base, 0.0) * self._value_ratio(base)
                  if base in self._assets else 0.0)
         return formulas.liquidation_price(
             p.side, p.size, p.entry_price,
             self._cross_wallet() - units * self._asset_prices.get(base, 0.0), brackets=brackets,
-            other_maintenance=sum(self._mm(q) for q in others),
+            other_maintenance=sum(self._requirement(q) for q in others),
             other_unrealized_pnl=sum(self._upnl(q) for q in others), collateral_units=units)
 
     def summary(self):
@@ -1078,6 +1083,14 @@ class Account:
         p = self._position(symbol)
         qty = min(positive(size, "size"), p.size)
         return self._close(p, qty, positive(price, "price"), "adl", fee=0.0)
+
+
+@functools.lru_cache(maxsize=64)
+def _with_fee(brackets, fee):
+    """``brackets`` with ``fee`` added to every MMR (same deductions): the tiers of OKX's
+    requirement, MM + the fee to close, ``notional * (MMR + fee) - cum``."""
+    return dataclasses.replace(brackets,
+                               maintenance_margin_rates=brackets.maintenance_margin_rates + fee)
 
 
 def margin_ratio_value(maintenance, balance):
