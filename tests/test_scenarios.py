@@ -41,8 +41,9 @@ def test_builtin_has_the_scenario_form(name):
     assert (df.dtypes == np.float64).all()
     values = df.to_numpy()
     assert np.isfinite(values).all() and (values > 0).all()
-    np.testing.assert_array_equal(values[0], STARTS)
     attrs = df.attrs
+    if not attrs.get("reconstructed"):  # a reconstruction opens at its day's prices (its tests)
+        np.testing.assert_array_equal(values[0], STARTS)
     assert attrs["name"] == name
     assert attrs["stylized"] is (name != "random_walk")
     assert isinstance(attrs["seed"], int)

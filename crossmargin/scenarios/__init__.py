@@ -6,7 +6,9 @@ A *scenario* is a pandas DataFrame of mark prices:
   apart, i.e. the start price plus 1,440 one-minute steps = one day);
 * one float column per symbol (``"BTCUSDT"``, ``"ETHUSDT"``, ``"SOLUSDT"``);
 * ``df.attrs``: ``"name"``, ``"description"`` (one sentence), ``"stylized"`` (True for
-  hand-shaped paths), ``"seed"`` and ``"parameters"`` (the keywords that rebuild it).
+  hand-shaped paths), ``"seed"`` and ``"parameters"`` (the keywords that rebuild it); a
+  *reconstructed* day (hand-shaped to match a real day's published facts, not market data)
+  adds ``"reconstructed": True`` and ``"facts"`` (the facts it matches, with sources).
 
 Every built-in scenario is a function with keyword parameters, seeded and offline, so the same
 call always gives the same prices. *Scenario files* add your own prices: a CSV (a Binance kline
@@ -32,6 +34,8 @@ The package's modules, from the bottom up:
 * :mod:`~crossmargin.scenarios.common`: the default market and the shared input checks;
 * :mod:`~crossmargin.scenarios.random`: random paths, ``random_walk`` and ``calibrate``;
 * :mod:`~crossmargin.scenarios.stylized`: the hand-shaped days (``btc_crash`` ...);
+* :mod:`~crossmargin.scenarios.reconstructed`: real days rebuilt from their published facts
+  (``crash_2025_10_10``), the facts themselves and ``fall_profile`` to measure a path;
 * :mod:`~crossmargin.scenarios.files`: the registry, scenario files and the CSV loader.
 
 ``crossmargin.scenarios`` itself offers the names in ``__all__``; the helpers the modules share
@@ -45,6 +49,10 @@ from .files import (
     SIDECAR_FIELDS, list_scenarios, load, load_csv, scenario_files,
 )
 from .random import calibrate, correlation_matrix, market_paths, random_paths, random_walk
+from .reconstructed import (
+    CRASH_2025_10_10_FACTS, CRASH_2025_10_10_TARGETS, crash_2025_10_10, crash_2025_10_10_checks,
+    fall_profile,
+)
 from .stylized import btc_crash, eth_decouples, gap_through_stop, slow_grind, whipsaw
 
 __all__ = [
@@ -55,6 +63,9 @@ __all__ = [
     "correlation_matrix", "random_paths", "market_paths", "random_walk", "calibrate",
     # the stylized days
     "btc_crash", "eth_decouples", "slow_grind", "whipsaw", "gap_through_stop",
+    # the reconstructed days, their published facts and the measures that check them
+    "crash_2025_10_10", "CRASH_2025_10_10_FACTS", "CRASH_2025_10_10_TARGETS",
+    "crash_2025_10_10_checks", "fall_profile",
     # the registry, scenario files and the CSV loader
     "SCENARIOS", "list_scenarios", "load", "DATA_DIR", "SAMPLE_KLINES_CSV", "FILE_SUFFIXES",
     "SIDECAR_FIELDS", "scenario_files", "KLINE_COLUMNS", "PRICE_COLUMNS", "load_csv",

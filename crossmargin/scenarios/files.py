@@ -22,6 +22,7 @@ import pandas as pd
 from .. import datafiles
 from ..errors import InvalidInput, ScenarioError
 from .random import random_walk
+from .reconstructed import crash_2025_10_10
 from .stylized import btc_crash, eth_decouples, gap_through_stop, slow_grind, whipsaw
 
 DATA_DIR = datafiles.PACKAGE_DATA / "scenarios"
@@ -37,6 +38,7 @@ SCENARIOS = {
     "whipsaw": whipsaw,
     "gap_through_stop": gap_through_stop,
     "random_walk": random_walk,
+    "crash_2025_10_10": crash_2025_10_10,
 }
 
 
@@ -92,16 +94,18 @@ def _load_file(name, path, price="close"):
 def list_scenarios(folder=None):
     """Every scenario: the built-ins (with their default parameters), then the scenario files
     (each one is loaded, so a bad file raises here). Columns: name, description, stylized,
-    parameters, file (empty for a built-in)."""
+    reconstructed (a hand-built path matching a real day's published facts), parameters, file
+    (empty for a built-in)."""
     rows = []
     for name, build in SCENARIOS.items():
         attrs = build().attrs
         rows.append(dict(name=name, description=attrs["description"], stylized=attrs["stylized"],
+                         reconstructed=attrs.get("reconstructed", False),
                          parameters=", ".join(build.__kwdefaults__), file=""))
     for name, path in scenario_files(folder).items():
         attrs = _load_file(name, path).attrs
         rows.append(dict(name=name, description=attrs["description"], stylized=attrs["stylized"],
-                         parameters="price", file=str(path)))
+                         reconstructed=False, parameters="price", file=str(path)))
     return pd.DataFrame(rows)
 
 
