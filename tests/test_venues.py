@@ -432,3 +432,22 @@ def test_mark_refuses_a_bad_last_price_and_changes_nothing(last, error, shown):
         acc.mark({"BTCUSDT": 58_000}, last=last)
     assert shown in str(err.value)
     assert state(acc) == before
+
+
+def test_bybit_example_1_through_the_account_19_700():
+    """Bybit "Liquidation Price (USDT Contract)", Example 1: 1 BTC long isolated at 20,000, 50x,
+    MMR 0.5 % (tier 1 of bybit-BTCUSDT), no extra margin -> IM 400, MM 100 at the entry value,
+    liquidation price 19,700; the account liquidates there and not above it."""
+    acc = Account(venue="bybit")
+    acc.deposit(1_000)
+    acc.mark({"BTCUSDT": 20_000})
+    acc.set_margin_mode("BTCUSDT", "isolated")
+    acc.set_leverage("BTCUSDT", 50)
+    acc.open("BTCUSDT", "long", 20_000, size=1)
+    assert acc.liquidation_price("BTCUSDT") == pytest.approx(19_700, abs=1e-9)
+    assert acc.positions().loc["BTCUSDT", "maintenance_margin"] == pytest.approx(100)
+    assert acc.mark({"BTCUSDT": 19_700.5}) == []
+    events = acc.mark({"BTCUSDT": 19_699.5})
+    assert [e["type"] for e in events] == ["liquidation"]
+    # Bybit keeps what is left of the position's margin (400 - 300.5): nothing comes back
+    assert events[0]["amount"] == pytest.approx(-400)

@@ -211,7 +211,10 @@ class Account:
         return p.size * self._marks[p.symbol]
 
     def _mm(self, p):
-        value = p.size * self._marks[p.symbol]
+        """``notional * MMR - cum`` at the mark; Bybit values an isolated position's at its
+        entry (its "Liquidation Price (USDT Contract)" page)."""
+        at_entry = self.venue.isolated_mm_at_entry and p.margin_mode == "isolated"
+        value = p.size * (p.entry_price if at_entry else self._marks[p.symbol])
         mmr, cum = self.contracts[p.symbol].brackets.lookup(value)
         return value * mmr - cum
 
@@ -272,6 +275,9 @@ class Account:
         spec = self.contracts[symbol]
         brackets = (_with_fee(spec.brackets, spec.taker_fee) if self.venue.fee_in_requirement
                     else spec.brackets)
+        if p.margin_mode == "isolated" and self.venue.isolated_mm_at_entry:
+            lp = p.entry_price - p.sign * (p.isolated_margin - self._mm(p)) / p.size
+            return lp if lp > 0 else None         # Bybit: MM fixed at the entry value
         if p.margin_mode == "isolated":
             return formulas.liquidation_price(p.side, p.size, p.entry_price, p.isolated_margin,
                                               brackets=brackets)
@@ -378,8 +384,9 @@ class Account:
 
     # -- what if? ----------------------------------------------------------------------------
     def copy(self):
-        """An independent copy: try things on it without touching this account."""
-        return copy.deepcopy(self)
+        """An independent copy: try things on it without touching this account (it trades
+        alone, with a copy of the insurance fund: the market is not copied)."""
+        return copy.deepcopy(self, {id(self.market): None})
 
     def preview_open(self, symbol, side, price, *, size=None, margin=None, notional=None):
         """What :meth:`open` would do, without doing it (a pre-trade check).

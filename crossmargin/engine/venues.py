@@ -70,6 +70,7 @@ class Venue:
     cooldown: bool = False             # a cut that does not restore waits for the next mark
     fee_to_fund: bool = True           # the clearance fee goes to the insurance fund
     fee_in_requirement: bool = False   # OKX: requirement = MM + the fee to close
+    isolated_mm_at_entry: bool = False  # Bybit: an isolated position's MM at its entry value
     slice_fraction: float = 0.0
     slice_above: float = math.inf
     backstop_share: float = 0.0
@@ -147,7 +148,7 @@ _VENUES = {
         "bybit", "Bybit (Unified Trading Account)", "USDT",
         {b: f"bybit-{b}USDT" for b in BASES}, maker_fee=0.0002, taker_fee=0.00055,
         liquidation_fee_rate=0.00055, partial="tier_step", surplus="all", fee_to_fund=False,
-        stop_trigger="last", withdraw_rule="unrealized_loss_only", multi_assets=True,
+        isolated_mm_at_entry=True, stop_trigger="last", withdraw_rule="unrealized_loss_only", multi_assets=True,
         sources=("Bybit help \u201cLiquidation Process (UTA)\u201d and \u201cBankruptcy Price "
                  "(USDT Contract)\u201d", "Bybit unified-trans-amnt API (withdrawable amount)",
                  "API slTriggerBy default LastPrice"),
