@@ -25,6 +25,18 @@ from .errors import InvalidInput
 __all__ = ["table", "words", "fmt_usdt", "fmt_price", "fmt_pct", "fmt_number"]
 
 
+def _signed(text):
+    """``text`` without the minus of a value that rounds to zero (``-0.00`` → ``0.00``: a
+    float left at -1e-30 by the arithmetic is no loss).
+
+    >>> _signed("-0.00 USDT"), _signed("-0.01")
+    ('0.00 USDT', '-0.01')
+    """
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
+
+
 def missing(x):
     """True for no value: ``None`` or NaN (shown as ``--``)."""
     return x is None or (isinstance(x, float) and math.isnan(x))
@@ -36,7 +48,7 @@ def fmt_usdt(x, decimals=2):
     >>> fmt_usdt(12345.678), fmt_usdt(950, 0), fmt_usdt(None)
     ('12,345.68 USDT', '950 USDT', '--')
     """
-    return "--" if missing(x) else f"{x:,.{decimals}f} USDT"
+    return "--" if missing(x) else _signed(f"{x:,.{decimals}f} USDT")
 
 
 def fmt_price(x, decimals=2):
@@ -45,7 +57,7 @@ def fmt_price(x, decimals=2):
     >>> fmt_price(60_000), fmt_price(float("nan"))
     ('60,000.00', '--')
     """
-    return "--" if missing(x) else f"{x:,.{decimals}f}"
+    return "--" if missing(x) else _signed(f"{x:,.{decimals}f}")
 
 
 def fmt_pct(x, decimals=2):
@@ -58,7 +70,7 @@ def fmt_pct(x, decimals=2):
         return "--"
     if math.isinf(x):
         return "∞"
-    return f"{x * 100:,.{decimals}f} %"
+    return _signed(f"{x * 100:,.{decimals}f} %")
 
 
 def fmt_number(x, unit="", precision=None):
@@ -76,7 +88,7 @@ def fmt_number(x, unit="", precision=None):
         text = f"{x:,.{decimals}f}"
     else:
         text = f"{x:,.2f}" if abs(x) >= 1 else f"{x:.6g}"
-    return f"{text} {unit}".strip()
+    return _signed(f"{text} {unit}".strip())
 
 
 def words(name):
@@ -92,12 +104,12 @@ def _cell(decimals, percent=False, whole=False, labels=False):
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             return words(x) if isinstance(x, str) and labels else str(x)
         if percent:
-            return f"{x * 100:,.{decimals}f} %"
+            return _signed(f"{x * 100:,.{decimals}f} %")
         if whole and float(x).is_integer():
-            return f"{x:,.0f}"
+            return _signed(f"{x:,.0f}")
         if labels:          # a row label keeps every digit it has: 0.25, not 0.2
-            return f"{x:,.6f}".rstrip("0").rstrip(".")
-        return f"{x:,.{decimals}f}"
+            return _signed(f"{x:,.6f}".rstrip("0").rstrip("."))
+        return _signed(f"{x:,.{decimals}f}")
     return fmt
 
 

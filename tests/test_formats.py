@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from crossmargin.errors import InvalidInput
+from crossmargin import formats
 from crossmargin.formats import table, words
 
 
@@ -96,3 +97,10 @@ def test_style_uses_the_formats_of_formats():
 def test_number_formats(call, text):
     from crossmargin import formats
     assert call(formats) == text
+
+
+def test_a_value_that_rounds_to_zero_shows_no_minus():
+    """An account closed at its bankruptcy price can hold -1.6e-30 USDT of float noise."""
+    shown = formats.table(pd.DataFrame({"final_equity": [-1.6e-30, -0.004, -0.006]})).to_html()
+    assert ">-0.00<" not in shown and shown.count(">0.00<") == 2 and ">-0.01<" in shown
+    assert formats.fmt_usdt(-1e-30) == "0.00 USDT" and formats.fmt_pct(-1e-9) == "0.00 %"
