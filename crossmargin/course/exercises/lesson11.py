@@ -118,9 +118,10 @@ EXERCISES = [
              "report.liquidations for the reckless pair: which symbols close at the same hour?",
         feedback={
             FATES[0]: "That is what isolated margin promises. In cross one margin balance "
-                      "backs every position: when it falls to the maintenance margin, every "
-                      "cross position is closed at once.",
-            FATES[1]: "A cross liquidation takes every cross position, winners and losers "
+                      "backs every position: when it falls to the maintenance margin the "
+                      "liquidation starts, and for positions this small Binance's one cut "
+                      "cannot restore it, so every cross position is closed.",
+            FATES[1]: "Here the liquidation closes every cross position, winners and losers "
                       "alike: the BTC long closes at the same minute as the ETH short.",
             FATES[2]: "An exchange never switches your margin mode, and the mode cannot "
                       "change while a position is open (lesson 03).",
