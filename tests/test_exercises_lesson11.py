@@ -119,7 +119,7 @@ def test_11_3_is_what_the_replay_shows():
     first = report.liquidations[report.liquidations["row"] == report.liquidations["row"].min()]
     assert set(first["symbol"]) == {"BTCUSDT", "ETHUSDT"}
     assert lesson11.btc_long_fate() == FATES[1]
-    for wrong, words in [(FATES[0], "every cross position is closed at once"),
+    for wrong, words in [(FATES[0], "every cross position is closed"),
                          (FATES[2], "never switches your margin mode")]:
         result = evaluate("11.3", wrong)
         assert not result.ok and words in result.message
