@@ -451,3 +451,29 @@ def test_bybit_example_1_through_the_account_19_700():
     assert [e["type"] for e in events] == ["liquidation"]
     # Bybit keeps what is left of the position's margin (400 - 300.5): nothing comes back
     assert events[0]["amount"] == pytest.approx(-400)
+
+
+def test_collateral_is_valued_at_its_index_where_one_is_given():
+    """Binance values Multi-Assets collateral at the index (x the value ratio), not at the
+    perpetual's mark: a mark that wicks below the index does not shrink the collateral."""
+    acc = Account()
+    acc.deposit(1, "BTC", price=60_000)
+    acc.mark({"BTCUSDT": 50_000}, index={"BTC": 59_000})      # the perpetual wicks, the index not
+    assert acc.summary().collateral_value == pytest.approx(59_000 * 0.95)
+    acc.mark({"BTCUSDT": 50_000})                             # no index: the mark stands in
+    assert acc.summary().collateral_value == pytest.approx(50_000 * 0.95)
+
+
+@pytest.mark.parametrize("index, words", [
+    ([("BTC", 1)], "index must be a mapping"),
+    ({"USDT": 1.0}, "index asset must be one of"),
+    ({"DOGE": 1.0}, "index asset must be one of"),
+    ({"BTC": -5}, "index price of BTC"),
+])
+def test_bad_index_is_refused_by_name_and_changes_nothing(index, words):
+    acc = Account()
+    acc.deposit(1, "BTC", price=60_000)
+    before = acc.summary()
+    with pytest.raises(InvalidInput, match=words):
+        acc.mark({"BTCUSDT": 50_000}, index=index)
+    assert acc.summary().equals(before) and acc.step == 0

@@ -757,14 +757,17 @@ class Account:
         self._position(symbol).stop_loss_price = None
 
     # -- the market moves ------------------------------------------------------------------------
-    def mark(self, prices, time=None, *, last=None):
+    def mark(self, prices, time=None, *, last=None, index=None):
         """New mark prices (``{"BTCUSDT": 58_000, ...}``): funding if due, the stops the price
         passed on its way, the liquidations (which cancel their group's stops first), then the
         stops it gapped through. ``last``: last trade prices for stops that watch them (the
-        mark stands in for a symbol without one). Returns the list of events (dicts with
+        mark stands in for a symbol without one). ``index``: index prices of collateral
+        assets (``{"BTC": 58_050}``), which value them as the venues do; an asset without one
+        is valued at its perpetual's mark. Returns the list of events (dicts with
         ``EVENT_COLUMNS``)."""
         prices = self._check_prices(prices)
         last = {} if last is None else self._check_prices(last, "last", "last")
+        index = {} if index is None else self._check_index(index)
         when = None if time is None else utc_timestamp(time, "time")
         if when is not None and self.time is not None and when < self.time:
             raise InvalidInput(f"time must not go backwards: {when} is before {self.time}")
@@ -778,6 +781,7 @@ class Account:
             base = self.contracts[symbol].base
             if base in COLLATERAL_VALUE_RATIOS:
                 self._asset_prices[base] = price
+        self._asset_prices.update(index)
         if previous is not None and when is not None:
             events += self._funding(previous, when, before)
         if self._positions:
@@ -787,6 +791,19 @@ class Account:
         if self._assets[self.settle] < -self.venue.auto_exchange_below:
             self._auto_exchange()        # Binance: a balance below -10,000 USD is exchanged
         return events
+
+    def _check_index(self, index):
+        if not hasattr(index, "items"):
+            raise InvalidInput(f"index must be a mapping asset -> index price, e.g. "
+                               f"{{'BTC': 60_000}} (got {index!r})")
+        checked = {}
+        for asset, value in index.items():
+            if asset == self.settle or asset not in COLLATERAL_VALUE_RATIOS:
+                assets = [a for a in COLLATERAL_VALUE_RATIOS if a not in ("USDT", self.settle)]
+                raise InvalidInput(f"index asset must be one of {', '.join(assets)} (got "
+                                   f"{asset!r})")
+            checked[asset] = positive(value, f"index price of {asset}")
+        return checked
 
     def _check_prices(self, prices, field="prices", price="mark"):
         """``{symbol: price}`` checked; messages name ``field`` and the ``price`` kind."""
