@@ -200,7 +200,7 @@ class Brackets:
     # -- lookup ------------------------------------------------------------------------
     def tier(self, notional):
         """Index of the tier that holds ``notional`` (scalar or array)."""
-        if np.ndim(notional) == 0:
+        if isinstance(notional, (float, int)) or np.ndim(notional) == 0:   # the cheap test first
             return max(bisect.bisect_right(self._floor_list, float(notional)) - 1, 0)
         idx = np.searchsorted(self.floors, np.asarray(notional, float), side="right") - 1
         return np.maximum(idx, 0)
@@ -208,7 +208,7 @@ class Brackets:
     def lookup(self, notional):
         """``(MMR, cum)`` of the tier that holds ``notional`` (scalars or arrays)."""
         i = self.tier(notional)
-        if np.ndim(i) == 0:
+        if isinstance(i, int):
             return self.tiers[i][2], self.tiers[i][3]
         return self.maintenance_margin_rates[i], self.maintenance_amounts[i]
 
