@@ -26,7 +26,8 @@ __all__ = ["WARNING_RATIO", "event_rows", "liquidation_row", "venue_margin_ratio
            "warning_window", "ratio_milestones", "mark_sweep", "liquidation_distance",
            "Snapshot", "snapshot"]
 
-#: Binance recommends acting before the margin ratio reaches 80 %.
+#: The warning line: Binance's liquidation FAQ ("Liquidation Protocols", support article
+#: 360033525271) says "It is recommended to keep a margin ratio below 80%".
 WARNING_RATIO = 0.8
 
 
