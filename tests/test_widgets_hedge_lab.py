@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crossmargin.errors import InsufficientBalance, InvalidInput
-from crossmargin.lessons.hedging import hedge_grid, hedge_outcomes
+from crossmargin.lessons.hedging import hedge_grid, hedge_outcomes, summarize
 from crossmargin.widgets import HedgeChart, HedgeLab, style
 from crossmargin.widgets.style import COLORS, fmt_pct, fmt_usdt
 
@@ -19,7 +19,7 @@ def text(label):
 
 @pytest.fixture
 def lab():
-    return HedgeLab(n_paths=N)
+    return HedgeLab(n_paths=N, background=False)
 
 
 def test_defaults_and_hooks(lab):
@@ -60,8 +60,9 @@ def test_labels_are_the_grid_numbers(lab):
 
 
 def test_no_hedge_keeps_all_the_upside_and_moving_back_is_cached(lab):
+    fresh = not lab.precomputed.ready((0.0, 0.8))         # labs with N paths share a grid
     lab.hedge_ratio.value = 0.0
-    assert "computed in" in text(lab.status)
+    assert ("computed in" if fresh else "cached") in text(lab.status)
     assert "upside kept when BTC rose: 100.0 %" in text(lab.cross_status)
     assert "ETH short 0 USDT" in text(lab.plan)
     before = lab.bars.y.copy()
@@ -70,6 +71,71 @@ def test_no_hedge_keeps_all_the_upside_and_moving_back_is_cached(lab):
     lab.hedge_ratio.value = 0.0
     assert "cached" in text(lab.status)
     np.testing.assert_array_equal(lab.bars.y, before)
+
+
+def direct(ratio, rho, n_paths):
+    """What the lab showed before its grid: one Monte Carlo of [0, ratio] at rho, summarized,
+    and the histogram of the ratio's final equity (the first bin holds 0, the last the rest)."""
+    out = hedge_outcomes([0.0, ratio] if ratio else [0.0], [rho], n_paths)
+    table = summarize(out)
+    summary = table[table["hedge_ratio"] == ratio].set_index("mode")
+    mine = out[out["hedge_ratio"] == ratio]
+    bars = [np.histogram(np.clip(mine.loc[mine["mode"] == m, "final_equity"], 0, 29_999),
+                         bins=np.arange(0, 30_001, 1_000))[0] * 100 / n_paths
+            for m in ("isolated", "cross")]
+    return summary, np.array(bars)
+
+
+def test_the_grid_is_every_slider_setting_nearest_first(lab):
+    keys = lab.precomputed.keys
+    assert len(keys) == 16 * 21 == len(set(keys))
+    assert sorted({h for h, _ in keys}) == pytest.approx(np.arange(16) / 10)
+    assert sorted({r for _, r in keys}) == pytest.approx(np.arange(-10, 11) / 10)
+    assert keys[0] == (0.6, 0.8) and keys[1:3] == ((0.5, 0.8), (0.7, 0.8))
+    assert {r for _, r in keys[:16]} == {0.8} and {r for _, r in keys[16:48]} == {0.7, 0.9}
+    assert keys[-1] == (1.5, -1.0)
+    assert lab.wait() and not lab.background
+
+
+#: The paths of the background lab: no other test builds a lab with them, so its grid is its own.
+BG = 150
+
+
+def test_in_the_background_a_new_setting_shows_computing_then_the_engine_numbers():
+    lab = HedgeLab(n_paths=BG)
+    grid = lab.precomputed
+    assert lab.summary is not None and "computed in" in text(lab.status)   # built with it
+    far = (1.5, -1.0)                                   # the last setting the worker plans
+    assert grid.keys[-1] == far and not grid.ready(far)
+    lab.hedge_ratio.value, lab.correlation.value = far
+    assert lab.summary is None and "computing…" in text(lab.status)
+    assert "computing…" in text(lab.cross_status) and lab.bars.opacities == [0.3, 0.3]
+    assert "correlation -1.0) · computing…" in lab.figure.title
+    assert lab.wait(timeout=300)
+    summary, bars = direct(*far, BG)
+    pd.testing.assert_frame_equal(lab.summary, summary, check_exact=True)
+    np.testing.assert_array_equal(lab.bars.y, bars)
+    assert lab.bars.opacities == [] and "computing" not in text(lab.status)
+
+    # Cells across the grid (waiting for them puts them ahead of the rest): each is what a
+    # direct computation gives; moving the sliders onto one is a lookup.
+    cells = [(0.0, 0.8), (0.3, -0.5), (1.0, 0.0), (1.2, 0.9)]
+    try:
+        assert grid.wait(cells, timeout=300)
+        for key in cells:
+            summary, bars = direct(*key, BG)
+            pd.testing.assert_frame_equal(grid.get(key).summary, summary, check_exact=True)
+            np.testing.assert_array_equal(grid.get(key).shares, bars)
+        lab.hedge_ratio.value, lab.correlation.value = 1.0, 0.0
+        assert "cached" in text(lab.status) and "of 336 settings computed" in text(lab.status)
+        np.testing.assert_array_equal(lab.bars.y, grid.get((1.0, 0.0)).shares)
+        assert lab.summary is grid.get((1.0, 0.0)).summary
+
+        again = HedgeLab(n_paths=BG, hedge_ratio=1.2, correlation=0.9)   # the same options
+        assert again.precomputed is grid and "cached" in text(again.status)
+        assert again.summary is grid.get((1.2, 0.9)).summary
+    finally:
+        grid.stop()                     # the rest of the grid is not needed here
 
 
 @pytest.mark.parametrize("ratio, rho", [(1.5, -1.0), (1.5, 1.0), (0.0, -1.0), (1.5, 0.0)])
@@ -92,6 +158,7 @@ def test_extreme_settings_never_raise(lab, ratio, rho):
     (dict(deposit=0), InvalidInput, "deposit must be > 0"),
     (dict(btc_margin=4_500), InsufficientBalance, "hedge ratio 1.5"),
     (dict(leverage=0.5), InvalidInput, "leverage must be >= 1"),
+    (dict(background="yes"), InvalidInput, "background must be True or False"),
 ])
 def test_bad_setups_are_refused(kwargs, error, words):
     with pytest.raises(error, match=words):

@@ -4,14 +4,18 @@
 choose the pair and the market; a Monte Carlo over seeded random paths
 (:func:`crossmargin.lessons.hedging.hedge_outcomes`) gives the distribution of final
 equity in both margin modes (grouped bars) and four numbers per mode: odds of any
-liquidation, odds of a wipe-out, median final equity, upside kept. Each slider
-move runs the Monte Carlo once (sliders update on release); every cell already
-visited is cached.
+liquidation, odds of a wipe-out, median final equity, upside kept. Every slider setting
+(16 × 21) is one cell of a :class:`~crossmargin.widgets.precompute.Grid`: the tool computes
+the one it opens on, then the others in the background, nearest first (tens of seconds
+for 1,000 paths); a slider move is a lookup, and a setting not reached yet shows
+"computing…" and is computed next.
 
 :class:`HedgeChart` draws one column of :func:`crossmargin.lessons.hedging.hedge_grid`
 against the hedge ratio: one line per margin mode and correlation.
 """
+import threading
 import time
+from collections import namedtuple
 
 import bqplot as bq
 import ipywidgets as W
@@ -21,7 +25,7 @@ import pandas as pd
 from ..lessons import hedging
 from .._validate import MARGIN_MODES, finite, positive
 from ..errors import InsufficientBalance, InvalidInput
-from . import style
+from . import precompute, style
 
 __all__ = ["HedgeLab", "HedgeChart"]
 
@@ -45,6 +49,72 @@ def _pct(x):
     return style.fmt_pct(x, 1)
 
 
+#: One setting of a HedgeLab: the summary rows (indexed by mode), the bars (share of paths
+#: in % per bin, row 0 isolated), the y axis's top and each mode's card (HTML).
+Cell = namedtuple("Cell", "summary shares top cards")
+
+
+def _axis(slider):
+    """The values a slider can take (its min to its max in steps), rounded as keys are."""
+    count = int(round((slider.max - slider.min) / slider.step)) + 1
+    return [round(slider.min + n * slider.step, 10) for n in range(count)]
+
+
+def _nearest_first(ratios, rhos, start):
+    """The grid's keys, the row of the start correlation first, then the rows nearest it;
+    in each row the ratios nearest the start ratio first (one row shares its paths)."""
+    ratio, rho = start
+    return [(h, r) for r in sorted(rhos, key=lambda r: abs(r - rho))
+            for h in sorted(ratios, key=lambda h: abs(h - ratio))]
+
+
+class _Cells:
+    """compute(key) of a HedgeLab's grid: the cell of (hedge ratio, correlation), as
+    ``summarize(hedge_outcomes([0, ratio], [correlation]))`` — ratio 0 is the reference of
+    "upside kept", run once per correlation — and the histogram of its final equity."""
+
+    def __init__(self, n_paths, options, edges):
+        self.n_paths, self.options, self.edges = n_paths, options, edges
+        self._references = {}
+
+    def _outcomes(self, ratio, rho):
+        return hedging.hedge_outcomes([ratio], [rho], self.n_paths, **self.options)
+
+    def __call__(self, key):
+        ratio, rho = key
+        if rho not in self._references:
+            self._references[rho] = self._outcomes(0.0, rho)
+        reference = self._references[rho]
+        mine = reference if ratio == 0 else self._outcomes(ratio, rho)
+        out = reference if ratio == 0 else pd.concat([reference, mine], ignore_index=True)
+        table = hedging.summarize(out)
+        summary = table[table["hedge_ratio"] == ratio].set_index("mode")
+        shares = np.vstack([self._histogram(mine.loc[mine["mode"] == m, "final_equity"])
+                            for m in MODES])
+        top = max(10.0, float(np.ceil(shares.max() / 5) * 5 + 5))
+        return Cell(summary, shares, top, {m: _card_text(summary.loc[m], m) for m in MODES})
+
+    def _histogram(self, equity):
+        """Share of paths (%) per bin; values beyond the last edge count in the last bin."""
+        clipped = np.clip(equity.to_numpy(), self.edges[0], self.edges[-1] - 1e-9)
+        counts, _ = np.histogram(clipped, bins=self.edges)
+        return 100.0 * counts / max(1, equity.size)
+
+
+def _card_text(row, mode):
+    """A mode's card: its odds, median final equity and upside kept (HTML)."""
+    kept = row["upside_kept"]
+    colour = style.COLORS[mode]
+    warn = style.COLORS["liquidation"]
+    wiped = (f"<span style='color:{warn};font-weight:600'>{_pct(row['p_wipeout'])}</span>"
+             if row["p_wipeout"] > 0 else _pct(row["p_wipeout"]))
+    return (f"<b style='color:{colour}'>{mode.capitalize()}</b><br>"
+            f"any liquidation: <b>{_pct(row['p_liquidation'])}</b> of paths<br>"
+            f"wiped out: <b>{wiped}</b><br>"
+            f"median final equity: <b>{style.fmt_usdt(row['median_final_equity'], 0)}</b><br>"
+            f"upside kept when BTC rose: <b>{'--' if np.isnan(kept) else _pct(kept)}</b>")
+
+
 class HedgeLab(W.VBox):
     """Sliders for the hedge ratio and the correlation → final-equity histogram and odds.
 
@@ -53,19 +123,26 @@ class HedgeLab(W.VBox):
     ``n_paths`` random paths of ``days`` days (hourly marks).
 
     Attributes: the sliders ``hedge_ratio`` and ``correlation`` (``continuous_update``
-    off: one Monte Carlo per release); the ``figure`` with ``bars`` (``y``: share of
-    paths in % per equity bin, row 0 isolated, row 1 cross; ``x``: bin centres in USDT)
-    and ``deposit_line``; the labels ``isolated_status``, ``cross_status``, ``plan`` and
-    ``status``; ``edges`` (bin edges, the last bin holds everything above) and
-    ``summary`` (the :func:`~crossmargin.lessons.hedging.summarize` rows of the current cell,
-    indexed by mode).
+    off); the ``figure`` with ``bars`` (``y``: share of paths in % per equity bin, row 0
+    isolated, row 1 cross; ``x``: bin centres in USDT) and ``deposit_line``; the labels
+    ``isolated_status``, ``cross_status``, ``plan`` and ``status``; ``edges`` (bin edges,
+    the last bin holds everything above); ``summary`` (the
+    :func:`~crossmargin.lessons.hedging.summarize` rows of the setting shown, indexed by
+    mode; None while it is computing); ``precomputed`` (the
+    :class:`~crossmargin.widgets.precompute.Grid` of every slider setting, shared by the labs
+    built with the same options).
+
+    ``background=True``: the grid fills on a worker thread after the build, and a setting
+    not computed yet shows "computing…" until it is (:meth:`wait` blocks until then);
+    ``background=False``: nothing runs in the background, a slider move to a new setting
+    computes it there and then (as a script or a test wants it).
     """
 
     MAX_RATIO = 1.5
 
     def __init__(self, *, hedge_ratio=0.6, correlation=0.8, btc_margin=hedging.BTC_MARGIN,
                  leverage=hedging.LEVERAGE, deposit=hedging.DEPOSIT, n_paths=hedging.N_PATHS,
-                 days=hedging.DAYS, seed=hedging.SEED):
+                 days=hedging.DAYS, seed=hedging.SEED, background=True):
         hedge_ratio = finite(hedge_ratio, "hedge_ratio")
         if not 0 <= hedge_ratio <= self.MAX_RATIO:
             raise InvalidInput(f"hedge_ratio must be between 0 and {self.MAX_RATIO:g} "
@@ -77,6 +154,8 @@ class HedgeLab(W.VBox):
                 or not 100 <= n_paths <= 5_000:
             raise InvalidInput(f"n_paths must be a whole number from 100 to 5,000, so that a "
                                f"slider move stays quick (got {n_paths!r})")
+        if not isinstance(background, bool):
+            raise InvalidInput(f"background must be True or False (got {background!r})")
         self.deposit = positive(deposit, "deposit")
         largest = hedging.opening_cost(btc_margin, self.MAX_RATIO, leverage)
         if largest > self.deposit:
@@ -84,13 +163,13 @@ class HedgeLab(W.VBox):
                 f"deposit {self.deposit:,.2f} USDT cannot open the pair at hedge ratio "
                 f"{self.MAX_RATIO:g} (it needs {largest:,.2f} USDT of margin and fees): "
                 f"lower btc_margin or raise the deposit")
-        self._options = dict(btc_margin=btc_margin, leverage=leverage, deposit=self.deposit,
-                             days=days, seed=seed)
+        options = dict(btc_margin=btc_margin, leverage=leverage, deposit=self.deposit,
+                       days=days, seed=seed)
         self.n_paths = n_paths
         self.days = days
+        self.background = background
         self._btc_notional = hedging.hedge_plan(btc_margin, 0, leverage)[0].notional
         self._leverage = leverage
-        self._cells = {}
 
         width = self.deposit / 10
         self.edges = np.arange(0.0, 3 * self.deposit + width / 2, width)
@@ -102,6 +181,14 @@ class HedgeLab(W.VBox):
         self.correlation = style.slider("Correlation BTC–ETH", correlation, -1.0, 1.0, 0.1,
                                         fmt="+.1f", css_class="cm-correlation",
                                         continuous_update=False)
+        start = self._key()
+        keys = _nearest_first(_axis(self.hedge_ratio), _axis(self.correlation), start)
+        shared = None if seed is None else ("HedgeLab", n_paths, *sorted(options.items()))
+        self.precomputed = precompute.shared(shared, _Cells(n_paths, options, self.edges),
+                                             keys)
+        self._lock = threading.RLock()
+        self._shown = None              # the key on screen (None: computing)
+        self._note = ""                 # how the cell on screen was had
 
         colors = style.COLORS
         xs = bq.LinearScale(min=0.0, max=float(self.edges[-1]))
@@ -133,9 +220,12 @@ class HedgeLab(W.VBox):
         self.cross_status = style.value_label("cm-cross-status")
         self.summary = None
 
+        self._update(now=True)          # the setting it opens on: computed here
         self.hedge_ratio.observe(self._update, names="value")
         self.correlation.observe(self._update, names="value")
-        self._update()
+        self.precomputed.subscribe(self._on_ready)
+        if background:
+            self.precomputed.start()
 
         cards = W.HBox([self._card(self.isolated_status, "isolated"),
                         self._card(self.cross_status, "cross")],
@@ -151,66 +241,88 @@ class HedgeLab(W.VBox):
         box.add_class(f"cm-{mode}-card")
         return box
 
-    def _cell(self, ratio, rho):
-        """Summary and histogram of one (ratio, correlation), from the cache or a new run."""
-        key = (round(ratio, 10), round(rho, 10))
-        if key not in self._cells:
-            runs = [0.0] if key[0] == 0 else [0.0, key[0]]
-            # Ratio 0 at this correlation is the reference of "upside kept".
-            out = hedging.hedge_outcomes(runs, [key[1]], self.n_paths, **self._options)
-            table = hedging.summarize(out)
-            table = table[table["hedge_ratio"] == key[0]].set_index("mode")
-            mine = out[out["hedge_ratio"] == key[0]]
-            shares = np.vstack([self._histogram(mine.loc[mine["mode"] == m, "final_equity"])
-                                for m in MODES])
-            self._cells[key] = (table, shares)
-        return self._cells[key]
+    def _key(self):
+        return round(self.hedge_ratio.value, 10), round(self.correlation.value, 10)
 
-    def _histogram(self, equity):
-        """Share of paths (%) per bin; values beyond the last edge count in the last bin."""
-        clipped = np.clip(equity.to_numpy(), self.edges[0], self.edges[-1] - 1e-9)
-        counts, _ = np.histogram(clipped, bins=self.edges)
-        return 100.0 * counts / max(1, equity.size)
+    def wait(self, timeout=60):
+        """Block until the setting of the sliders is on screen (for scripts and tests: in
+        a notebook it appears by itself). False if ``timeout`` seconds passed first."""
+        key = self._key()
+        if not self.precomputed.wait([key], timeout):
+            return False
+        with self._lock:
+            if self._shown != key and key == self._key():
+                self._show(key)
+        return True
 
-    def _update(self, _change=None):
-        ratio, rho = self.hedge_ratio.value, self.correlation.value
-        self.status.value = "<i>computing…</i>"
-        started = time.perf_counter()
-        cached = (round(ratio, 10), round(rho, 10)) in self._cells
-        self.summary, shares = self._cell(ratio, rho)
-        top = max(10.0, float(np.ceil(shares.max() / 5) * 5 + 5))
-        with self.bars.hold_sync():
-            self.bars.y = shares
-            self.bars.scales["y"].max = top
-        with self.deposit_line.hold_sync():
-            self.deposit_line.y = [0.0, top]
-        self.figure.title = f"Final equity after {self.days} days (ratio {ratio:.1f}, " \
-                            f"correlation {rho:+.1f})"
+    def _update(self, _change=None, now=False):
+        """A slider moved: the plan line, then the cell from the grid, or computed here
+        (``now``, or no background), or asked of the worker ("computing…")."""
+        ratio, key = self.hedge_ratio.value, self._key()
         eth = ratio * self._btc_notional
-        self.plan.value = (
-            f"<b>{style.fmt_usdt(self.deposit, 0)} deposit</b> · "
-            f"<span style='color:{style.COLORS['long']};font-weight:600'>BTC long</span> "
-            f"{style.fmt_usdt(self._btc_notional, 0)} · "
-            f"<span style='color:{style.COLORS['short']};font-weight:600'>ETH short</span> "
-            f"{style.fmt_usdt(eth, 0)} · both at {self._leverage:g}x")
-        seconds = time.perf_counter() - started
-        self.status.value = (f"{self.n_paths:,} random paths of {self.days} days, hourly marks"
-                             f" · {'cached' if cached else f'computed in {seconds * 1e3:.0f} ms'}")
-        for mode, label in (("isolated", self.isolated_status), ("cross", self.cross_status)):
-            label.value = self._card_text(mode)
+        with self._lock:
+            self.plan.value = (
+                f"<b>{style.fmt_usdt(self.deposit, 0)} deposit</b> · "
+                f"<span style='color:{style.COLORS['long']};font-weight:600'>BTC long</span> "
+                f"{style.fmt_usdt(self._btc_notional, 0)} · "
+                f"<span style='color:{style.COLORS['short']};font-weight:600'>ETH short</span> "
+                f"{style.fmt_usdt(eth, 0)} · both at {self._leverage:g}x")
+            if self.precomputed.ready(key):
+                self._show(key, "cached")
+            elif now or not self.background:
+                self.status.value = "<i>computing…</i>"
+                started = time.perf_counter()
+                self.precomputed.compute(key)
+                self._show(key, f"computed in {(time.perf_counter() - started) * 1e3:.0f} ms")
+            else:
+                self._computing(key)
 
-    def _card_text(self, mode):
-        row = self.summary.loc[mode]
-        kept = row["upside_kept"]
-        colour = style.COLORS[mode]
-        warn = style.COLORS["liquidation"]
-        wiped = (f"<span style='color:{warn};font-weight:600'>{_pct(row['p_wipeout'])}</span>"
-                 if row["p_wipeout"] > 0 else _pct(row["p_wipeout"]))
-        return (f"<b style='color:{colour}'>{mode.capitalize()}</b><br>"
-                f"any liquidation: <b>{_pct(row['p_liquidation'])}</b> of paths<br>"
-                f"wiped out: <b>{wiped}</b><br>"
-                f"median final equity: <b>{style.fmt_usdt(row['median_final_equity'], 0)}</b><br>"
-                f"upside kept when BTC rose: <b>{'--' if np.isnan(kept) else _pct(kept)}</b>")
+    def _computing(self, key):
+        """The setting is not computed yet: dim the bars, blank the cards, ask the worker."""
+        self.precomputed.request(key)
+        self._shown, self.summary = None, None
+        self.bars.opacities = [0.3, 0.3]
+        self.figure.title = self._title(" · computing…")
+        for label in (self.isolated_status, self.cross_status):
+            label.value = "<i>computing…</i>"
+        self._show_status("<i>computing… (next in line)</i>")
+
+    def _on_ready(self, key):
+        """A cell landed (on the worker thread): show it if the sliders are on it, and the
+        grid's progress."""
+        with self._lock:
+            if key == self._key() and self._shown != key:
+                self._show(key, "")
+            elif self._shown is not None:
+                self._show_status(self._note)
+
+    def _show(self, key, note=""):
+        cell = self.precomputed.get(key)
+        self._shown, self._note = key, note
+        self.summary = cell.summary
+        with self.bars.hold_sync():
+            self.bars.y = cell.shares
+            self.bars.scales["y"].max = cell.top
+            if self.bars.opacities:
+                self.bars.opacities = []
+        with self.deposit_line.hold_sync():
+            self.deposit_line.y = [0.0, cell.top]
+        self.figure.title = self._title()
+        self.isolated_status.value = cell.cards["isolated"]
+        self.cross_status.value = cell.cards["cross"]
+        self._show_status(note)
+
+    def _title(self, tail=""):
+        return (f"Final equity after {self.days} days (ratio {self.hedge_ratio.value:.1f}, "
+                f"correlation {self.correlation.value:+.1f}){tail}")
+
+    def _show_status(self, note):
+        done, total = self.precomputed.progress
+        grid = (f"all {total} settings computed" if done == total
+                else f"{done} of {total} settings computed"
+                + (", the rest in the background" if self.background else ""))
+        parts = [f"{self.n_paths:,} random paths of {self.days} days, hourly marks", note, grid]
+        self.status.value = " · ".join(p for p in parts if p)
 
 
 class HedgeChart(W.VBox):
