@@ -131,6 +131,18 @@ def test_what_if_previews_without_touching_the_account():
             > check.positions.loc["BTCUSDT", "liquidation_before"])
 
 
+def test_what_if_preview_is_preview_open_plus_the_ratio_before():
+    account = open_plan(HEDGE, START_PRICES)
+    check = what_if(account, "SOLUSDT", "long", margin=2_000, leverage=10)
+    trial = account.copy()
+    trial.set_leverage("SOLUSDT", 10)
+    expected = trial.preview_open("SOLUSDT", "long", 150, margin=2_000)
+    assert list(check.preview.index) == [*expected.index, "margin_ratio_before"]
+    assert check.preview.name == expected.name and check.preview.dtype == expected.dtype
+    pd.testing.assert_series_equal(check.preview.drop("margin_ratio_before"), expected)
+    assert check.preview["margin_ratio_before"] == account.margin_ratio()
+
+
 def test_what_if_closing_a_position_leaves_no_liquidation_price():
     account = open_plan(HEDGE, START_PRICES)
     size = account.positions().loc["BTCUSDT", "contracts"]

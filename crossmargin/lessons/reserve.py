@@ -228,7 +228,9 @@ def what_if(account, symbol, side, price=None, *, size=None, margin=None, notion
             raise InvalidInput(f"price must be given: {symbol} has no mark price yet")
     preview = trial.preview_open(symbol, side, price, size=size, margin=margin,
                                  notional=notional)
-    preview["margin_ratio_before"] = account.margin_ratio()
+    # A new Series rather than preview[...] = ...: adding a label to a Series is slow.
+    preview = pd.Series({**preview, "margin_ratio_before": account.margin_ratio()},
+                        name=preview.name, dtype=preview.dtype)
     trial.open(symbol, side, price, size=size, margin=margin, notional=notional)
     symbols = list(dict.fromkeys(account.open_symbols + trial.open_symbols))
     frame = pd.DataFrame(
