@@ -1,15 +1,16 @@
 """ReserveTool: the curves are the engine's odds, markers follow the reserve, the what-if is
 Account.preview_open's, extreme values and refusals never raise."""
 import numpy as np
+import pandas as pd
 import pytest
 
-from crossmargin import InvalidInput
+from crossmargin import CrossMarginError, InvalidInput
 from crossmargin.lessons.reserve import PLANS, SYMBOLS, open_plan, reserve_outcomes, scaled_plan, what_if
 from crossmargin.scenarios import START_PRICES
 from crossmargin.widgets import ReserveTool
 from crossmargin.widgets.style import fmt_pct, fmt_price, fmt_usdt
 
-SMALL = dict(n_paths=80, days=5)
+SMALL = dict(n_paths=80, days=5, background=False)
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +51,84 @@ def test_markers_and_labels_follow_the_reserve(tool):
 
 def test_leverage_reruns_the_monte_carlo_and_caches_it(tool):
     before = list(tool.cross_line.y)
+    fresh = not tool.precomputed.ready(("two bets: long BTC, long SOL", 20))
     tool.leverage.value = 20
     table = engine_table(tool, "two bets: long BTC, long SOL", 20)
     np.testing.assert_allclose(tool.cross_line.y,
                                table[table["mode"] == "cross"]["p_liquidation"] * 100)
     assert list(tool.cross_line.y) != before
+    assert ("computed in" if fresh else "cached") in tool.status.value
     tool.leverage.value = 10
-    assert list(tool.cross_line.y) == before and len(tool._tables) == 2
+    assert list(tool.cross_line.y) == before and "cached" in tool.status.value
+    assert tool.precomputed.ready(("two bets: long BTC, long SOL", 20))
+
+
+def test_the_grid_is_every_plan_and_leverage_nearest_first(tool):
+    keys = tool.precomputed.keys
+    assert len(keys) == 2 * 25 == len(set(keys))
+    assert {p for p, _ in keys} == set(PLANS) and sorted({x for _, x in keys}) == list(range(1, 26))
+    assert keys[:3] == (("two bets: long BTC, long SOL", 10), ("two bets: long BTC, long SOL", 9),
+                        ("two bets: long BTC, long SOL", 11))
+    assert {p for p, _ in keys[:25]} == {"two bets: long BTC, long SOL"}
+    assert keys[-1] == ("hedge: long BTC, short ETH", 25)
+    assert tool.wait() and not tool.background
+
+
+#: The background tool's paths: no other test builds one with them, so its grid is its own.
+BG = dict(n_paths=40, days=4)
+
+
+def test_in_the_background_a_new_leverage_shows_computing_then_the_engine_odds():
+    tool = ReserveTool(**BG)
+    grid = tool.precomputed
+    two, hedge = "two bets: long BTC, long SOL", "hedge: long BTC, short ETH"
+    try:
+        assert tool.table is not None and "computed in" in tool.status.value
+        assert not grid.ready((two, 25))           # the last leverage of its plan's row
+        tool.leverage.value = 25
+        assert tool.table is None and list(tool.markers.x) == []
+        assert "computing…" in tool.status.value and "computing…" in tool.cross_label.value
+        assert tool.cross_line.opacities == [0.3] == tool.isolated_line.opacities
+        assert tool.check is not None and "→" in tool.ratio_label.value   # the what-if goes on
+        assert tool.wait(timeout=300)
+        table = reserve_outcomes(PLANS[two], tool.paths, SYMBOLS, reserves=tool.grid,
+                                 leverage=25)
+        pd.testing.assert_frame_equal(tool.table, table, check_exact=True)
+        np.testing.assert_array_equal(tool.cross_line.y,
+                                      table[table["mode"] == "cross"]["p_liquidation"] * 100)
+        assert tool.cross_line.opacities == [] and "computing" not in tool.status.value
+        row = table[(table["mode"] == "isolated") & np.isclose(table["reserve"], 0.5)].iloc[0]
+        assert list(tool.markers.y)[1] == row["p_liquidation"] * 100
+
+        # The whole grid, each cell the engine's table; a plan switch is then a lookup.
+        assert grid.wait(timeout=900) and grid.progress == (50, 50) and grid.complete
+        assert all(grid.get(key).table.shape == (2 * 18, 11) for key in grid.keys)
+        for key in [(hedge, 1), (hedge, 17), (two, 5)]:
+            pd.testing.assert_frame_equal(
+                grid.get(key).table,
+                reserve_outcomes(PLANS[key[0]], tool.paths, SYMBOLS, reserves=tool.grid,
+                                 leverage=key[1]), check_exact=True)
+        tool.plan.value = hedge
+        assert "cached" in tool.status.value and tool.table is grid.get((hedge, 25)).table
+        again = ReserveTool(leverage=17, **BG)
+        assert again.precomputed is grid and again.table is grid.get((two, 17)).table
+    finally:
+        grid.stop()
+
+
+def test_a_refused_setting_is_kept_in_the_grid_and_shown_as_refused():
+    """5e7 USDT at 25x is beyond the brackets' leverage: refused at the build and, kept in
+    the grid, refused again on a lookup — never a traceback."""
+    tool = ReserveTool(deposit=5e7, leverage=25, n_paths=20, days=2, background=False)
+    assert tool.table is None and "Refused" in tool.status.value and "4x maximum" in \
+        tool.status.value
+    assert list(tool.cross_line.y) == [] and tool.cross_label.value == "--"
+    with pytest.raises(CrossMarginError, match="exceeds the"):
+        tool.precomputed.get(("two bets: long BTC, long SOL", 25))
+    tool.leverage.value = 1
+    assert tool.table is not None and "Refused" not in tool.status.value
+    tool.leverage.value = 25
+    assert tool.table is None and "Refused" in tool.status.value
 
 
 def test_plan_switch(tool):
@@ -110,6 +182,7 @@ def test_extreme_values_show_liquidated_and_refusals_without_raising():
     (dict(n_paths=0), "n_paths"),
     (dict(days=0), "days"),
     (dict(deposit="a lot"), "deposit"),
+    (dict(background=1), "background must be True or False"),
 ])
 def test_bad_constructor_arguments(kwargs, words):
     with pytest.raises(InvalidInput, match=words):

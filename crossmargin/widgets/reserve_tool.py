@@ -3,8 +3,11 @@
 Top: the odds that a plan is liquidated within some days, against the share of the
 deposit kept in reserve (not committed as margin), cross (blue) and isolated (orange),
 from :func:`crossmargin.lessons.reserve.reserve_outcomes` over a small set of seeded random paths.
-The leverage slider re-runs that Monte Carlo (on release, cached per plan and leverage);
-the reserve slider only moves the markers, so it responds at once.
+Each plan × leverage (2 × 25) is one cell of a :class:`~crossmargin.widgets.precompute.Grid`:
+the tool computes the one it opens on, then the others in the background, nearest first
+(tens of seconds for 500 paths); a leverage or plan move is a lookup, and a setting not
+reached yet shows "computing…" and is computed next. The reserve slider only moves the
+markers, so it responds at once.
 
 Bottom: a pre-trade check on the plan's cross account at the chosen reserve and leverage:
 :func:`crossmargin.lessons.reserve.what_if` (``Account.preview_open`` on a copy) gives the margin
@@ -13,7 +16,9 @@ proposed order against a position the plan holds (a short BTC on a plan long BTC
 a new position: in one-way mode it reduces, closes or flips the one held. The tool refuses
 it as a proposal and shows, from the engine, what it would do to that position.
 """
+import threading
 import time
+from collections import namedtuple
 
 import bqplot as bq
 import ipywidgets as W
@@ -24,16 +29,50 @@ from ..errors import CrossMarginError, InvalidInput
 from ..lessons.reserve import (PLANS, RESERVES, SYMBOLS, market_paths, open_plan, reserve_outcomes,
                        scaled_plan, what_if)
 from ..scenarios import START_PRICES
-from . import style
+from . import precompute, style
 
 __all__ = ["ReserveTool"]
 
 MAX_LEVERAGE = 25
+#: Pre-trade checks kept per tool (the oldest goes first).
+CHECKS_KEPT = 2_000
+#: A refused check's (WhatIf, ratio line): the trade line and the table follow.
+_REFUSED_VIEW = (None, "Cross margin ratio: --")
 
 
 def _refused(text):
     colour = style.COLORS["liquidation"]
     return f"<span style='color:{colour}'><b>Refused:</b> {text}</span>"
+
+
+#: One plan × leverage: the engine's tidy ``table``, each mode's odds in % (``lines``, one per
+#: reserve) and its rows as dicts (``rows``, one per reserve), both in the reserves' order.
+Odds = namedtuple("Odds", "table lines rows")
+
+
+class _Odds:
+    """compute(key) of a ReserveTool's grid: ``reserve_outcomes`` of (plan, leverage) over the
+    tool's paths at every reserve of the slider."""
+
+    def __init__(self, paths, reserves, deposit):
+        self.paths, self.reserves, self.deposit = paths, reserves, deposit
+
+    def __call__(self, key):
+        plan, leverage = key
+        table = reserve_outcomes(PLANS[plan], self.paths, SYMBOLS, reserves=self.reserves,
+                                 deposit=self.deposit, leverage=leverage)
+        lines = {m: g["p_liquidation"].to_numpy() * 100
+                 for m, g in table.groupby("mode", sort=False)}
+        records = table.to_dict("records")
+        rows = {m: [r for r in records if r["mode"] == m] for m in lines}
+        return Odds(table, lines, rows)
+
+
+def _nearest_first(plans, leverages, start):
+    """The grid's keys: the start plan first, its leverages nearest the start one first."""
+    plan, leverage = start
+    return [(p, x) for p in sorted(plans, key=lambda p: p != plan)
+            for x in sorted(leverages, key=lambda x: abs(x - leverage))]
 
 
 class ReserveTool(W.VBox):
@@ -47,13 +86,21 @@ class ReserveTool(W.VBox):
     ``key`` is the legend under the figure.
     Labels: ``summary_label``, ``cross_label``, ``isolated_label``, ``status``,
     ``ratio_label``, ``trade_label`` and the HTML ``liquidation_table``. ``table`` is the
-    engine's tidy result for the current plan and leverage, ``account`` the plan's cross
-    account and ``check`` the last :class:`~crossmargin.lessons.reserve.WhatIf` (None if refused).
+    engine's tidy result for the current plan and leverage (None while it is computing or
+    when refused), ``account`` the plan's cross account and ``check`` the last
+    :class:`~crossmargin.lessons.reserve.WhatIf` (None if refused). ``precomputed``: the
+    :class:`~crossmargin.widgets.precompute.Grid` of the odds per plan and leverage, shared by
+    the tools built with the same paths and deposit.
+
+    ``background=True``: the grid fills on a worker thread after the build, and a plan or
+    leverage not computed yet shows "computing…" until it is (:meth:`wait` blocks until
+    then); ``background=False``: a move to a new setting computes it there and then.
     """
 
     def __init__(self, plan="two bets: long BTC, long SOL", *, reserve=0.5, leverage=10,
                  deposit=10_000.0, n_paths=500, days=10, steps_per_day=24, seed=10,
-                 trade_symbol="ETHUSDT", trade_side="long", trade_margin=1_000.0):
+                 trade_symbol="ETHUSDT", trade_side="long", trade_margin=1_000.0,
+                 background=True):
         if plan not in PLANS:
             raise InvalidInput(f"plan must be one of {', '.join(map(repr, PLANS))} "
                                f"(got {plan!r})")
@@ -70,15 +117,26 @@ class ReserveTool(W.VBox):
             raise InvalidInput(f"trade_symbol must be one of {', '.join(SYMBOLS)} "
                                f"(got {trade_symbol!r})")
         side_sign(trade_side, "trade_side")
+        if not isinstance(background, bool):
+            raise InvalidInput(f"background must be True or False (got {background!r})")
         self.deposit = positive(deposit, "deposit")
         self.paths = market_paths(n_paths, days=days, steps_per_day=steps_per_day, seed=seed)
         self.days = days
         self.grid = grid
+        self.background = background
         self.table = None
         self.account = None
         self.check = None
-        self._tables = {}
         self.compute_seconds = 0.0
+        keys = _nearest_first(PLANS, range(1, MAX_LEVERAGE + 1), (plan, int(leverage)))
+        shared = None if seed is None else ("ReserveTool", n_paths, days, steps_per_day, seed,
+                                            self.deposit)
+        self.precomputed = precompute.shared(shared, _Odds(self.paths, grid, self.deposit), keys)
+        self._lock = threading.RLock()
+        self._odds = None               # the Odds on screen (None: computing or refused)
+        self._shown = None              # its key
+        self._note = ""                 # how the odds on screen were had
+        self._checks = {}               # pre-trade check key -> what the labels show
 
         wide = {"description_width": "initial"}
         self.plan = W.Dropdown(options=list(PLANS), value=plan, description="Plan", style=wide,
@@ -124,12 +182,15 @@ class ReserveTool(W.VBox):
                            layout=column)], layout=row)])
         self.add_class("cm-reserve-tool")
 
+        self._on_plan_or_leverage(now=True)      # the setting it opens on: computed here
         self.plan.observe(self._on_plan_or_leverage, names="value")
         self.leverage.observe(self._on_plan_or_leverage, names="value")
         self.reserve.observe(self._on_reserve, names="value")
         for control in (self.trade_symbol, self.trade_side, self.trade_margin):
             control.observe(self._on_trade, names="value")
-        self._on_plan_or_leverage()
+        self.precomputed.subscribe(self._on_ready)
+        if background:
+            self.precomputed.start()
 
     def _build_figure(self, n_paths):
         xs = bq.LinearScale(min=0.0, max=100.0)
@@ -163,60 +224,111 @@ class ReserveTool(W.VBox):
                            self.reserve.value if reserve is None else reserve,
                            deposit=self.deposit, leverage=self.leverage.value)
 
-    def _compute(self):
-        """The tidy odds table of the current plan and leverage (cached)."""
-        key = (self.plan.value, self.leverage.value)
-        if key not in self._tables:
-            started = time.perf_counter()
-            self._tables[key] = reserve_outcomes(PLANS[self.plan.value], self.paths, SYMBOLS,
-                                                 reserves=self.grid, deposit=self.deposit,
-                                                 leverage=self.leverage.value)
-            self.compute_seconds = time.perf_counter() - started
-        return self._tables[key]
+    def _key(self):
+        return self.plan.value, self.leverage.value
+
+    def wait(self, timeout=120):
+        """Block until the odds of the plan and leverage chosen are on screen (for scripts
+        and tests: in a notebook they appear by themselves). False if ``timeout`` seconds
+        passed first."""
+        key = self._key()
+        if not self.precomputed.wait([key], timeout):
+            return False
+        with self._lock:
+            if self._shown != key and key == self._key():
+                self._show_odds(key)
+        return True
 
     # -- events -----------------------------------------------------------------------------
-    def _on_plan_or_leverage(self, _change=None):
-        self.status.value = "<i>computing… (a Monte Carlo per reserve)</i>"
+    def _on_plan_or_leverage(self, _change=None, now=False):
+        """Plan or leverage moved: their odds from the grid, or computed here (``now``, or
+        no background), or asked of the worker ("computing…")."""
+        key = self._key()
+        with self._lock:
+            if self.precomputed.ready(key):
+                self._show_odds(key, "cached")
+            elif now or not self.background:
+                self.status.value = "<i>computing… (a Monte Carlo per reserve)</i>"
+                started = time.perf_counter()
+                try:
+                    self.precomputed.compute(key)
+                except CrossMarginError:
+                    pass                        # kept in the grid: shown as a refusal
+                self._show_odds(key, f"computed in {time.perf_counter() - started:.1f} s")
+            else:
+                self._computing(key)
+
+    def _computing(self, key):
+        """Not computed yet: dim the curves, drop the markers, ask the worker."""
+        self.precomputed.request(key)
+        self._shown, self._odds, self.table = None, None, None
+        with self.cross_line.hold_sync(), self.isolated_line.hold_sync():
+            self.cross_line.opacities = self.isolated_line.opacities = [0.3]
+        self._show_status("<i>computing… (a Monte Carlo per reserve, next in line)</i>")
+        self._on_reserve()
+
+    def _on_ready(self, key):
+        """Odds landed (on the worker thread): show them if the controls are on them, and
+        the grid's progress."""
+        with self._lock:
+            if key == self._key() and self._shown != key:
+                self._show_odds(key, "")
+            elif self._shown is not None:
+                self._show_status(self._note)
+
+    def _show_odds(self, key, note=""):
+        self._shown, self._note = key, note
+        self.compute_seconds = self.precomputed.seconds.get(key, self.compute_seconds)
         try:
-            self.table = self._compute()
+            self._odds = self.precomputed.get(key)
         except CrossMarginError as err:
-            self.table = None
+            self._odds = self.table = None
             self.status.value = _refused(str(err))
             with self.cross_line.hold_sync(), self.isolated_line.hold_sync():
                 self.cross_line.x = self.cross_line.y = []
                 self.isolated_line.x = self.isolated_line.y = []
+                self.cross_line.opacities = self.isolated_line.opacities = []
             self._on_reserve()
             return
-        self.status.value = ""
+        self.table = self._odds.table
+        self._show_status(note)
         x = self.grid * 100
-        by_mode = {m: g["p_liquidation"].to_numpy() * 100
-                   for m, g in self.table.groupby("mode", sort=False)}
         with self.cross_line.hold_sync(), self.isolated_line.hold_sync():
-            self.cross_line.x, self.cross_line.y = x, by_mode["cross"]
-            self.isolated_line.x, self.isolated_line.y = x, by_mode["isolated"]
+            self.cross_line.x, self.cross_line.y = x, self._odds.lines["cross"]
+            self.isolated_line.x, self.isolated_line.y = x, self._odds.lines["isolated"]
+            if self.cross_line.opacities:
+                self.cross_line.opacities = self.isolated_line.opacities = []
         self._on_reserve()
+
+    def _show_status(self, note):
+        done, total = self.precomputed.progress
+        grid = ("" if done == total else f"{done} of {total} plan × leverage settings computed"
+                + (", the rest in the background" if self.background else ""))
+        self.status.value = f"<small>{' · '.join(p for p in (note, grid) if p)}</small>"
 
     def _row(self, mode):
         index = int(np.abs(self.grid - self.reserve.value).argmin())
-        rows = self.table[self.table["mode"] == mode]
-        return rows.iloc[index]
+        return self._odds.rows[mode][index]
 
     def _on_reserve(self, _change=None):
         reserve = self.reserve.value
-        with self.markers.hold_sync(), self.reserve_rule.hold_sync():
-            self.reserve_rule.x = [reserve * 100, reserve * 100]
-            if self.table is None:
-                self.markers.x, self.markers.y = [], []
+        with self._lock:
+            with self.markers.hold_sync(), self.reserve_rule.hold_sync():
+                self.reserve_rule.x = [reserve * 100, reserve * 100]
+                if self._odds is None:
+                    self.markers.x, self.markers.y = [], []
+                else:
+                    cross, isolated = self._row("cross"), self._row("isolated")
+                    self.markers.x = [reserve * 100, reserve * 100]
+                    self.markers.y = [cross["p_liquidation"] * 100,
+                                      isolated["p_liquidation"] * 100]
+            if self._odds is not None:
+                self._describe(cross, isolated)
             else:
-                cross, isolated = self._row("cross"), self._row("isolated")
-                self.markers.x = [reserve * 100, reserve * 100]
-                self.markers.y = [cross["p_liquidation"] * 100, isolated["p_liquidation"] * 100]
-        if self.table is None:
-            for label in (self.summary_label, self.cross_label, self.isolated_label):
-                label.value = "--"
-        else:
-            self._describe(cross, isolated)
-        self._on_trade()
+                blank = "<i>computing…</i>" if self._shown is None else "--"
+                for label in (self.summary_label, self.cross_label, self.isolated_label):
+                    label.value = blank
+            self._on_trade()
 
     def _describe(self, cross, isolated):
         reserve = self.reserve.value
@@ -236,29 +348,61 @@ class ReserveTool(W.VBox):
             f"{style.fmt_usdt(isolated['median_equity'], 0)}")
 
     def _on_trade(self, _change=None):
+        """The pre-trade check of the plan's account at the reserve and leverage chosen (each
+        check is kept: moving back to a setting is a lookup)."""
         symbol, side = self.trade_symbol.value, self.trade_side.value
+        key = (self.plan.value, self.reserve.value, self.leverage.value, symbol, side,
+               self.trade_margin.value)
+        with self._lock:
+            try:
+                orders = self._orders()
+                self.account = open_plan(orders, START_PRICES, deposit=self.deposit,
+                                         margin_mode="cross")
+            except CrossMarginError as err:
+                view = _REFUSED_VIEW + (_refused(str(err)), "")
+            else:
+                view = self._checks.get(key) or self._check(orders, symbol, side)
+            self._checks[key] = view
+            while len(self._checks) > CHECKS_KEPT:
+                del self._checks[next(iter(self._checks))]
+            self.check, self.ratio_label.value, self.trade_label.value, \
+                self.liquidation_table.value = view
+
+    def _check(self, orders, symbol, side):
+        """(WhatIf or None, ratio line, trade line, liquidation table) of the order proposed."""
+        held = {o.symbol: o.side for o in orders}              # the plan's positions' sides
         try:
-            self.account = open_plan(self._orders(), START_PRICES, deposit=self.deposit,
-                                     margin_mode="cross")
-            held = self.account.positions()
-            if symbol in held.index and held.loc[symbol, "side"] != side:
-                self._refuse_opposite(symbol, side, held.loc[symbol])
-                return
-            self.check = what_if(self.account, symbol, side, margin=self.trade_margin.value,
-                                 leverage=self.leverage.value)
+            if held.get(symbol, side) != side:
+                return _REFUSED_VIEW + (self._opposite(symbol, side), "")
+            check = what_if(self.account, symbol, side, margin=self.trade_margin.value,
+                            leverage=self.leverage.value)
         except CrossMarginError as err:
-            self._refuse(str(err))
-            return
-        self._show_check()
+            return _REFUSED_VIEW + (_refused(str(err)), "")
+        preview = check.preview
+        before, after = preview["margin_ratio_before"], preview["margin_ratio_after"]
+        colour = style.ratio_color(after)
+        warn = (" " + style.badge("above 80 %: do not add it", "warning")
+                if after >= style.WARNING_RATIO else "")
+        ratio = (f"Cross margin ratio: {style.fmt_pct(before)} → "
+                 f"<b style='color:{colour}'>{style.fmt_pct(after)}</b>{warn}")
+        trade = (f"{side} {symbol}: cost {style.fmt_usdt(preview['cost'])}; available "
+                 f"{style.fmt_usdt(preview['available_before'])} → "
+                 f"<b>{style.fmt_usdt(preview['available_after'])}</b>")
+        columns = ["mark_price", "liquidation_before", "liquidation_after"]
+        rows = "".join(
+            f"<tr><td>{s}</td><td>{style.fmt_price(mark)}</td>"
+            f"<td>{style.fmt_price(was)}</td>"
+            f"<td><b>{style.fmt_price(now)}</b></td></tr>"
+            for s, (mark, was, now) in zip(check.positions.index,
+                                           check.positions[columns].to_numpy()))
+        table = ("<table style='border-spacing:14px 2px'><tr><th>symbol</th><th>mark</th>"
+                 "<th>liquidation price before</th><th>liquidation price after</th></tr>"
+                 f"{rows}</table>")
+        return check, ratio, trade, table
 
-    def _refuse(self, text):
-        self.check = None
-        self.ratio_label.value = "Cross margin ratio: --"
-        self.trade_label.value = _refused(text)
-        self.liquidation_table.value = ""
-
-    def _refuse_opposite(self, symbol, side, position):
-        """Refuse an order against a held position, and show what it would do to it."""
+    def _opposite(self, symbol, side):
+        """Refuse an order against a held position, and say what it would do to it."""
+        position = self.account.positions().loc[symbol]
         base = self.account.contracts[symbol].base
         held = f"{position['side']} {position['contracts']:,.6g} {base}"
         trial = self.account.copy()                       # the engine's answer, on a copy
@@ -276,30 +420,7 @@ class ReserveTool(W.VBox):
                 verb = "reduce" if now["side"] == position["side"] else "close and flip"
                 effect = (f"it would {verb} it: {held} → <b>{now['side']} "
                           f"{now['contracts']:,.6g} {base}</b>")
-        self._refuse(
+        return _refused(
             f"the plan holds a <b>{held}</b> {symbol} position. In one-way mode a {side} "
             f"{symbol} order is not a new position (not a hedge): it trades against the one "
             f"held — {effect}. Propose another symbol, or {position['side']} to add to it.")
-
-    def _show_check(self):
-        symbol, side = self.trade_symbol.value, self.trade_side.value
-        preview = self.check.preview
-        before, after = preview["margin_ratio_before"], preview["margin_ratio_after"]
-        colour = style.ratio_color(after)
-        warn = (" " + style.badge("above 80 %: do not add it", "warning")
-                if after >= style.WARNING_RATIO else "")
-        self.ratio_label.value = (f"Cross margin ratio: {style.fmt_pct(before)} → "
-                                  f"<b style='color:{colour}'>{style.fmt_pct(after)}</b>{warn}")
-        self.trade_label.value = (
-            f"{side} {symbol}: cost {style.fmt_usdt(preview['cost'])}; available "
-            f"{style.fmt_usdt(preview['available_before'])} → "
-            f"<b>{style.fmt_usdt(preview['available_after'])}</b>")
-        rows = "".join(
-            f"<tr><td>{s}</td><td>{style.fmt_price(r['mark_price'])}</td>"
-            f"<td>{style.fmt_price(r['liquidation_before'])}</td>"
-            f"<td><b>{style.fmt_price(r['liquidation_after'])}</b></td></tr>"
-            for s, r in self.check.positions.iterrows())
-        self.liquidation_table.value = (
-            "<table style='border-spacing:14px 2px'><tr><th>symbol</th><th>mark</th>"
-            "<th>liquidation price before</th><th>liquidation price after</th></tr>"
-            f"{rows}</table>")
