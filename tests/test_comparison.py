@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from crossmargin import Account, InsufficientBalance
-from crossmargin.lessons.comparison import (MAX_SHOCKS, compare_cross_isolated, open_legs)
+from crossmargin.lessons.comparison import (GRID_SHARE_ROW, MAX_SHOCKS, compare_cross_isolated,
+                                            open_legs)
 from crossmargin.engine.contracts import contract
 from crossmargin.errors import InvalidInput
 from crossmargin.simulation.shocks import Leg, liquidation_move, shock_outcomes
@@ -82,12 +83,13 @@ def test_table_rows_and_numbers(comparison):
     assert list(table.columns) == ["cross", "isolated"]
     assert list(table.index) == [
         "margin pool", "BTC move that liquidates the BTC long (ETH flat)",
-        "shocks that liquidate something", "what liquidations can take",
+        "share of the grid's shocks that liquidate something (not a probability)",
+        "what liquidations can take",
         "available balance after ETH -10 % (capital efficiency)", "best use"]
     assert table.loc["margin pool", "cross"] == "one wallet: 9,980 USDT behind both"
     assert table.loc["margin pool", "isolated"] == "2,000 USDT per position, 5,980 USDT idle"
     share = comparison.liquidated_share["cross"]
-    assert table.loc["shocks that liquidate something", "cross"] == f"{share * 100:.2f} %"
+    assert table.loc[GRID_SHARE_ROW, "cross"] == f"{share * 100:.2f} %"
     assert table.loc["what liquidations can take", "cross"].endswith("lowest equity 0 USDT")
 
 

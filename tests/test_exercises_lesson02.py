@@ -6,6 +6,7 @@ from crossmargin import Account
 from crossmargin.check import all_exercises, check, evaluate, exercise
 from crossmargin.course.exercises import lesson02
 from crossmargin.course.exercises.lesson02 import DEPOSIT, LEGS
+from crossmargin.lessons.comparison import compare_cross_isolated
 from crossmargin.simulation.shocks import liquidation_move, shock_outcomes
 
 IDS = [i for i in all_exercises() if i.startswith("02.")]   # its quizzes too
@@ -82,4 +83,8 @@ def test_the_safety_quiz_names_both_sides():
     ex = exercise("02.q1")
     assert ex.expected().startswith("It depends") and ex.options.index(ex.expected()) != 0
     assert "idle balance" in ex.feedback[ex.options[0]]   # always safer
-    assert "liquidates far more" in ex.feedback[ex.options[1]]   # isolated always safer
+    isolated_safer = ex.feedback[ex.options[1]]
+    assert "grid's shocks" in isolated_safer and "not a probability" in isolated_safer
+    # "several times as large a share of the grid's shocks as cross": measured on the lesson's grid
+    share = compare_cross_isolated(LEGS, DEPOSIT).liquidated_share
+    assert share["isolated"] > 3 * share["cross"]

@@ -28,7 +28,7 @@ from ..formats import fmt_pct, fmt_usdt
 from ..simulation.orders import open_orders
 from ..simulation.shocks import as_legs, liquidation_move, shock_outcomes
 
-__all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "open_legs", "ModeComparison",
+__all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "GRID_SHARE_ROW", "open_legs", "ModeComparison",
            "compare_cross_isolated", "venue_comparison"]
 
 #: The two margin modes, in the order of the table's columns.
@@ -37,6 +37,8 @@ MODES = MARGIN_MODES
 DEFAULT_MOVES = np.arange(-50, 51) / 100
 #: The largest shock grid compared at once (moves per leg ** number of legs).
 MAX_SHOCKS = 2_000_000
+#: The row of the table that counts liquidations: a share of the grid, not a probability.
+GRID_SHARE_ROW = "share of the grid's shocks that liquidate something (not a probability)"
 #: The table's last row: what each mode suits. A judgement, not a measurement.
 BEST_USE = {"cross": "hedges: positions that offset", "isolated": "one risky trade, loss capped"}
 
@@ -66,7 +68,9 @@ class ModeComparison:
     - ``liquidation_move``: the move of ``symbol``'s price that liquidates it
       (cross: the whole account), the other legs flat;
     - ``liquidated_share``: the share of the ``shocks`` grid shocks after which
-      something is liquidated (isolated: any position; cross: the account);
+      something is liquidated (isolated: any position; cross: the account). Every
+      combination of moves counts once, so this is a share of a uniform grid of moves,
+      not a probability: real moves are not spread evenly over the grid;
     - ``lowest_equity``: the lowest equity over the grid;
     - ``available_after_gain``: the available balance once the prices moved by
       ``gain`` (capital efficiency: is a profit usable at once?).
@@ -109,7 +113,7 @@ class ModeComparison:
             f"{base} move that liquidates the {base} {leg.side}{flat}": {
                 m: "--" if self.liquidation_move[m] is None else fmt_pct(self.liquidation_move[m])
                 for m in MODES},
-            "shocks that liquidate something": {
+            GRID_SHARE_ROW: {
                 m: fmt_pct(self.liquidated_share[m]) for m in MODES},
             "what liquidations can take": {
                 "cross": f"everything: lowest equity {fmt_usdt(self.lowest_equity['cross'], 0)}",
