@@ -77,3 +77,24 @@ def test_funding_alone_liquidates_an_isolated_position_but_not_the_cross_account
 def test_bad_input_names_the_field(field, value, message):
     with pytest.raises((InvalidInput, LeverageTooHigh), match=message):
         holding_cost(**{field: value})
+
+
+def test_net_funding_of_a_hedge_is_paid_on_the_difference_of_the_notionals():
+    from crossmargin import Order
+    from crossmargin.lessons.funding import net_funding
+    from crossmargin.lessons.hedging import hedge_plan
+    # ratio 0.6: long 45,000, short 27,000 -> 18,000 x 0.01 % x 3 a day x 30 days = 162 USDT
+    assert net_funding(hedge_plan(3_000, 0.6, 15), days=30) == pytest.approx(162.0)
+    assert net_funding(hedge_plan(3_000, 1.0, 15), days=30) == pytest.approx(0.0)
+    assert net_funding([Order("ETHUSDT", "short", notional=10_000)], days=1) == pytest.approx(-3.0)
+    assert net_funding([Order("BTCUSDT", "long", margin=2_000, leverage=20)], days=10) == \
+        pytest.approx(-holding_cost(margin=2_000, leverage=20, days=10).loc[("cross", 10), "funding"])
+
+
+def test_net_funding_refuses_bad_input_by_name():
+    from crossmargin import Order
+    from crossmargin.lessons.funding import net_funding
+    with pytest.raises(InvalidInput, match="days"):
+        net_funding([Order("BTCUSDT", "long", notional=1_000)], days=0)
+    with pytest.raises(InvalidInput, match=r"orders\[0\].symbol"):
+        net_funding([Order("XYZUSDT", "long", notional=1_000)])

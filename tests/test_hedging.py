@@ -158,3 +158,15 @@ def test_required_deposit_is_the_least_money_that_meets_the_target():
 def test_required_deposit_never_goes_below_the_opening_cost():
     cost = opening_cost(3_000, 0.6, 15)
     assert required_deposit(0.6, 0.8, "cross", target=0.9, n_paths=100) == pytest.approx(cost)
+
+
+def test_summary_gives_wilson_intervals_of_both_odds_over_its_paths():
+    from crossmargin.simulation.stats import wilson_interval
+    grid = hedge_grid([0.0, 0.5], [0.8], n_paths=200)
+    for _, row in grid.iterrows():
+        for name in ("p_liquidation", "p_wipeout"):
+            low, high = wilson_interval(round(row[name] * row["paths"]), row["paths"])
+            assert row[f"{name}_low"] == pytest.approx(low)
+            assert row[f"{name}_high"] == pytest.approx(high)
+            assert row[f"{name}_low"] <= row[name] <= row[f"{name}_high"]
+    assert (grid["p_wipeout_high"] > 0).all()            # 0 of 200 is still bounded above

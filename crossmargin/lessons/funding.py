@@ -5,7 +5,8 @@ when the rate is positive (Binance, "Introduction to Binance Futures Funding Rat
 cross the payment comes out of the shared wallet, so it raises the margin ratio of the whole
 account; in isolated it comes out of the position's own margin, so it moves that position's
 liquidation price toward the mark. :func:`holding_cost` holds one position at a flat price
-and records both.
+and records both; :func:`net_funding` adds up what a set of positions (a hedge) pays at a
+flat price.
 """
 import dataclasses
 
@@ -13,9 +14,10 @@ import pandas as pd
 
 from .._validate import finite, positive, side_sign
 from ..engine.account import LIQUIDATION_EVENTS, Account
+from ..engine.contracts import default_contracts
 from ..errors import InvalidInput
 
-__all__ = ["holding_cost"]
+__all__ = ["holding_cost", "net_funding"]
 
 START = pd.Timestamp("2024-01-01 00:00", tz="UTC")
 #: A sanity bound on the rate per 8 hours (3 %; exchanges cap it far lower).
@@ -75,3 +77,35 @@ def holding_cost(*, symbol="BTCUSDT", side="long", price=60_000.0, margin=2_000.
                          else float("nan"),
                          "liquidated": not holding})
     return pd.DataFrame(rows).set_index(["margin_mode", "day"])
+
+
+def net_funding(orders, days=30):
+    """USDT a set of positions pays in funding over ``days`` at a flat price (negative =
+    received), each at its contract's default rate and interval:
+    ``Σ sign × notional × rate × (24 / interval_hours) × days``, sign +1 for a long (longs pay
+    shorts when the rate is positive; Binance, "Introduction to Binance Futures Funding
+    Rates"). ``orders``: :class:`~crossmargin.Order` s with a ``notional`` (or a ``margin``
+    and a ``leverage``). A long and a short of the same notional and rate cancel; a hedge
+    whose long is bigger pays on the difference."""
+    whole_days = positive(days, "days")
+    if whole_days > 3_650:
+        raise InvalidInput(f"days must be from above 0 to 3650 (got {days!r})")
+    specs = default_contracts()
+    total = 0.0
+    for n, order in enumerate(orders):
+        if order.symbol not in specs:
+            raise InvalidInput(f"orders[{n}].symbol must be one of {', '.join(specs)} "
+                               f"(got {order.symbol!r})")
+        if order.notional is not None:
+            notional = positive(order.notional, f"orders[{n}].notional")
+        elif order.margin is not None and order.leverage is not None:
+            notional = positive(order.margin, f"orders[{n}].margin") * positive(
+                order.leverage, f"orders[{n}].leverage")
+        else:
+            raise InvalidInput(f"orders[{n}] must give a notional, or a margin and a leverage "
+                               f"(got {order!r})")
+        spec = specs[order.symbol]
+        per_day = 24 / spec.funding_interval_hours
+        total += side_sign(order.side, f"orders[{n}].side") * notional * spec.funding_rate \
+            * per_day * whole_days
+    return total

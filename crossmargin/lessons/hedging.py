@@ -31,6 +31,7 @@ from .._validate import check_margin_mode, finite, positive
 from ..engine.contracts import default_contracts
 from ..errors import InvalidInput
 from ..simulation.progress import reporter
+from ..simulation.stats import wilson_interval
 from ..simulation.replay import Order
 
 __all__ = ["SYMBOLS", "DEPOSIT", "BTC_MARGIN", "LEVERAGE", "DAYS", "STEPS_PER_DAY", "N_PATHS",
@@ -203,7 +204,9 @@ def summarize(outcomes):
     mode with ``paths``, ``p_liquidation``, ``p_wipeout``, ``median_final_equity``,
     ``final_equity_p05``, ``final_equity_p95``, ``mean_gain_btc_up`` (average gain on the
     paths where BTC rose) and ``upside_kept`` = that gain ÷ the same without a hedge (ratio
-    0 at that correlation and mode; NaN when ratio 0 is missing or gained nothing)."""
+    0 at that correlation and mode; NaN when ratio 0 is missing or gained nothing); last
+    ``p_liquidation_low/_high`` and ``p_wipeout_low/_high``, the 95 % Wilson intervals of
+    the two odds over ``paths`` (:func:`crossmargin.simulation.stats.wilson_interval`)."""
     needed = {"hedge_ratio", "correlation", "mode", "final_equity", "gain", "liquidated",
               "wiped_out", "btc_up"}
     if not isinstance(outcomes, pd.DataFrame) or not needed <= set(outcomes.columns):
@@ -227,6 +230,11 @@ def summarize(outcomes):
     base = unhedged["mean_gain_btc_up"].reindex(reference).to_numpy()
     table["upside_kept"] = np.where(base > 0, table["mean_gain_btc_up"] / np.where(
         base > 0, base, 1.0), np.nan)
+    for name, hits in (("p_liquidation", groups["liquidated"].sum()),
+                       ("p_wipeout", groups["wiped_out"].sum())):
+        counts = hits.reindex(pd.MultiIndex.from_frame(table[keys])).to_numpy()
+        table[f"{name}_low"], table[f"{name}_high"] = wilson_interval(
+            counts, table["paths"].to_numpy())
     return table
 
 
