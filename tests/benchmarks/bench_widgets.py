@@ -30,8 +30,13 @@ def controls(tool):
 
 
 def sweep(control, steps):
+    """Time setting ``steps`` values a learner can reach: the slider's own steps."""
     lo, hi = control.min, control.max
     values = np.linspace(lo, hi, steps)
+    step = getattr(control, "step", None)
+    if step:                                   # snap to the slider's grid, as dragging does
+        values = np.unique(np.round((values - lo) / step) * step + lo)
+        values = values[values <= hi + 1e-12]
     if isinstance(control, (W.IntSlider, W.BoundedIntText)):
         values = np.unique(np.round(values).astype(int))
     times = []
@@ -57,6 +62,9 @@ def main(argv=None):
         except TypeError as err:        # a plot of given results, not a tool with controls
             print(f"{name:<22}(built from results, no default: {err})")
             continue
+        grid = getattr(tool, "precomputed", None)
+        if grid is not None:      # tools that fill a grid in the background: time the lookups
+            grid.wait()
         found = controls(tool)
         if not found:
             print(f"{name:<22}(no slider or numeric box to sweep)")
