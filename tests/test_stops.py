@@ -105,6 +105,22 @@ def test_a_gap_through_the_stop_and_the_liquidation_price_is_a_liquidation():
     assert list(at["type"]) == ["stops_cancelled", "liquidation"]
 
 
+
+def test_lesson_06_gap_case_the_stop_fills_at_5x_and_the_liquidation_cancels_it_at_10x():
+    # The lesson's (and the instructor guide's) numbers: at 5x the stop fills at the gapped
+    # mark, above the liquidation price; at 10x the same minute crosses the liquidation
+    # price, and the isolated 1,000 USDT margin is lost with the 5 USDT opening fee (-1,005).
+    path = PATHS["gap_through_stop"]
+    at_5x = stop_outcome(path, leverage=5, stop_distance=0.05)
+    at_10x = stop_outcome(path, leverage=10, stop_distance=0.05)
+    assert at_5x.exit == "stop" and at_5x.exit_price > at_5x.liquidation_price
+    assert at_10x.exit == "liquidated" and at_10x.exit_step == at_5x.exit_step
+    assert at_10x.exit_price < at_10x.liquidation_price < at_10x.trigger
+    assert round(at_10x.pnl, 2) == -1_005.00 == -(1_000 + 10_000 * 0.0005)
+    run = replay_of(path, leverage=10, stop_distance=0.05, margin_mode="isolated")
+    assert "stop_loss" not in set(run.events["type"])
+    assert run.summary()["final_equity"] - 10_000 == pytest.approx(at_10x.pnl)
+
 def test_a_stop_passed_without_a_gap_fills_first_even_past_bankruptcy():
     # isolated 25x long: bankruptcy near 57,600; the price steps to 56,950, within 0.5 % of
     # the 57,000 trigger: the stop fills at its trigger before the liquidation, losing more
