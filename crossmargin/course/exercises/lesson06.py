@@ -114,7 +114,8 @@ EXERCISES = [
         mistakes=(
             Mistake(lambda: GAP_SIZE * (GAP_TRIGGER - ENTRY) - _fee_at(GAP_TRIGGER),
                     "That is the loss at the trigger price. The mark gapped more than 0.5 % "
-                    "past the trigger, so the stop filled at the gapped mark."),
+                    "past the trigger, so the stop filled at the gapped mark (the course's model of "
+                    "a fill on the order book after a gap)."),
             Mistake(lambda: GAP_SIZE * (GAP_MARKS[1] - ENTRY),
                     "Right fill price, but the taker fee on the closing trade is missing."),
             Mistake(lambda: GAP_SIZE * (GAP_MARKS[1] - ENTRY) - _fee_at(GAP_TRIGGER),
