@@ -303,3 +303,39 @@ def test_shared_pool_effect_rejects_bad_input(pool, kwargs, words):
     args = dict(plan=PLAN, deposit=4_040) | kwargs
     with pytest.raises(InvalidInput, match=words):
         cascade.shared_pool_effect(args.pop("plan"), paths, ["BTCUSDT", "SOLUSDT"], **args)
+
+
+def test_pool_effect_by_seed_counts_what_shared_pool_effect_finds_on_each_seed():
+    from crossmargin import Order, scenarios
+    from crossmargin.lessons.cascade import pool_effect_by_seed, shared_pool_effect
+    from crossmargin.simulation.stats import wilson_interval
+    plan = [Order("BTCUSDT", "long", margin=2_000, leverage=20),
+            Order("SOLUSDT", "long", margin=2_000, leverage=20)]
+    args = dict(n_paths=300, n_steps=1_440, start_prices=[60_000, 150],
+                daily_volatility=[0.03, 0.055], correlation=0.8)
+    table = pool_effect_by_seed(plan, [1, 9], symbols=["BTCUSDT", "SOLUSDT"], deposit=4_040,
+                                **args)
+    assert list(table.index) == [1, 9]
+    for seed in (1, 9):
+        paths = scenarios.random_paths(args["n_paths"], args["n_steps"], args["start_prices"],
+                                       args["daily_volatility"], args["correlation"], seed=seed)
+        counts = shared_pool_effect(plan, paths, ["BTCUSDT", "SOLUSDT"],
+                                    deposit=4_040)["effect"].value_counts()
+        row = table.loc[seed]
+        assert row["saved"] == counts["saved by the pool"]
+        assert row["dragged"] == counts["dragged down by the pool"]
+        assert (row["dragged_low"], row["dragged_high"]) == pytest.approx(
+            wilson_interval(row["dragged"], 300))
+        assert row["ratio"] == (row["dragged"] / row["saved"] if row["saved"] else math.inf)
+    assert (table["dragged"] > table["saved"]).all()
+
+
+def test_pool_effect_by_seed_refuses_no_seeds():
+    from crossmargin import Order
+    from crossmargin.lessons.cascade import pool_effect_by_seed
+    plan = [Order("BTCUSDT", "long", margin=2_000, leverage=20)]
+    for seeds in ([], 9, "9"):
+        with pytest.raises(InvalidInput, match="seeds"):
+            pool_effect_by_seed(plan, seeds, n_paths=10, n_steps=10, start_prices=[60_000],
+                                daily_volatility=[0.03], correlation=0.0,
+                                symbols=["BTCUSDT"], deposit=2_000)

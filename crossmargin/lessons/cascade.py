@@ -56,9 +56,12 @@ from ..simulation import montecarlo
 from .._validate import finite, non_negative, positive, positive_array, side_sign
 from ..engine.contracts import default_contracts
 from ..errors import InvalidInput, LeverageTooHigh, UnknownSymbol
+from ..scenarios.random import random_paths
 from ..simulation.replay import Order
+from ..simulation.stats import wilson_interval
 
-__all__ = ["Crowd", "crowd", "Cascade", "run", "shared_pool_effect", "EFFECTS"]
+__all__ = ["Crowd", "crowd", "Cascade", "run", "shared_pool_effect", "pool_effect_by_seed",
+           "EFFECTS"]
 
 #: What sharing the wallet did to a position, per path (see :func:`shared_pool_effect`).
 EFFECTS = ("saved by the pool", "dragged down by the pool", "liquidated either way",
@@ -369,3 +372,35 @@ def shared_pool_effect(plan, paths, symbols, *, deposit, symbol="BTCUSDT"):
     frame["cross_liquidated"] = dead
     frame["effect"] = pd.Categorical(effect, categories=EFFECTS)
     return frame.rename_axis("path")
+
+
+def pool_effect_by_seed(plan, seeds, *, n_paths, n_steps, start_prices, daily_volatility,
+                        correlation, symbols, deposit, symbol="BTCUSDT"):
+    """:func:`shared_pool_effect` over fresh :func:`crossmargin.scenarios.random_paths` for each
+    of ``seeds`` (the other keywords are theirs): how much a seed-dependent verdict moves.
+
+    One row per seed: ``paths``, ``saved`` and ``dragged`` (counts of paths "saved by the pool"
+    and "dragged down by the pool"), their shares with 95 % Wilson intervals
+    (``saved_share``, ``saved_low``, ``saved_high``, the same for ``dragged``;
+    :func:`crossmargin.simulation.stats.wilson_interval`) and ``ratio`` = dragged / saved
+    (inf when nothing was saved)."""
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise InvalidInput(f"seeds must be a list of whole numbers (got {seeds!r})")
+    seeds = list(seeds)
+    if not seeds:
+        raise InvalidInput("seeds must hold at least one seed (got none)")
+    rows = []
+    for seed in seeds:
+        paths = random_paths(n_paths, n_steps, start_prices, daily_volatility, correlation,
+                             seed=seed)
+        counts = shared_pool_effect(plan, paths, symbols, deposit=deposit, symbol=symbol)[
+            "effect"].value_counts()
+        row = {"seed": seed, "paths": n_paths}
+        for name, effect in (("saved", EFFECTS[0]), ("dragged", EFFECTS[1])):
+            hits = int(counts.get(effect, 0))
+            low, high = wilson_interval(hits, n_paths)
+            row.update({name: hits, f"{name}_share": hits / n_paths, f"{name}_low": low,
+                        f"{name}_high": high})
+        row["ratio"] = row["dragged"] / row["saved"] if row["saved"] else math.inf
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("seed")
