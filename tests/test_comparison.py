@@ -118,3 +118,10 @@ def test_table_without_gain_and_for_three_legs():
 def test_bad_input_names_field_and_value(kwargs, message):
     with pytest.raises(InvalidInput, match=message):
         compare_cross_isolated(LEGS, 10_000, **kwargs)
+
+
+def test_the_grid_shares_the_instructor_guide_quotes():
+    # Instructor guide, lesson 02: "13.14 % vs 64.71 % are shares of a uniform grid of moves"
+    legs = [Leg("BTCUSDT", "long", 2_000, 10, 60_000), Leg("ETHUSDT", "short", 2_000, 10, 3_000)]
+    share = compare_cross_isolated(legs, 10_000).liquidated_share
+    assert (round(share["cross"] * 100, 2), round(share["isolated"] * 100, 2)) == (13.14, 64.71)
