@@ -637,3 +637,12 @@ def test_market_paths_refuses_unknown_symbols(symbols):
     from crossmargin.scenarios import market_paths
     with pytest.raises(InvalidInput, match="symbols must be among BTCUSDT, ETHUSDT, SOLUSDT"):
         market_paths(symbols, 2, 5, seed=1)
+
+
+def test_the_gap_scenarios_description_names_the_prices_of_its_own_path():
+    """The description quotes the gap as the path has it (noise included), so the stop lab's
+    text and the fill it prints agree."""
+    frame = sc.gap_through_stop()
+    btc = frame["BTCUSDT"]
+    step = int(np.argmin(btc.pct_change().to_numpy()[1:])) + 1         # the gap
+    assert f"({btc.iloc[step - 1]:,.0f} to {btc.iloc[step]:,.0f})" in frame.attrs["description"]

@@ -179,14 +179,14 @@ def gap_through_stop(*, gap=0.08, slide=0.03, gap_at=0.5, eth_beta=1.2, sol_beta
     btc = _shape(t, [(0, 1), (step / n_steps, 1 - slide), (1, 1 - slide)] if step < n_steps
                  else [(0, 1), (1, 1 - slide)])
     btc[step:] += math.log(1 - gap)
-    btc_start = _stylized_starts(start_prices)[0]
-    before, after = btc_start * math.exp(btc[step - 1]), btc_start * math.exp(btc[step])
-    description = (f"Stylized: BTC eases {slide:.0%} lower, then gaps {gap:.0%} down in one step "
-                   f"at {index[step]:%H:%M} (about {before:,.0f} to {after:,.0f}), so a stop "
-                   "between the two prices fills far below its trigger; ETH and SOL gap too.")
-    return _btc_led("gap_through_stop", description, btc, index,
-                    dict(gap=gap, slide=slide, gap_at=gap_at),
-                    eth_beta=eth_beta, sol_beta=sol_beta,
-                    freq=freq, start_prices=start_prices, noise=noise, seed=seed)
+    frame = _btc_led("gap_through_stop", "", btc, index, dict(gap=gap, slide=slide, gap_at=gap_at),
+                     eth_beta=eth_beta, sol_beta=sol_beta,
+                     freq=freq, start_prices=start_prices, noise=noise, seed=seed)
+    before, after = frame["BTCUSDT"].iloc[step - 1], frame["BTCUSDT"].iloc[step]   # with noise
+    frame.attrs["description"] = (
+        f"Stylized: BTC eases {slide:.0%} lower, then gaps {gap:.0%} down in one step at "
+        f"{index[step]:%H:%M} ({before:,.0f} to {after:,.0f}), so a stop between the two prices "
+        "fills far below its trigger; ETH and SOL gap too.")
+    return frame
 
 
