@@ -16,6 +16,9 @@ what a gap through the stop costs.
 - :func:`stop_fill` reads a replay's stop-loss fill against the order's trigger:
   the planned loss, the fill price and what the gap cost on top.
 - :func:`describe_exits` tells a replay's stops and liquidations in one line.
+- :func:`position_size` sizes a position from the loss accepted at its stop (fees and a gap
+  allowance included) and checks that the stop sits inside the liquidation price;
+  :func:`sizing_table` does it at several leverages.
 """
 import math
 from dataclasses import dataclass
@@ -34,7 +37,8 @@ from ..errors import InsufficientBalance, InvalidInput, LeverageTooHigh, Unknown
 from ..simulation.replay import Order, Replay, open_orders
 
 __all__ = ["StopOutcome", "stop_outcome", "GAP_THRESHOLD", "liquidation_distances",
-           "StopFill", "stop_fill", "describe_exits"]
+           "StopFill", "stop_fill", "describe_exits", "PositionSize", "position_size",
+           "sizing_table"]
 
 _FUNDING_PERIOD_NS = pd.Timedelta(hours=FUNDING_INTERVAL_HOURS).value
 
@@ -362,3 +366,113 @@ def describe_exits(run, time_format="%H:%M"):
                 else f"step {e.step}")
         told.append(f"{e.symbol} {e.type} at {when} ({e.amount:+,.2f} USDT)")
     return "; ".join(told) or "no stop and no liquidation"
+
+
+@dataclass(frozen=True)
+class PositionSize:
+    """A position sized from a risk budget (see :func:`position_size`); amounts in USDT.
+
+    ``size`` (base units), ``notional`` and ``margin`` (isolated: notional / leverage) at
+    the entry; ``planned_fill``: the stop's trigger moved ``gap_allowance`` past it;
+    ``loss_per_unit``: what one unit loses from entry to that fill, both taker fees
+    included; ``price_loss`` and ``fees``: the two parts of the loss at the planned fill
+    (they add up to ``risk_budget``); ``liquidation_price`` at ``leverage`` (None: none
+    exists); ``stop_inside``: the planned fill lies between the entry and the liquidation
+    price, so the stop fires before the liquidation can cancel it.
+    """
+
+    risk_budget: float
+    side: str
+    entry_price: float
+    stop_price: float
+    leverage: float
+    taker_fee: float
+    gap_allowance: float
+    planned_fill: float
+    loss_per_unit: float
+    size: float
+    notional: float
+    margin: float
+    price_loss: float
+    fees: float
+    liquidation_price: float | None
+    stop_inside: bool
+
+
+def position_size(risk_budget, entry_price, stop_price, *, leverage, gap_allowance,
+                  side="long", taker_fee=None, symbol="BTCUSDT"):
+    """The size whose loss at the stop, fees and a gap included, is ``risk_budget`` USDT,
+    and whether that stop sits inside the liquidation price of the position isolated at
+    ``leverage``. Returns a :class:`PositionSize`.
+
+    ``fill = stop × (1 − side × gap_allowance)`` (the stop fills on the order book, past its
+    trigger after a gap: ``gap_allowance`` is the fraction of the stop price you plan for);
+    ``loss per unit = side × (entry − fill) + taker_fee × (entry + fill)`` (the taker fee on
+    the opening and on the closing trade, each on its own price, as :class:`~crossmargin.Account`
+    charges them); ``size = risk_budget / loss per unit``. ``taker_fee`` defaults to the
+    contract's (0.05 %, Binance's regular tier). Leverage does not change the size, only the
+    margin (``notional / leverage``) and the liquidation price, which is
+    :func:`crossmargin.engine.formulas.liquidation_price` on that isolated margin with the
+    symbol's brackets (Binance's rules). A leverage above the bracket's maximum for the
+    notional is refused as :class:`~crossmargin.errors.LeverageTooHigh`.
+
+    >>> p = position_size(100, 60_000, 57_000, leverage=10, gap_allowance=0.01)
+    >>> round(p.planned_fill, 2), round(p.loss_per_unit, 3), round(p.size, 6)
+    (56430.0, 3628.215, 0.027562)
+    >>> round(p.liquidation_price, 2), p.stop_inside
+    (54216.87, True)
+    """
+    risk_budget = positive(risk_budget, "risk_budget")
+    entry_price = positive(entry_price, "entry_price")
+    stop_price = positive(stop_price, "stop_price")
+    sign = side_sign(side)
+    leverage = positive(leverage, "leverage")
+    if leverage < 1:
+        raise InvalidInput(f"leverage must be >= 1 (got {leverage:g})")
+    gap_allowance = non_negative(gap_allowance, "gap_allowance")
+    if gap_allowance >= 1:
+        raise InvalidInput(f"gap_allowance must be a fraction of the stop price below 1, e.g. "
+                           f"0.005 for 0.5 % (got {gap_allowance!r})")
+    spec = contract_for(symbol, None)
+    taker_fee = spec.taker_fee if taker_fee is None else non_negative(taker_fee, "taker_fee")
+    if taker_fee >= 0.01:
+        raise InvalidInput(f"taker_fee must be a fraction below 0.01, e.g. 0.0005 for 0.05 % "
+                           f"(got {taker_fee!r})")
+    if sign * (entry_price - stop_price) <= 0:
+        where = "below" if sign > 0 else "above"
+        raise InvalidInput(f"stop_price must be {where} the entry_price {entry_price:,.2f} for a "
+                           f"{side} (got {stop_price:,.2f})")
+    fill = stop_price * (1 - sign * gap_allowance)
+    per_unit = sign * (entry_price - fill) + taker_fee * (entry_price + fill)
+    size = risk_budget / per_unit
+    value = formulas.notional(size, entry_price)
+    limit = spec.brackets.max_leverage(value)
+    if leverage > limit:
+        raise LeverageTooHigh(f"leverage {leverage:g}x exceeds the {limit:g}x maximum of "
+                              f"{symbol}'s bracket for a {value:,.0f} USDT position")
+    margin = formulas.initial_margin(size, entry_price, leverage)
+    lp = formulas.liquidation_price(side, size, entry_price, margin, brackets=spec.brackets)
+    inside = lp is None or sign * (fill - lp) > 0
+    fees = taker_fee * size * (entry_price + fill)
+    return PositionSize(risk_budget, side, entry_price, stop_price, leverage, taker_fee,
+                        gap_allowance, fill, per_unit, size, value, margin, risk_budget - fees,
+                        fees, lp, inside)
+
+
+def sizing_table(risk_budget, entry_price, stop_price, leverages, *, gap_allowance,
+                 side="long", taker_fee=None, symbol="BTCUSDT"):
+    """:func:`position_size` at each of ``leverages``: a DataFrame indexed by ``leverage``
+    with the columns ``size``, ``notional``, ``margin``, ``planned_fill``,
+    ``liquidation_price`` and ``stop_inside`` ("yes" / "no")."""
+    levels = non_empty_list(leverages, "leverages", "(5, 10, 20)")
+    rows = []
+    for leverage in levels:
+        p = position_size(risk_budget, entry_price, stop_price, leverage=leverage,
+                          gap_allowance=gap_allowance, side=side, taker_fee=taker_fee,
+                          symbol=symbol)
+        rows.append({"leverage": leverage, "size": p.size, "notional": p.notional,
+                     "margin": p.margin, "planned_fill": p.planned_fill,
+                     "liquidation_price": math.nan if p.liquidation_price is None
+                     else p.liquidation_price,
+                     "stop_inside": "yes" if p.stop_inside else "no"})
+    return pd.DataFrame(rows).set_index("leverage")
