@@ -3,7 +3,7 @@
 import pytest
 
 from crossmargin import Brackets, Order, formulas, replay, scenarios
-from crossmargin.lessons import examples
+from crossmargin.lessons import examples, stops
 from crossmargin.check import ExerciseFailed, all_exercises, check, evaluate, exercise
 from crossmargin.course.exercises import lesson06
 
@@ -46,7 +46,7 @@ def notebook_solution_06_3():
 
 
 def test_ids():
-    assert IDS == ["06.1", "06.2", "06.3", "06.q1"]
+    assert IDS == ["06.1", "06.2", "06.3", "06.4", "06.q1"]
 
 
 def test_expected_answers_have_the_meaning_the_prompts_give():
@@ -73,12 +73,26 @@ def test_a_stop_just_inside_the_liquidation_distance_triggers_first():
         assert events["type"].iloc[0] == kind
 
 
+def notebook_solution_06_4():
+    return stops.position_size(200, 60_000, 58_800, leverage=10, gap_allowance=0.005).size
+
+
+def test_06_4_by_hand():
+    fill = 58_800 * (1 - 0.005)
+    per_btc = (60_000 - fill) + 0.0005 * (60_000 + fill)      # the way to the fill + both fees
+    assert exercise("06.4").expected() == pytest.approx(200 / per_btc)
+    assert round(exercise("06.4").expected(), 4) == 0.1288
+    assert lesson06.sized().stop_inside                        # the question's stop is inside
+
+
 @pytest.mark.parametrize("exercise_id, solution", [
     ("06.1", notebook_solution_06_1),
     ("06.1", lambda: round(notebook_solution_06_1(), 2)),
     ("06.2", notebook_solution_06_2),
     ("06.3", notebook_solution_06_3),
     ("06.3", lambda: notebook_solution_06_3().upper()),
+    ("06.4", notebook_solution_06_4),
+    ("06.4", lambda: 0.1288),
 ])
 def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     check(exercise_id, solution(), strict=True)
@@ -96,6 +110,12 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     ("06.2", -664.675, "58,700"),
     ("06.2", 2_014, "wrong sign"),
     ("06.3", "without a stop", "liquidates the position before the recovery"),
+    ("06.4", 200 / 1_200, "budget / stop distance"),                       # 0.1667
+    ("06.4", 200 / (60_000 - 58_506), "fees are missing"),                 # 0.1339
+    ("06.4", 200 / (1_200 + 0.0005 * (60_000 + 58_800)), "gap is missing"),   # 0.1588
+    ("06.4", 0.0327, "down to the liquidation price"),
+    ("06.4", 0.0346, "distance to the liquidation price"),
+    ("06.4", -0.1288, "positive number of BTC"),
 ])
 def test_mistakes_get_their_message(exercise_id, answer, words):
     result = evaluate(exercise_id, answer)
@@ -108,11 +128,11 @@ def test_a_wrong_solution_raises_in_strict_mode():
 
 
 @pytest.mark.parametrize("exercise_id, answer", [
-    ("06.1", 3.61), ("06.2", -2_014.00), ("06.2", -2_014),
+    ("06.1", 3.61), ("06.2", -2_014.00), ("06.2", -2_014), ("06.4", 0.1288), ("06.4", 0.12876),
 ])
 def test_the_answer_at_the_stated_precision_is_accepted(exercise_id, answer):
     assert evaluate(exercise_id, answer).ok
-    assert "to 2 decimals" in exercise(exercise_id).prompt
+    assert ("to 4 decimals" if exercise_id == "06.4" else "to 2 decimals") in exercise(exercise_id).prompt
 
 
 def test_a_rounded_3_6_is_told_the_precision_asked():

@@ -4,6 +4,7 @@ from ...engine.account import Account
 from ...engine.brackets import Brackets
 from ..exercise import Exercise, Mistake
 from ...engine.formulas import liquidation_price
+from ...lessons.stops import position_size
 from ...simulation.replay import Order, replay
 
 BTC = Brackets.load("BTCUSDT")
@@ -17,6 +18,10 @@ GAP_SIZE, GAP_TRIGGER, GAP_MARKS = 0.5, 58_500.0, (58_700.0, 56_000.0)
 #: 06.3: an isolated 10x BTC long with 1,000 USDT through the whipsaw, with a 3 % stop or none.
 WHIPSAW_LEVERAGE, WHIPSAW_STOP = 10, 0.03
 CHOICES = ("with the stop", "without a stop")
+
+#: 06.4: size a BTC long from a 200 USDT risk budget: entry 60,000, stop 58,800, a fill planned
+#: 0.5 % past the stop, the contract's taker fee on both trades, isolated at 10x.
+RISK_BUDGET, SIZING_STOP, SIZING_GAP, SIZING_LEVERAGE = 200.0, 58_800.0, 0.005, 10
 
 
 def liquidation_distance_pct():
@@ -70,6 +75,19 @@ def _other(choice):
 
 def _opening_fee():
     return GAP_SIZE * ENTRY * gap_account().contracts["BTCUSDT"].taker_fee
+
+
+def sized(**changes):
+    """06.4's plan through :func:`~crossmargin.lessons.stops.position_size` (``changes``
+    replace its arguments: the slips are the same plan with a part left out)."""
+    plan = dict(risk_budget=RISK_BUDGET, entry_price=ENTRY, stop_price=SIZING_STOP,
+                leverage=SIZING_LEVERAGE, gap_allowance=SIZING_GAP)
+    return position_size(**{**plan, **changes})
+
+
+def _size_to_liquidation():
+    """The slip of sizing on the liquidation price instead of the stop (fees and gap kept)."""
+    return sized(stop_price=sized().liquidation_price).size
 
 
 EXERCISES = [
@@ -151,5 +169,42 @@ EXERCISES = [
         ),
         explanation="A stop costs money in a dip that recovers, unless the dip would have "
                     "liquidated you anyway.",
+    ),
+    Exercise(
+        id="06.4",
+        prompt="You accept losing 200 USDT if the stop fires. A BTC long at 60,000, isolated at "
+               "10x, with its stop at 58,800; plan for a fill 0.5 % past the stop (a gap) and "
+               "for the taker fee, 0.05 %, on the opening and on the closing trade. What size, "
+               "in BTC, to 4 decimals, loses exactly 200 USDT at that fill?",
+        expected=lambda: sized().size,
+        unit="BTC",
+        precision=0.0001,
+        sign_note="Give the size as a positive number of BTC (the side is already long).",
+        hint="The section 'Size the position from the stop' adds up what one BTC loses: the "
+             "way from the entry down to the fill (the stop, then the gap past it) and two "
+             "taker fees, each on its own trade's price. The budget divided by that is the "
+             "size; stops.position_size does the sum for you.",
+        mistakes=(
+            Mistake(lambda: RISK_BUDGET / (ENTRY - SIZING_STOP),
+                    "That is budget / stop distance, the textbook size: it leaves out both the "
+                    "gap past the stop and the two fees, so the real loss at the fill is more "
+                    "than 200 USDT."),
+            Mistake(lambda: sized(taker_fee=0.0).size,
+                    "The gap is in, but the fees are missing: the taker fee is paid on the "
+                    "opening trade and again on the closing one, and both count against the "
+                    "budget."),
+            Mistake(lambda: sized(gap_allowance=0.0).size,
+                    "The fees are in, but the gap is missing: a stop-market order fills on the "
+                    "order book, and you planned for a fill 0.5 % below the trigger."),
+            Mistake(_size_to_liquidation,
+                    "That sizes the loss down to the liquidation price, not to the stop. The "
+                    "stop is where you leave (it sits inside the liquidation price at 10x): "
+                    "its distance, plus the gap and the fees, is what the budget pays for."),
+            Mistake(lambda: RISK_BUDGET / (ENTRY - sized().liquidation_price),
+                    "That divides the budget by the distance to the liquidation price. The "
+                    "stop is where you leave: use the distance to its fill, plus the fees."),
+        ),
+        explanation="The leverage did not enter the size: it only sets the margin and the "
+                    "liquidation price, which must lie beyond the planned fill.",
     ),
 ]
