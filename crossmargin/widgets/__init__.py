@@ -33,6 +33,7 @@ _TOOLS = {
     "CapstoneReport": "capstone_report",
     "ReserveTool": "reserve_tool",
     "SignalChart": "signal_chart",
+    "LiquidationStepper": "liquidation_stepper",
 }
 
 __all__ = ["Quiz", "COLORS", *_TOOLS]
