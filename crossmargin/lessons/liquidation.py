@@ -192,11 +192,11 @@ class _RecordingFund(InsuranceFund):
 
     def receive(self, amount):
         super().receive(amount)
-        self.log.append((self.rows() - 1, amount))        # after its fee row
+        self.log.append((self.rows() - 1, amount, "receive"))    # after its fee row
 
     def pay(self, amount):
         paid = super().pay(amount)
-        self.log.append((self.rows(), -paid))             # before its cover row
+        self.log.append((self.rows(), -paid, "pay"))              # before its cover row
         return paid
 
     @property
@@ -208,7 +208,7 @@ class _RecordingFund(InsuranceFund):
         added = value - getattr(self, "_shortfall", 0.0)
         self._shortfall = value
         if added:
-            self.log.append((self.rows(), -added))        # before its cover row
+            self.log.append((self.rows(), -added, "shortfall"))       # before its cover row
 
 
 def _case(portfolio):
@@ -336,7 +336,7 @@ def walk_through(venue="binance", portfolio="small BTC long", *, prices=None,
         repeat = False
     queue = _adl_queue(accounts, path[0], trader)
     builder = _Builder(trader, rules, fund, case, lp)
-    marks, started = [], False
+    marks, started, seen = [], False, []
     for n in range(MAX_MARKS if repeat else len(path)):
         if repeat and n and not started:
             break                                     # the same prices again: no change
@@ -350,6 +350,7 @@ def walk_through(venue="binance", portfolio="small BTC long", *, prices=None,
         else:
             events, adl = trader.mark(step), []
         liquidating = any(e["type"] in LIQUIDATION_EVENTS for e in events)
+        seen += [f"{e['type']} {e['symbol']}" for e in events]
         if not (started or liquidating):
             continue                                  # the path has not reached 100 % yet
         started = True
@@ -358,9 +359,9 @@ def walk_through(venue="binance", portfolio="small BTC long", *, prices=None,
         if not (trader.open_symbols and _still_liquidating(trader)):
             break
     if not started:
-        raise InvalidInput(f"prices never reach {case.trigger}'s liquidation price "
-                           f"{lp:,.2f}: nothing was liquidated" if lp else
-                           "prices never liquidate the account: nothing was liquidated")
+        where = f" ({case.trigger}'s liquidation price is {_price(lp)})" if lp else ""
+        seen = f"; the engine did: {', '.join(seen)}" if seen else ""
+        raise InvalidInput(f"prices liquidate nothing{where}: nothing was liquidated{seen}")
     ledger = trader.ledger()
     ledger = ledger[ledger.index >= builder.first_row].reset_index(drop=True)
     last = builder.events[-1]
@@ -410,11 +411,10 @@ class _Builder:
                 self.isolated[r.symbol] = self.isolated.get(r.symbol, 0.0) + r.amount
             if r.type in ("liquidation_fee", "fee"):
                 self.pots["venue"] -= r.amount
-        fund = sum(a for i, a in self.fund.log
-                   if rows and rows[0].Index <= i <= rows[-1].Index)
-        self.pots["fund"] += fund
-        self.pots["venue"] -= sum(a for i, a in self.fund.log
-                                  if a > 0 and rows and rows[0].Index <= i <= rows[-1].Index)
+        entries = [(a, kind) for i, a, kind in self.fund.log
+                   if rows and rows[0].Index <= i <= rows[-1].Index]
+        self.pots["fund"] += sum(a for a, _ in entries)
+        self.pots["venue"] -= sum(a for a, kind in entries if kind == "receive")
         self.pots["counterparties"] += crowd
         self.pots["wallet"] = self.cross + sum(self.isolated.values())
         self.pots["positions"] = _upnl(self.held, self.marks)
@@ -525,7 +525,7 @@ class _Builder:
                            f"price; {self._money(r.amount)} of their profit covers the "
                            f"deficit.", [r], symbol=r.symbol, crowd=lost)
             elif r.type == "insurance_cover":
-                paid = -sum(a for k, a in self.fund.log if k == r.Index and a < 0)
+                paid = -sum(a for k, a, kind in self.fund.log if k == r.Index and kind == "pay")
                 short = r.amount - paid > 1e-9
                 text = (f"The account ended below zero: the insurance fund pays "
                         f"{self._money(r.amount)}." if not short else
@@ -554,9 +554,13 @@ class _Builder:
         rules, symbol, kind = self.rules, e["symbol"], e["type"]
         base = self.trader.contract(symbol).base
         fee = -sum(r.amount for r in rows if r.type == "liquidation_fee")
-        to_fund = sum(a for k, a in self.fund.log if a > 0 and rows
+        to_fund = sum(a for k, a, kind in self.fund.log if kind == "receive" and rows
                       and rows[0].Index <= k <= rows[-1].Index)
         where = ("into the insurance fund" if to_fund > 0 else "kept by the venue")
+        covered = -sum(a for k, a, kind in self.fund.log if kind != "receive" and rows
+                       and rows[0].Index <= k <= rows[-1].Index)
+        cover = (f"; the position's margin went below zero, the insurance fund covers "
+                 f"{self._money(covered)}" if covered > DUST else "")
         what = (f"{e['size']:,.4g} {base} ({self._money(e['size'] * e['price'])[:-5]} "
                 f"{self.trader.settle}) at the mark {_price(e['price'])}")
         pnl = f"realized PnL {e['realized_pnl']:+,.2f}"
@@ -566,13 +570,13 @@ class _Builder:
                     f"{left:,.4g} {base}; {pnl}, fee {self._money(fee)} {where}.")
         if kind == "backstop":
             return (f"Equity is below 2/3 of the maintenance margin: {rules.title} hands the "
-                    f"{symbol} {e['side']}, {what}, to its backstop vault; {pnl}.")
+                    f"{symbol} {e['side']}, {what}, to its backstop vault; {pnl}{cover}.")
         if kind == "liquidation":
             bp = self.bankruptcy.get(symbol)
             at = "" if bp is None else f" (bankruptcy price {_price(bp)})"
             extra = (f"; fee {self._money(fee)} {where}" if fee else "")
             return (f"{rules.title} closes the {symbol} {e['side']}: {what}{at}; "
-                    f"{pnl}{extra}.")
+                    f"{pnl}{extra}{cover}.")
         return f"{kind.replace('_', ' ')} on {symbol}: {what}; {pnl}."
 
     def _share_text(self, rows, backstop):
@@ -603,11 +607,13 @@ def _price(price):
 # -- the lesson's exercises and comparisons ------------------------------------------------------
 @dataclass(frozen=True)
 class FeeLeft:
-    """:func:`left_after_fee`: the equity at liquidation (about the maintenance margin; on
-    OKX with the fee to close), the fees charged, what the trader keeps, what the fund got."""
+    """:func:`left_after_fee`: the notional opened, the mark that liquidates it (just past the
+    liquidation price), the equity there (the maintenance margin; on OKX plus the fee to
+    close), the liquidation fees charged, what the trader keeps, what the fund got."""
 
     venue: str
     notional: float
+    price: float
     equity_at_liquidation: float
     maintenance_margin: float
     fees: float
@@ -642,7 +648,7 @@ def left_after_fee(notional, *, venue="binance", symbol="BTCUSDT", leverage=20,
     size = notional / price
     mm = formulas.maintenance_margin(size, mark, spec.brackets)
     fees = -float(walk.ledger.loc[walk.ledger.type == "liquidation_fee", "amount"].sum())
-    return FeeLeft(rules.name, notional, walk.equity_at_liquidation, float(mm), fees,
+    return FeeLeft(rules.name, notional, mark, walk.equity_at_liquidation, float(mm), fees,
                    walk.kept, walk.fund)
 
 
