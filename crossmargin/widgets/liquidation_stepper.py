@@ -54,11 +54,17 @@ class LiquidationStepper(W.VBox):
                  portfolios=CASE_NAMES):
         venues = tuple(venues) if not isinstance(venues, str) else (venues,)
         portfolios = tuple(portfolios) if not isinstance(portfolios, str) else (portfolios,)
+        if not venues:
+            raise InvalidInput(f"venues must name at least one of {', '.join(VENUE_NAMES)} "
+                               f"(got none)")
+        if not portfolios:
+            raise InvalidInput(f"portfolios must name at least one of {', '.join(CASE_NAMES)} "
+                               f"(got none)")
         for name in venues:
             get_venue(name)                              # an unknown venue is refused by name
-        if not venues or venue not in venues:
+        if venue not in venues:
             raise InvalidInput(f"venue must be one of {', '.join(venues)} (got {venue!r})")
-        if not portfolios or portfolio not in portfolios:
+        if portfolio not in portfolios:
             raise InvalidInput(f"portfolio must be one of {', '.join(portfolios)} "
                                f"(got {portfolio!r})")
         self.walks = {(v, p): walk_through(v, p) for v in venues for p in portfolios}
