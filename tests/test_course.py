@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from crossmargin.check import all_exercises
-from crossmargin.course import MAX_LESSON, MIN_LESSON, estimate_minutes
+from crossmargin.course import MAX_LESSON, MIN_LESSON, QUIZ_KIND, QUIZ_QUESTIONS, estimate_minutes
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -81,7 +81,29 @@ def test_outputs_are_stripped(path):
             assert cell.execution_count is None, f"{path.name} cell {n}: execution count"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def is_quiz_lesson(path):
+    """The final quiz (metadata course.kind "quiz") asks quiz questions instead of exercises."""
+    return load(path).metadata["course"].get("kind") == QUIZ_KIND
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if is_quiz_lesson(p)],
+                         ids=[p.name for p in NOTEBOOKS if is_quiz_lesson(p)])
+def test_a_quiz_lesson_asks_every_quiz_of_its_file_once_and_no_exercise(path):
+    cells = [c for c in load(path).cells if c.cell_type == "code"]
+    asked = [i for c in cells for i in QUIZ_CALL.findall(c.source)]
+    assert not [c for c in cells if tagged(c, "exercise") or tagged(c, "solution")]
+    assert not [c for c in cells if CHECK_CALL.search(c.source)]
+    lesson = path.name[:2]
+    registered = [i for i, ex in all_exercises().items() if i.startswith(lesson + ".")]
+    assert all(all_exercises()[i].is_quiz for i in registered)
+    assert asked == registered, "each quiz once, in the file's order"
+    low, high = QUIZ_QUESTIONS
+    assert low <= len(asked) <= high
+    assert all(len(QUIZ_CALL.findall(c.source)) == 1 for c in cells), "one question per cell"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if not is_quiz_lesson(p)],
+                         ids=[p.name for p in NOTEBOOKS if not is_quiz_lesson(p)])
 def test_every_exercise_has_a_check_and_a_proving_solution(path):
     cells = load(path).cells
     asked, solved = [], []

@@ -20,8 +20,8 @@ def write_notebook(folder, name, title="A lesson", teaching=20, exercises=10):
 
 def test_every_planned_lesson_is_listed_in_order():
     rows = lessons(NOTEBOOKS)
-    assert [r["lesson"] for r in rows] == [f"{n:02d}" for n in range(12)]
-    assert len(PLANNED) == 12
+    assert [r["lesson"] for r in rows] == [f"{n:02d}" for n in range(13)]
+    assert len(PLANNED) == 13
 
 
 def test_written_lessons_come_from_their_metadata():
@@ -49,12 +49,12 @@ def test_unwritten_lessons_say_coming_with_the_planned_title(tmp_path):
 
 def test_a_notebook_found_by_number_keeps_its_own_name_and_title(tmp_path):
     write_notebook(tmp_path, "08-hedge-lab.ipynb", "Hedging, measured", 25, 15)
-    write_notebook(tmp_path, "12-bonus.ipynb", "Bonus", 20, 5)
+    write_notebook(tmp_path, "13-bonus.ipynb", "Bonus", 20, 5)
     rows = {r["lesson"]: r for r in lessons(tmp_path)}
     assert rows["08"]["notebook"] == "08-hedge-lab.ipynb"
     assert (rows["08"]["title"], rows["08"]["minutes"]) == ("Hedging, measured", 40)
     assert (rows["08"]["teaching"], rows["08"]["exercises"], rows["08"]["written"]) == (25, 15, True)
-    assert rows["12"]["title"] == "Bonus" and len(rows) == 13
+    assert rows["13"]["title"] == "Bonus" and len(rows) == 14
     assert rows["07"]["written"] is False and rows["07"]["teaching"] is None
 
 

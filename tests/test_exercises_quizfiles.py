@@ -22,7 +22,7 @@ def test_every_quiz_of_the_course_comes_from_a_quiz_file():
     in_files = [q["id"] for path in sorted(QUIZ_FOLDER.glob("lesson*.json"))
                 for q in json.loads(path.read_text(encoding="utf-8"))["quizzes"]]
     assert in_files == [i for i, ex in all_exercises().items() if ex.is_quiz]
-    assert len(in_files) == 14
+    assert len(in_files) == 14 + 18      # the lessons' quizzes and the final quiz's
 
 
 def test_a_good_file_gives_choice_exercises_with_the_values_filled_in(tmp_path):

@@ -42,10 +42,10 @@ import pandas as pd
 
 from ..errors import InvalidInput
 
-__all__ = ["PLANNED", "COMING", "lessons", "course_map", "learner_copy", "lint_notebook",
+__all__ = ["PLANNED", "COMING", "QUIZ_KIND", "QUIZ_QUESTIONS", "lessons", "course_map", "learner_copy", "lint_notebook",
            "lint", "schedule", "schedule_table", "generated_section", "sync", "main"]
 
-#: The twelve lessons in order: notebook name -> title used until the notebook exists.
+#: The lessons in order: notebook name -> title used until the notebook exists.
 PLANNED = {
     "00-start-here": "Start here",
     "01-margin-basics": "Margin basics",
@@ -59,6 +59,7 @@ PLANNED = {
     "09-leverage-and-cascades": "Leverage and cascading liquidations",
     "10-tips-and-faq": "Tips and FAQ",
     "11-capstone": "Capstone",
+    "12-final-quiz": "Final quiz",
 }
 
 #: What the minutes column says for a lesson still being written.
@@ -273,6 +274,10 @@ IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)|<img\s[^>]*>")
 METADATA_KEYS = ("lesson", "title", "questions", "objectives", "prerequisites", "minutes",
                  "key_points")
 MAX_CELL_LINES = 14
+#: ``course.kind`` of a summative quiz lesson (the final quiz): it asks only quiz questions,
+#: ``QUIZ_QUESTIONS`` of them (low, high), no exercise and no solution.
+QUIZ_KIND = "quiz"
+QUIZ_QUESTIONS = (15, 20)
 #: A Quiz in a lesson names its registered question; the answer stays out of the cell.
 QUIZ_CALL = re.compile(r"""Quiz\(\s*["'](\d\d\.q\d+)["']\s*\)""")
 #: The first line of a collapsed cell is all JupyterLab shows of it.
@@ -359,7 +364,7 @@ def _first_and_last_cell_problems(path, nb):
 
 def _cell_problems(path, nb):
     name, problems = _shown(path), []
-    asked, solved, shows = [], [], False
+    asked, solved, quizzes, shows = [], [], [], False
     for n, cell in enumerate(nb.cells):
         where = f"{name} cell {n}"
         if cell.cell_type == "markdown":
@@ -415,6 +420,7 @@ def _cell_problems(path, nb):
             if not cell.source.startswith(VERIFY_FIRST_LINE) or prints:
                 problems.append(f"{where}: a verify cell starts with '{VERIFY_FIRST_LINE}: "
                                 "what the text claims' and prints nothing")
+        quizzes += QUIZ_CALL.findall(cell.source)
         if "Quiz(" in cell.source and len(QUIZ_CALL.findall(cell.source)) != \
                 cell.source.count("Quiz("):
             problems.append(f"{where}: a quiz names its registered question, Quiz(\"NN.qK\") — "
@@ -426,7 +432,10 @@ def _cell_problems(path, nb):
                             "'solution' — tag it solution (and collapse it)")
         elif calls and "exercise" not in tags:
             problems.append(f"{where}: calls check() but is not tagged 'exercise' — tag it exercise")
-    problems += _exercise_problems(path, asked, solved)
+    if nb.metadata["course"].get("kind") == QUIZ_KIND:
+        problems += _quiz_lesson_problems(path, asked, solved, quizzes)
+    else:
+        problems += _exercise_problems(path, asked, solved)
     if not shows:
         problems.append(f"{name}: no widget or plot — show a tool from crossmargin.widgets or a plot")
     return problems
@@ -448,6 +457,26 @@ def _image_problems(path, where, source):
             problems.append(f"{where}: image {src} has no alt text — write ![what it shows]({src})")
         if not (path.parent / src).resolve().is_file():
             problems.append(f"{where}: image {src} does not exist — add it to images/ or fix the link")
+    return problems
+
+
+def _quiz_lesson_problems(path, asked, solved, quizzes):
+    """A summative quiz lesson (``course.kind == "quiz"``): 15-20 quiz questions, each of its
+    lesson's registered quizzes once, and no exercise or solution."""
+    from ..check import all_exercises
+
+    name, lesson, problems = _shown(path), path.name[:2], []
+    low, high = QUIZ_QUESTIONS
+    if asked or solved:
+        problems.append(f"{name}: a quiz lesson asks quiz questions only — move exercises "
+                        f"{sorted(set(asked + solved))} to a lesson")
+    if not low <= len(quizzes) <= high:
+        problems.append(f"{name}: {len(quizzes)} quiz questions — a quiz lesson asks {low}-{high}")
+    registered = sorted(i for i, ex in all_exercises().items()
+                        if i.startswith(lesson + ".") and ex.is_quiz)
+    if sorted(quizzes) != registered:
+        problems.append(f"{name}: notebook asks {sorted(quizzes)} but the registry has "
+                        f"{registered} — ask each quiz of quizzes/lesson{lesson}.json once")
     return problems
 
 
@@ -473,7 +502,11 @@ def _exercise_problems(path, asked, solved):
 
 def lint_notebook(path):
     """Every way the notebook at ``path`` breaks notebooks/AUTHORING.md, as a list of lines
-    "path cell K: what is wrong — how to fix" (empty when it follows the conventions)."""
+    "path cell K: what is wrong — how to fix" (empty when it follows the conventions).
+
+    A lesson asks 2-4 exercises, each with its solution; a summative quiz lesson (metadata
+    ``course.kind`` = ``"quiz"``, the final quiz) asks instead each quiz of its lesson's quiz
+    file once, 15-20 of them (:data:`QUIZ_QUESTIONS`), and no exercise."""
     import nbformat
 
     path = Path(path)
