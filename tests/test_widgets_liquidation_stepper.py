@@ -11,8 +11,13 @@ from crossmargin.engine.venues import VENUE_NAMES
 from crossmargin.errors import InvalidInput
 from crossmargin.lessons import liquidation as L
 from crossmargin.widgets import LiquidationStepper
-from crossmargin.widgets.liquidation_stepper import POT_COLORS, POT_LABELS
+from crossmargin.widgets.liquidation_stepper import BARS, POT_COLORS, POT_LABELS
 from crossmargin.widgets.style import COLORS, contrast_ratio
+
+
+def bars(event):
+    """The bars by hand: the equity, then the fund, venue and counterparties pots."""
+    return [event.wallet + event.positions, event.fund, event.venue, event.counterparties]
 
 
 def text(widget):
@@ -34,11 +39,17 @@ def test_builds_on_binance_small_long_at_its_first_event(stepper):
     walk = L.walk_through("binance", "small BTC long")
     assert stepper.event.value == 0 and stepper.event.max == len(walk.events) - 1
     assert stepper.back.disabled and not stepper.next.disabled
-    assert list(stepper.bars.x) == [POT_LABELS[p] for p in L.POTS]
-    np.testing.assert_allclose(stepper.bars.y, list(walk.events[0].pots().values()))
+    assert list(stepper.bars.x) == ["trader's equity", "insurance fund", "venue's fees",
+                                    "counterparties (ADL)"] == [POT_LABELS[b] for b in BARS]
+    np.testing.assert_allclose(stepper.bars.y, bars(walk.events[0]), atol=1e-6)
     assert text(stepper.position) == f"event 1 of {len(walk.events)}: prices move"
     assert text(stepper.event_text) == walk.events[0].text
-    assert "Binance" in stepper.figure.title and stepper.figure.axes[1].label == "USDT"
+    # short names: chromium's fonts lack the Ⓢ of "Binance USDⓈ-M"
+    assert stepper.figure.title == "Where the money is: Binance"
+    assert [label for label, _ in stepper.venue.options] == ["Binance", "Bybit", "OKX",
+                                                             "Hyperliquid"]
+    assert "Ⓢ" not in "".join(e.text for e in walk.events)
+    assert stepper.figure.axes[1].label == "USDT"
 
 
 def test_next_and_back_step_through_the_engines_events():
@@ -46,10 +57,12 @@ def test_next_and_back_step_through_the_engines_events():
     walk = stepper.walk
     for n, event in enumerate(walk.events):
         assert stepper.event.value == n
-        np.testing.assert_allclose(stepper.bars.y, [getattr(event, p) for p in L.POTS])
+        np.testing.assert_allclose(stepper.bars.y, bars(event), atol=1e-6)
         assert text(stepper.event_text) == event.text
         # the pots of every event add up to the same total, shown under the bars
-        assert f"all pots together {sum(event.pots().values()):,.2f} USDT" in \
+        assert f"all bars together {sum(event.pots().values()):,.2f} USDT" in \
+            text(stepper.totals)
+        assert f"wallet {event.wallet:,.2f} + open positions' PnL {event.positions:,.2f}" in \
             text(stepper.totals)
         styles = re.findall(r"<li style='([^']*)'>", stepper.events_list.value)
         assert len(styles) == len(walk.events)
@@ -66,9 +79,10 @@ def test_bar_labels_show_each_pot_in_whole_units(stepper):
     stepper.event.value = stepper.event.max
     event = stepper.walk.events[-1]
     assert list(stepper.bar_labels.text) == [f"{v if abs(v) >= 0.5 else 0.0:,.0f}"
-                                             for v in event.pots().values()]
+                                             for v in bars(event)]
     # the cut's fee went to the fund: its bar shows the whole equity at liquidation
-    assert stepper.bar_labels.text[2] == f"{stepper.walk.equity_at_liquidation:,.0f}"
+    assert list(stepper.bar_labels.text)[:2] == [
+        "0", f"{stepper.walk.equity_at_liquidation:,.0f}"]
     stepper.event.value = 0
 
 
@@ -80,15 +94,15 @@ def test_venue_switch_shows_that_venues_walk_from_its_start(venue):
     walk = L.walk_through(venue, "small BTC long")
     assert stepper.walk is stepper.walks[(venue, "small BTC long")]
     assert stepper.event.value == 0 and stepper.event.max == len(walk.events) - 1
-    np.testing.assert_allclose(stepper.bars.y, list(walk.events[0].pots().values()))
+    np.testing.assert_allclose(stepper.bars.y, bars(walk.events[0]), atol=1e-6)
     stepper.event.value = stepper.event.max
     assert text(stepper.event_text) == walk.events[-1].text
     settle = walk.accounts["trader"].settle
     assert stepper.figure.axes[1].label == settle
     assert f"the trader keeps {walk.kept:,.2f} {settle}" in text(stepper.summary)
     # every value is inside the y scale (with room for its label)
-    assert stepper.y_scale.min <= min(min(e.pots().values()) for e in walk.events)
-    assert stepper.y_scale.max >= max(max(e.pots().values()) for e in walk.events)
+    assert stepper.y_scale.min <= min(min(bars(e)) for e in walk.events) + 1e-6
+    assert stepper.y_scale.max >= max(max(bars(e)) for e in walk.events)
 
 
 def test_the_gap_case_names_the_deleveraged_and_shows_their_loss():
@@ -97,7 +111,7 @@ def test_the_gap_case_names_the_deleveraged_and_shows_their_loss():
     stepper.event.value = stepper.event.max
     assert walk.events[-1].kind == "adl_cover"
     assert text(stepper.position).endswith("auto-deleveraging")
-    assert float(stepper.bars.y[4]) == pytest.approx(walk.events[-1].counterparties)
+    assert float(stepper.bars.y[3]) == pytest.approx(walk.events[-1].counterparties)
     assert walk.events[-1].counterparties < 0
     summary = text(stepper.summary)
     assert "auto-deleveraged: bold short (short 0.5 BTCUSDT), calm short" in summary
@@ -112,14 +126,13 @@ def test_a_surviving_cut_says_so():
 
 
 def test_colours_are_the_course_palette_and_readable():
-    assert set(POT_COLORS) == set(L.POTS)
+    assert set(POT_COLORS) == set(BARS)
     stepper = LiquidationStepper("okx", "hedged pair", venues=["okx"],
                                  portfolios=["hedged pair"])
-    assert list(stepper.bars.colors) == [COLORS[POT_COLORS[p]] for p in L.POTS]
-    for p in L.POTS:                        # bars are graphics: 3:1 against white at least
-        assert contrast_ratio(COLORS[POT_COLORS[p]]) >= 3 or POT_COLORS[p] in ("price",
-                                                                               "neutral")
-    assert len(set(stepper.bars.colors)) == len(L.POTS)
+    assert list(stepper.bars.colors) == [COLORS[POT_COLORS[p]] for p in BARS]
+    for p in BARS:       # bars are graphics: 3:1 against white, but the venue's grey (labelled)
+        assert contrast_ratio(COLORS[POT_COLORS[p]]) >= 3 or POT_COLORS[p] == "neutral"
+    assert len(set(stepper.bars.colors)) == len(BARS)
     assert list(stepper.walks) == [("okx", "hedged pair")]
 
 

@@ -39,8 +39,9 @@ from ..errors import InvalidInput
 from ..simulation.orders import Order
 
 __all__ = ["Case", "CASES", "CASE_NAMES", "Event", "Walkthrough", "POTS", "walk_through",
+           "short_name",
            "FeeLeft", "left_after_fee", "HedgeDeleveraged", "hedge_leg_deleveraged",
-           "fee_against_maintenance", "MAX_MARKS", "JUST_PAST"]
+           "fee_against_maintenance", "MAX_MARKS", "JUST_PAST", "DUST"]
 
 #: The money pots of every :class:`Event`, in the order the lesson shows them.
 POTS = ("wallet", "positions", "fund", "venue", "counterparties")
@@ -454,8 +455,8 @@ class _Builder:
             lp = self.liquidation_price
             past = ("" if lp is None else f", past {self.case.trigger}'s liquidation price "
                     f"{_price(lp)}")
-            text = (f"{rules.title} marks {moved}{past}: the margin ratio is at or above 100 % "
-                    f"and the liquidation starts.")
+            text = (f"{short_name(rules)} marks {moved}{past}: the margin ratio is at or above "
+                    f"100 % and the liquidation starts.")
         else:
             text = (f"Next mark, {moved}: the account is still at or above 100 %, so the "
                     f"liquidation goes on.")
@@ -470,7 +471,7 @@ class _Builder:
             kind, symbol = e["type"], e["symbol"]
             side, size, entry = held.get(symbol, (e["side"], 0.0, math.nan))
             if kind == "stops_cancelled":
-                self._emit(kind, f"{rules.title} cancels the stop-loss on {symbol}: a "
+                self._emit(kind, f"{short_name(rules)} cancels the stop-loss on {symbol}: a "
                            f"liquidation removes the account's open orders first.", [],
                            symbol=symbol, price=e["price"])
                 continue
@@ -566,16 +567,16 @@ class _Builder:
         pnl = f"realized PnL {e['realized_pnl']:+,.2f}"
         if kind == "partial_liquidation":
             left = self.held[symbol][1]
-            return (f"{rules.title} cuts the {symbol} {e['side']} by {what}, leaving "
+            return (f"{short_name(rules)} cuts the {symbol} {e['side']} by {what}, leaving "
                     f"{left:,.4g} {base}; {pnl}, fee {self._money(fee)} {where}.")
         if kind == "backstop":
-            return (f"Equity is below 2/3 of the maintenance margin: {rules.title} hands the "
-                    f"{symbol} {e['side']}, {what}, to its backstop vault; {pnl}{cover}.")
+            return (f"Equity is below 2/3 of the maintenance margin: {short_name(rules)} hands "
+                    f"the {symbol} {e['side']}, {what}, to its backstop vault; {pnl}{cover}.")
         if kind == "liquidation":
             bp = self.bankruptcy.get(symbol)
             at = "" if bp is None else f" (bankruptcy price {_price(bp)})"
             extra = (f"; fee {self._money(fee)} {where}" if fee else "")
-            return (f"{rules.title} closes the {symbol} {e['side']}: {what}{at}; "
+            return (f"{short_name(rules)} closes the {symbol} {e['side']}: {what}{at}; "
                     f"{pnl}{extra}{cover}.")
         return f"{kind.replace('_', ' ')} on {symbol}: {what}; {pnl}."
 
@@ -591,12 +592,19 @@ class _Builder:
         if backstop:
             rule = "the backstop vault keeps everything that is left"
         elif self.rules.surplus == "all":
-            rule = f"{self.rules.title} keeps everything that is left"
+            rule = f"{short_name(self.rules)} keeps everything that is left"
         else:
-            rule = (f"the venue takes its liquidation fee ({self.rules.liquidation_fee_rate:.3%} "
-                    f"of what it closed), up to what is left")
+            rule = (f"the venue takes its liquidation fee "
+                    f"({self.rules.liquidation_fee_rate * 100:.3g} % of what it closed), up to "
+                    f"what is left")
         return (f"What is left, {self._money(left)}: {rule}, {self._money(taken)}; the trader "
                 f"keeps {self._money(left - taken)}.")
+
+
+def short_name(rules):
+    """A venue's name in a sentence: the first word of its title (``"Binance"`` for
+    Binance USDⓈ-M, whose Ⓢ many fonts lack)."""
+    return get_venue(rules).title.split()[0]
 
 
 def _price(price):

@@ -4,8 +4,8 @@
 venue and an account (:data:`~crossmargin.lessons.liquidation.CASES`), then step with Back /
 Next through what the venue does — stops cancelled, cuts, the close, the venue's share, the
 insurance fund, auto-deleveraging — with a sentence per event and a bar per money pot (the
-trader's wallet, the open positions' unrealized PnL, the insurance fund, the venue's fees, the
-counterparties) that moves with each event. Every walk-through is computed once when the tool
+trader's equity, the insurance fund, the venue's fees, the counterparties) that moves with
+each event. Every walk-through is computed once when the tool
 is built; a step only redraws.
 """
 import html
@@ -16,22 +16,24 @@ import numpy as np
 
 from ..engine.venues import VENUE_NAMES, venue as get_venue
 from ..errors import InvalidInput
-from ..lessons.liquidation import CASE_NAMES, CASES, POTS, walk_through
+from ..lessons.liquidation import CASE_NAMES, CASES, DUST, short_name, walk_through
 from . import style
 
-__all__ = ["LiquidationStepper", "POT_LABELS", "POT_COLORS"]
+__all__ = ["LiquidationStepper", "BARS", "POT_LABELS", "POT_COLORS"]
 
-#: What each pot's bar is called on the chart.
-POT_LABELS = {"wallet": "trader's wallet", "positions": "open positions (PnL)",
-              "fund": "insurance fund", "venue": "venue's fees",
+#: The bars: the trader's equity (wallet + open positions' PnL, whose split the text gives)
+#: and the pots it goes to. Together they stay equal to the equity at the mark.
+BARS = ("equity", "fund", "venue", "counterparties")
+#: What each bar is called on the chart.
+POT_LABELS = {"equity": "trader's equity", "fund": "insurance fund", "venue": "venue's fees",
               "counterparties": "counterparties (ADL)"}
-#: The colour of each pot (style.COLORS names): the trader's money in the cross blue and the
-#: price's sky blue, the fund near-black, the venue grey, what ADL takes in vermillion.
-POT_COLORS = {"wallet": "cross", "positions": "price", "fund": "text", "venue": "neutral",
+#: The colour of each bar (style.COLORS names): the trader's money in the cross blue, the
+#: fund near-black, the venue grey, what ADL takes from others in vermillion.
+POT_COLORS = {"equity": "cross", "fund": "text", "venue": "neutral",
               "counterparties": "liquidation"}
 _EVENT_NAMES = {"mark": "prices move", "stops_cancelled": "stops cancelled",
                 "partial_liquidation": "partial liquidation (cut)",
-                "liquidation": "close at the bankruptcy price", "backstop": "backstop vault",
+                "liquidation": "position closed", "backstop": "backstop vault",
                 "venue_share": "the venue's share", "insurance_cover": "insurance fund pays",
                 "adl_cover": "auto-deleveraging", "collateral_sale": "collateral sold",
                 "other": "other bookings"}
@@ -43,9 +45,9 @@ class LiquidationStepper(W.VBox):
     ``venue`` and ``portfolio`` (Dropdowns) choose the walk-through; ``back`` / ``next``
     (Buttons) and ``event`` (IntSlider: the event's number, from 0) step through it; the
     labels ``position`` ("event 2 of 6"), ``event_text`` (the event in plain words),
-    ``totals`` (the pots and their sum) and ``summary`` (bankruptcy price, what the trader
+    ``totals`` (the equity's wallet and PnL, the bars' sum) and ``summary`` (bankruptcy price, what the trader
     kept, the fund, who was deleveraged); ``events_list`` lists every event, the current one
-    in bold; the ``figure`` with ``bars`` (one per pot, :data:`POTS`) and ``bar_labels``;
+    in bold; the ``figure`` with ``bars`` (one per :data:`BARS`) and ``bar_labels``;
     ``walks`` maps ``(venue, portfolio)`` to its
     :class:`~crossmargin.lessons.liquidation.Walkthrough`, ``walk`` is the one shown.
     """
@@ -70,7 +72,7 @@ class LiquidationStepper(W.VBox):
         self.walks = {(v, p): walk_through(v, p) for v in venues for p in portfolios}
 
         wide = {"description_width": "initial"}
-        self.venue = W.Dropdown(options=[(get_venue(v).title, v) for v in venues], value=venue,
+        self.venue = W.Dropdown(options=[(short_name(v), v) for v in venues], value=venue,
                                 description="Venue", style=wide)
         self.portfolio = W.Dropdown(options=list(portfolios), value=portfolio,
                                     description="Account", style=wide)
@@ -90,12 +92,12 @@ class LiquidationStepper(W.VBox):
                           totals=self.totals, summary=self.summary,
                           events_list=self.events_list, description=self.description)
 
-        labels = [POT_LABELS[p] for p in POTS]
-        colors = [style.COLORS[POT_COLORS[p]] for p in POTS]
+        labels = [POT_LABELS[p] for p in BARS]
+        colors = [style.COLORS[POT_COLORS[p]] for p in BARS]
         xs, ys = bq.OrdinalScale(domain=labels), bq.LinearScale()
-        self.bars = bq.Bars(x=labels, y=np.zeros(len(POTS)), scales={"x": xs, "y": ys},
+        self.bars = bq.Bars(x=labels, y=np.zeros(len(BARS)), scales={"x": xs, "y": ys},
                             colors=colors, padding=0.3, base=0.0)
-        self.bar_labels = bq.Label(x=labels, y=np.zeros(len(POTS)), text=[""] * len(POTS),
+        self.bar_labels = bq.Label(x=labels, y=np.zeros(len(BARS)), text=[""] * len(BARS),
                                    scales={"x": xs, "y": ys}, colors=[style.COLORS["text"]],
                                    align="middle", font_weight="bold", default_size=13,
                                    y_offset=-6)
@@ -129,7 +131,7 @@ class LiquidationStepper(W.VBox):
     def _on_choice(self, _change):
         """A new venue or account: its walk-through, from its first event, on its own scale."""
         self.walk = self.walks[(self.venue.value, self.portfolio.value)]
-        values = np.array([[getattr(e, p) for p in POTS] for e in self.walk.events])
+        values = np.array([_bars(e) for e in self.walk.events])
         low, high, ticks = style.nice_range(min(0.0, values.min()), max(0.0, values.max()))
         pad = 0.12 * (high - low)                     # room for the value above each bar
         settle = self.walk.accounts["trader"].settle
@@ -137,7 +139,7 @@ class LiquidationStepper(W.VBox):
             self.y_scale.min, self.y_scale.max = low - (pad if low < 0 else 0), high + pad
             self.figure.axes[1].tick_values = ticks
             self.figure.axes[1].label = settle
-            self.figure.title = f"Where the money is: {self.walk.title}"
+            self.figure.title = f"Where the money is: {short_name(self.walk.venue)}"
         self.description.value = html.escape(f"{self.walk.case}: "
                                              f"{CASES[self.walk.case].description}")
         self.summary.value = self._summary()
@@ -153,7 +155,7 @@ class LiquidationStepper(W.VBox):
         events = self.walk.events
         n = min(self.event.value, len(events) - 1)
         e = events[n]
-        values = [getattr(e, p) for p in POTS]
+        values = _bars(e)
         settle = self.walk.accounts["trader"].settle
         with self.figure.hold_sync():
             self.bars.y = values
@@ -167,9 +169,10 @@ class LiquidationStepper(W.VBox):
         held = ", ".join(f"{side} {size:,.4g} {s}" for s, (side, size) in
                          e.open_positions.items()) or "none"
         total = sum(values)
-        self.totals.value = (f"Trader's equity {e.equity:,.2f} {settle} · open positions: "
-                             f"{html.escape(held)} · all pots together {total:,.2f} {settle} "
-                             f"(a liquidation only moves money between them)")
+        self.totals.value = (f"Trader's equity {e.equity:,.2f} {settle} = wallet "
+                             f"{e.wallet:,.2f} + open positions' PnL {e.positions:,.2f} · "
+                             f"open: {html.escape(held)} · all bars together {total:,.2f} "
+                             f"{settle} (a liquidation only moves money between them)")
         items = "".join(
             f"<li style='{'font-weight:700' if i == n else 'color:#555'}'>"
             f"{html.escape(_EVENT_NAMES.get(x.kind, x.kind))}</li>"
@@ -196,3 +199,10 @@ class LiquidationStepper(W.VBox):
                 for r in walk.deleveraged.itertuples()))
         return "At the end: " + html.escape("; ".join(parts)) + "."
 
+
+
+def _bars(event):
+    """The bars' values for ``event``, in the order of :data:`BARS` (the engine's rounding
+    dust, below :data:`~crossmargin.lessons.liquidation.DUST`, shown as 0)."""
+    values = [event.equity if p == "equity" else getattr(event, p) for p in BARS]
+    return [0.0 if abs(v) < DUST else float(v) for v in values]
