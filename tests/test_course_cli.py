@@ -356,3 +356,13 @@ def test_lint_finds_answers_and_checks_in_the_learners_way(broken):
     assert f"cell {n}: a solution prints" in text
     assert "cell 2: asserts in a cell learners read" in text
     assert 'cell 1: a quiz names its registered question, Quiz("NN.qK")' in text
+
+
+def test_the_glossary_and_cheat_sheet_the_lessons_link_to_are_copied(learner):
+    """Lessons link glossary.md#term: a learner copy without it would hold broken links."""
+    for name in ("glossary.md", "cheat-sheet.md"):
+        assert (learner / "notebooks" / name).read_text() == (NOTEBOOKS / name).read_text()
+    linked = set()
+    for copy in (learner / "notebooks").glob("*.ipynb"):
+        linked |= set(re.findall(r"\]\(([\w.-]+\.md)#", copy.read_text()))
+    assert linked and all((learner / "notebooks" / page).is_file() for page in linked)

@@ -237,9 +237,14 @@ def _learner_cells(cells, recall=False):
     return out
 
 
+#: Reference pages the lessons link to, copied beside the learner copies.
+REFERENCE_PAGES = ("glossary.md", "cheat-sheet.md")
+
+
 def learner_copy(src_dir, out_dir, recall=False):
-    """Write learner copies of every lesson in ``src_dir`` to ``out_dir/notebooks/`` and copy
-    the ``images/`` folder next to ``src_dir`` to ``out_dir/images/``; return the paths written.
+    """Write learner copies of every lesson in ``src_dir`` to ``out_dir/notebooks/``, copy the
+    reference pages they link to (:data:`REFERENCE_PAGES`) beside them and the ``images/``
+    folder next to ``src_dir`` to ``out_dir/images/``; return the paths written.
 
     Cells tagged ``solution`` or ``instructor`` are left out and outputs stripped; ``recall``
     keeps only headings, code, exercises and their questions. The sources are only read.
@@ -261,6 +266,10 @@ def learner_copy(src_dir, out_dir, recall=False):
         target = out / "notebooks" / path.name
         nbformat.write(nb, target)
         written.append(target)
+    for name in REFERENCE_PAGES:
+        if (src / name).is_file():
+            shutil.copy(src / name, out / "notebooks" / name)
+            written.append(out / "notebooks" / name)
     images = src.parent / "images"
     if images.is_dir():
         shutil.copytree(images, out / "images", dirs_exist_ok=True)
