@@ -304,6 +304,7 @@ def test_a_path_starts_the_walk_at_the_mark_that_liquidates():
     (("kraken",), {}, InvalidInput, r"venue must be one of binance, bybit, okx, hyperliquid "
                                     r"\(got 'kraken'\)"),
     (("binance", "big"), {}, InvalidInput, "portfolio must be one of small BTC long.*'big'"),
+    (("binance", ["small BTC long"]), {}, InvalidInput, "portfolio must be one of"),
     (("binance",), {"prices": 54_000}, InvalidInput, "prices must be a list of mappings"),
     (("binance",), {"prices": {"BTCUSDT": -1}}, InvalidInput,
      r"prices\['BTCUSDT'\] must be > 0 \(got -1\)"),
@@ -328,6 +329,20 @@ def test_a_path_starts_the_walk_at_the_mark_that_liquidates():
 def test_walk_through_refuses_bad_input_by_name(args, kwargs, error, message):
     with pytest.raises(error, match=message):
         L.walk_through(*args, **kwargs)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"deposit": 0}, r"deposit must be > 0 \(got 0\)"),
+    ({"orders": ()}, "orders must hold at least one Order"),
+    ({"orders": ("long",)}, "orders item 0 must be an Order"),
+    ({"start": {"ETHUSDT": 3_000.0}}, "start must give BTCUSDT's price"),
+    ({"start": 60_000}, "start must be a mapping symbol -> price"),
+    ({"trigger": "SOLUSDT"}, r"trigger must be one of BTCUSDT \(got 'SOLUSDT'\)"),
+    ({"past": 2}, r"past must be a fraction between 0 and 1, e.g. 0.001 \(got 2\)"),
+])
+def test_a_case_refuses_bad_fields_by_name(changes, message):
+    with pytest.raises(InvalidInput, match=message):
+        dataclasses.replace(L.CASES["small BTC long"], **changes)
 
 
 @pytest.mark.parametrize("call, message", [

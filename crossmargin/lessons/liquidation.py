@@ -73,6 +73,25 @@ class Case:
     insurance_fund: float | None = None
     crowd: dict | None = None
 
+    def __post_init__(self):
+        positive(self.deposit, "deposit")
+        orders = non_empty_list(self.orders, "orders", "(Order('BTCUSDT', 'long', margin=1_000),)",
+                                of="Order", one="Order")
+        if not hasattr(self.start, "items"):
+            raise InvalidInput(f"start must be a mapping symbol -> price (got {self.start!r})")
+        for n, order in enumerate(orders):
+            if not isinstance(order, Order):
+                raise InvalidInput(f"orders item {n} must be an Order (got {order!r})")
+            if order.symbol not in self.start:
+                raise InvalidInput(f"start must give {order.symbol}'s price (got "
+                                   f"{', '.join(self.start) or 'none'})")
+        if self.trigger not in self.start:
+            raise InvalidInput(f"trigger must be one of {', '.join(self.start)} (got "
+                               f"{self.trigger!r})")
+        if not 0 < finite(self.past, "past") < 1:
+            raise InvalidInput(f"past must be a fraction between 0 and 1, e.g. 0.001 (got "
+                               f"{self.past!r})")
+
 
 def _crowd_shorts():
     """Two traders short the BTC the bankrupt long holds: "bold" at 20x, "calm" at 2x."""
@@ -215,7 +234,7 @@ class _RecordingFund(InsuranceFund):
 def _case(portfolio):
     if isinstance(portfolio, Case):
         return portfolio
-    if portfolio not in CASES:
+    if not isinstance(portfolio, str) or portfolio not in CASES:
         raise InvalidInput(f"portfolio must be one of {', '.join(CASE_NAMES)} or a Case "
                            f"(got {portfolio!r})")
     return CASES[portfolio]
