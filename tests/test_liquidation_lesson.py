@@ -252,6 +252,25 @@ def test_hedge_leg_deleveraged_closes_the_profitable_leg_and_leaves_the_loser():
     assert adl[0]["realized_pnl"] == pytest.approx(0.6 * (60_000 - 54_030))
 
 
+@pytest.mark.parametrize("venue", VENUE_NAMES)
+def test_every_venue_deleverages_the_hedgers_short_first(venue):
+    out = L.hedge_leg_deleveraged(venue)
+    assert list(out.after.index) == ["ETHUSDT"]
+    assert out.walk.deleveraged.account.tolist() == ["hedger", "calm short"]
+    price = out.walk.deleveraged.price.iloc[0]
+    assert price == pytest.approx(out.walk.bankruptcy_price["BTCUSDT"])
+
+
+def test_the_events_table_has_one_row_per_event_and_the_pots(walks):
+    walk = walks[("okx", "hedged pair")]
+    table = walk.table()
+    assert len(table) == len(walk.events)
+    assert list(table.columns) == ["kind", "symbol", "size", "price", "amount", *L.POTS,
+                                   "equity", "text"]
+    assert table.kind.tolist() == kinds(walk)
+    assert table.equity.iloc[-1] == pytest.approx(walk.kept)
+
+
 # -- the exercises -----------------------------------------------------------------------------
 @pytest.mark.parametrize("venue", VENUE_NAMES)
 def test_left_after_fee_is_the_engines_liquidation(venue):
