@@ -103,6 +103,18 @@ def positive_array(values, field):
     return arr
 
 
+def positive_table(frame, field, error=InvalidInput):
+    """The values of a DataFrame of prices as floats, every one finite and > 0; else ``error``
+    naming the row, the column and the value."""
+    values = frame.to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise error(f"{field} must be finite and > 0: row {row}, column "
+                    f"{frame.columns[col]!r} (got {float(values[row, col])!r})")
+    return values
+
+
 def utc_timestamp(value, field, example=""):
     """A pandas Timestamp in UTC (naive values are taken as UTC)."""
     like = f" like {example!r}" if example else ""

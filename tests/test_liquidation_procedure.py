@@ -34,6 +34,18 @@ def money(acc):
 
 
 # -- where each venue liquidates -------------------------------------------------------------------
+
+def _btc_long_eth_short(name, mode, *, eth_size):
+    """A 20x BTC long (3,000 margin, ``mode``) beside a cross ETH short on venue ``name``."""
+    acc = Account(venue=name)
+    acc.deposit(10_000)
+    acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000})
+    acc.set_margin_mode("BTCUSDT", mode)
+    acc.set_leverage("BTCUSDT", 20)
+    acc.open("BTCUSDT", "long", 60_000, margin=3_000)
+    acc.open("ETHUSDT", "short", 3_000, size=eth_size)
+    return acc
+
 @pytest.mark.parametrize("name", VENUE_NAMES)
 @pytest.mark.parametrize("mode", ["cross", "isolated"])
 def test_each_venue_liquidates_at_the_liquidation_price_it_shows(name, mode):
@@ -41,14 +53,7 @@ def test_each_venue_liquidates_at_the_liquidation_price_it_shows(name, mode):
     above it (for a long) nothing happens, just below it the procedure starts. On OKX the
     requirement counts the fee to close, and so does the price."""
     def account():
-        acc = Account(venue=name)
-        acc.deposit(10_000)
-        acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000})
-        acc.set_margin_mode("BTCUSDT", mode)
-        acc.set_leverage("BTCUSDT", 20)
-        acc.open("BTCUSDT", "long", 60_000, margin=3_000)
-        acc.open("ETHUSDT", "short", 3_000, size=1)
-        return acc
+        return _btc_long_eth_short(name, mode, eth_size=1)
     lp = account().liquidation_price("BTCUSDT")
     above = account()
     assert above.mark({"BTCUSDT": lp * (1 + 1e-7)}) == []
@@ -389,13 +394,7 @@ def test_collateral_pays_the_venues_share_at_what_it_sells_for():
 @pytest.mark.parametrize("name", VENUE_NAMES)
 @pytest.mark.parametrize("mode", ["cross", "isolated"])
 def test_a_liquidation_cancels_the_groups_stops_first(name, mode):
-    acc = Account(venue=name)
-    acc.deposit(10_000)
-    acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000})
-    acc.set_margin_mode("BTCUSDT", mode)
-    acc.set_leverage("BTCUSDT", 20)
-    acc.open("BTCUSDT", "long", 60_000, margin=3_000)
-    acc.open("ETHUSDT", "short", 3_000, size=0.1)
+    acc = _btc_long_eth_short(name, mode, eth_size=0.1)
     acc.set_stop_loss("ETHUSDT", 4_000)                 # far away: not reached
     lp = acc.liquidation_price("BTCUSDT")
     acc.set_stop_loss("BTCUSDT", lp * 0.9)              # below the liquidation price

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._validate import non_negative, positive
+from .._validate import non_negative, positive, positive_table
 from ..errors import InvalidInput
 from .common import (
     CORRELATION, FREQ, NOISE, STEPS, SYMBOLS, check_seed, scenario_frame, steps_in_a_day,
@@ -196,12 +196,7 @@ def _prices(prices):
                            f"(got {prices.shape[0]} rows, {prices.shape[1]} columns)")
     if not prices.index.is_monotonic_increasing or prices.index.has_duplicates:
         raise InvalidInput("prices must have its times in order without repeats")
-    values = prices.to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | (values <= 0)
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise InvalidInput(f"prices must be finite and > 0: row {row}, column "
-                           f"{prices.columns[col]!r} (got {float(values[row, col])!r})")
+    positive_table(prices, "prices")
     return prices
 
 

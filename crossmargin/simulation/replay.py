@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validate import check_margin_mode, non_negative, positive
+from .._validate import check_margin_mode, non_negative, positive, positive_table
 from ..engine.account import (CLOSING_LIQUIDATIONS, EVENT_COLUMNS, LIQUIDATION_EVENTS,
                               MARGIN_MODES, Account)
 from ..errors import CrossMarginError, InvalidInput, ScenarioError
@@ -64,13 +64,7 @@ def _check_path(path):
                             f"(got {type(path).__name__})")
     if path.empty:
         raise ScenarioError("path must have at least one row and one symbol column (got none)")
-    values = path.to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | (values <= 0)
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise ScenarioError(f"path price must be finite and > 0: row {row}, column "
-                            f"{path.columns[col]!r} (got {float(values[row, col])!r})")
-    return values
+    return positive_table(path, "path price", ScenarioError)
 
 
 def _check_plan(plan, path, account):
