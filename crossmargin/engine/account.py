@@ -1042,7 +1042,7 @@ class Account:
         positions that lost, in proportion to their losses."""
         self._auto_exchange()
         deficit = -self._assets[self.settle]
-        if deficit <= 1e-9:         # nothing missing but float dust: no cover row for it
+        if deficit <= 0:
             return
         losses = [(p, qty, price, -pnl) for p, qty, price, pnl, *_ in closes if pnl < 0]
         total = sum(c[3] for c in losses)
