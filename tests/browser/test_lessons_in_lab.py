@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from crossmargin.course import QUIZ_KIND
+
 from .lab_page import CURRENT, assert_no_widget_errors, cell_errors, open_notebook, run_all
 
 # Measures, in the page, the time from a key press on a slider handle to the last change of
@@ -70,7 +72,8 @@ def test_lesson02_mode_explorer(lab, page, output_dir):
     explorer.screenshot(path=str(output_dir / "lesson02-mode-explorer.png"))
 
 
-LESSONS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
 #: The README's screenshots: lesson number -> CSS class of the widget shown. Each is saved to
 #: tests/output/screenshots/<class>.png; `make screenshots` copies them to images/screenshots/.
 SCREENSHOTS = {"01": "cm-leverage-explorer", "02": "cm-mode-explorer",
@@ -87,8 +90,15 @@ def test_every_lesson_runs_and_draws_its_widgets(lab, page, output_dir, name):
     assert cell_errors(page) == []
     tools = page.locator(f"{CURRENT} .jp-OutputArea-output [class*='cm-']")
     assert tools.count() > 0, f"{name}: no course widget was displayed"
-    assert page.locator(f"{CURRENT} .jp-OutputArea-output svg.svg-figure").count() > 0 or \
-        name.startswith("00"), f"{name}: no bqplot figure was drawn"
+    course = json.loads((NOTEBOOKS / name).read_text())["metadata"]["course"]
+    if course.get("kind") == QUIZ_KIND:      # the final quiz: every question drawn, no chart
+        asked = sum("Quiz(" in "".join(c["source"]) for c in
+                    json.loads((NOTEBOOKS / name).read_text())["cells"] if c["cell_type"] == "code")
+        shown = page.locator(f"{CURRENT} .jp-OutputArea-output .cm-quiz").count()
+        assert shown == asked >= 15, f"{name}: {shown} quizzes drawn for {asked} asked"
+    else:
+        assert page.locator(f"{CURRENT} .jp-OutputArea-output svg.svg-figure").count() > 0 or \
+            name.startswith("00"), f"{name}: no bqplot figure was drawn"
     first = tools.first
     first.scroll_into_view_if_needed()
     first.screenshot(path=str(output_dir / f"lesson-{name[:2]}-widget.png"))
