@@ -127,6 +127,11 @@ def _number(ex, answer):
                    "used.")
     elif math.isinf(off):
         message = f"{shown} is {direction}: the right answer is zero."
+    elif answer * expected > 0 and not 0.1 < answer / expected < 10:   # a factor, not a slip
+        times = answer / expected if abs(answer) > abs(expected) else expected / answer
+        size = "larger" if abs(answer) > abs(expected) else "smaller"
+        message = (f"{shown} is about {times:,.0f} times {size} than the right answer: check "
+                   "the units and where the decimal point goes.")
     else:
         message = f"{shown} is {direction}, by about {off:.0%} of the right answer."
     return Result(ex, False, message, ex.hint, details={"off": off})

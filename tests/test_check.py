@@ -111,7 +111,7 @@ def test_check_prints_and_strict_raises(capsys):
     assert "✗ Exercise 99.1" in out and "Hint: size × price" in out
     chk.check("99.1", 30_000, strict=True)
     with pytest.raises(ExerciseFailed, match="too low"):
-        chk.check("99.1", 1.0, strict=True)
+        chk.check("99.1", 20_000.0, strict=True)
 
 
 def test_unknown_exercise():
@@ -130,3 +130,13 @@ def test_a_number_exercise_must_state_a_precision(precision):
     from crossmargin.errors import InvalidInput
     with pytest.raises(InvalidInput, match="99.9: precision must be a number > 0"):
         Exercise("99.9", "A number.", expected=lambda: 1.0, precision=precision)
+
+
+def test_an_answer_off_by_a_large_factor_is_told_so_not_as_a_percentage():
+    """1288 for 0.1288 (the decimal point forgotten) said "too high, by about 1000195%"."""
+    r = chk.evaluate("99.1", 30_000 * 1_000)
+    assert not r.ok and "about 1,000 times larger" in r.message and "%" not in r.message
+    r = chk.evaluate("99.1", 30)
+    assert not r.ok and "about 1,000 times smaller" in r.message
+    r = chk.evaluate("99.1", 90_000)                       # a factor of 3: still a percentage
+    assert "too high, by about 200%" in r.message
