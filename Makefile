@@ -33,7 +33,7 @@ help:
 	@echo "make lab        open the course in JupyterLab (creates $(VENV) and installs on first run)"
 	@echo "make app        the main explorers as one app for a projector (Voila, http://127.0.0.1:$(APP_PORT))"
 	@echo "make test       run every test: course lint, pytest tests + nbval over notebooks/"
-	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets)"
+	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets, key press -> redraw in chromium)"
 	@echo "make screenshots  refresh images/screenshots/ from the browser tests (needs chromium)"
 	@echo "make install    only create/update $(VENV)"
 	@echo "make lock       regenerate $(LOCK) from a clean venv with the newest allowed versions"
@@ -95,6 +95,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_montecarlo.py
 	$(BIN)/python tests/benchmarks/bench_widgets.py
+	$(BIN)/python tests/benchmarks/bench_browser.py
 
 # ---------------------------------------------------------------- maintenance
 
