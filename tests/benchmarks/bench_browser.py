@@ -15,9 +15,6 @@ package; without them it says so and stops. Times go to tests/output/browser-red
 import argparse
 import json
 import math
-import os
-import secrets
-import socket
 import statistics
 import sys
 import tempfile
@@ -28,7 +25,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, lab_command, serving  # noqa: E402
 from tests.browser.lab_page import cell_errors, open_notebook, run_all  # noqa: E402
 
 BUDGET_MS = 100
@@ -93,12 +90,6 @@ async () => {
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def scratch_notebook(path):
     """One cell per tool: build it with its defaults, wait for its background grid, show it."""
     cells = [nbformat.v4.new_code_cell("from crossmargin import widgets")]
@@ -112,28 +103,6 @@ def scratch_notebook(path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, path)
-
-
-def start_lab(home):
-    """The command and environment of tests/browser's ``lab`` fixture, on ``home/course``."""
-    config = home / "config"
-    (config / "labconfig").mkdir(parents=True)
-    (config / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-    port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={home / 'course'}", "--ServerApp.open_browser=False"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    return cmd, env, f"http://127.0.0.1:{port}", token
 
 
 def slider_key(handle, key):
@@ -201,7 +170,7 @@ def main(argv=None):
         home = Path(tmp)
         (home / "course").mkdir()
         scratch_notebook(home / "course" / "bench.ipynb")
-        cmd, env, base, token = start_lab(home)
+        cmd, env, base, token = lab_command(home, home / "course")
         with serving(cmd, env, home / "server.log", f"{base}/api/status?token={token}",
                      what="JupyterLab"), sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,

@@ -35,7 +35,7 @@ def _need(condition, reason):
     pytest.skip(f"browser tests skipped: {reason} is not available here")
 
 
-def _free_port():
+def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -76,11 +76,10 @@ def serving(cmd, env, log_path, ready_url, *, cwd=None, what="the server"):
         log.close()
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """A running JupyterLab: yields ``(base_url, token, root)``."""
-    _need(Path(CHROMIUM).exists(), f"chromium at {CHROMIUM}")
-    home, root = course_copy(tmp_path_factory, "lab")
+def lab_command(home, root):
+    """The JupyterLab the browser tests (and bench_browser) drive, serving ``root`` with
+    isolated Jupyter folders under ``home``: no news toast, every cell rendered (no
+    windowing). Returns ``(cmd, env, base_url, token)``."""
     config = home / "config"
     (config / "labconfig").mkdir(parents=True)
     # No "Jupyter news" toast over the page.
@@ -94,13 +93,21 @@ def lab(tmp_path_factory):
                JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    base = f"http://127.0.0.1:{port}"
+    return cmd, env, f"http://127.0.0.1:{port}", token
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A running JupyterLab: yields ``(base_url, token, root)``."""
+    _need(Path(CHROMIUM).exists(), f"chromium at {CHROMIUM}")
+    home, root = course_copy(tmp_path_factory, "lab")
+    cmd, env, base, token = lab_command(home, root)
     with serving(cmd, env, home / "server.log", f"{base}/api/status?token={token}",
                  what="JupyterLab"):
         yield base, token, root

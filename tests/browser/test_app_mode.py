@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM, _free_port, _need, course_copy, serving
+from .conftest import CHROMIUM, free_port, _need, course_copy, serving
 from .lab_page import ERROR_TEXT
 
 #: A common projector resolution (WXGA).
@@ -26,7 +26,7 @@ def voila(tmp_path_factory):
     home, root = course_copy(tmp_path_factory, "voila")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"))
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "voila", str(root / "notebooks" / "app.ipynb"), "--no-browser",
            f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
            f"--Voila.connection_dir_root={home}", "--show_tracebacks=True"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM, ROOT, _free_port, _need, serving
+from .conftest import CHROMIUM, ROOT, free_port, _need, serving
 
 CELLS = 150  # far more than fit on screen: windowing would leave most of them out of the page
 
@@ -42,7 +42,7 @@ def course_lab(tmp_path_factory):
                JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     # This interpreter's environment as the Makefile's VENV; `-o` keeps make from reinstalling.
     venv = Path(sys.prefix)
     lab_args = (f"--no-browser --port={port} --ServerApp.port_retries=0 --ServerApp.ip=127.0.0.1 "
