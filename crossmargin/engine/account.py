@@ -774,7 +774,8 @@ class Account:
         self.step += 1
         events = []
         previous, self.time = self.time, when if when is not None else self.time
-        before = dict(self._marks)
+        if previous is not None and when is not None:     # on the marks before this one's
+            events += self._funding(previous, when, prices)
         self._marks.update(prices)
         self._last = last
         for symbol, price in prices.items():
@@ -782,8 +783,6 @@ class Account:
             if base in COLLATERAL_VALUE_RATIOS:
                 self._asset_prices[base] = price
         self._asset_prices.update(index)
-        if previous is not None and when is not None:
-            events += self._funding(previous, when, before)
         if self._positions:
             events += self._stops(prices, gapped=False)
             events += self._liquidations()
@@ -836,12 +835,12 @@ class Account:
             raise InvalidInput(f"gap_threshold must be >= 0 (got {value!r})")
         self._gap_threshold = checked
 
-    def _funding(self, start, end, before):
+    def _funding(self, start, end, prices):
         """Pay or receive funding at every instant in (start, end] that is a multiple of a
         position's contract ``funding_interval_hours`` since 00:00 UTC (8 h: 00:00, 08:00,
-        16:00 UTC; Hyperliquid 1 h), on the mark at that instant: the previous mark
-        (``before``) until ``end``, the new one at ``end``; the rate capped by the venue's
-        cap (Hyperliquid 4 % an hour)."""
+        16:00 UTC; Hyperliquid 1 h), on the mark at that instant: the previous mark until
+        ``end``, the new one (``prices``, run before the marks are updated) at ``end``; the
+        rate capped by the venue's cap (Hyperliquid 4 % an hour)."""
         cap = self.venue.funding_cap
         events = []
         hours = {self.contracts[s].funding_interval_hours for s in self._positions}
@@ -857,8 +856,8 @@ class Account:
                 spec = self.contracts[p.symbol]
                 if instant.value % (spec.funding_interval_hours * _HOUR.value):
                     continue                          # not one of this contract's instants
-                mark = (self._marks[p.symbol] if instant == end
-                        else before.get(p.symbol, self._marks[p.symbol]))
+                mark = (prices.get(p.symbol, self._marks[p.symbol]) if instant == end
+                        else self._marks[p.symbol])
                 rate = spec.funding_rate if cap is None else max(-cap, min(cap, spec.funding_rate))
                 payment = -p.sign * p.size * mark * rate
                 self._book("funding", payment, symbol=p.symbol,
@@ -975,20 +974,19 @@ class Account:
         left; ``"all"``: everything left) and a deficit is covered (fund, then ADL)."""
         if not group:
             return []
-        iso = group[0].margin_mode == "isolated"
         closes = []
         for p in group:
             mark = self._marks[p.symbol]
             rate = self.contracts[p.symbol].liquidation_fee_rate      # per symbol (Binance)
-            if iso:     # the venue's share comes out of the position's own margin
-                left = p.isolated_margin + p.sign * p.size * (mark - p.entry_price)
-                share = max(0.0, left) if surplus == "all" else min(p.size * mark * rate,
-                                                                      max(0.0, left))
-                event = self._close(p, p.size, mark, kind, fee=share, fee_kind="liquidation_fee")
-                self._to_fund(share, fee=surplus == "fee")
-                return [event]
             closes.append((p, p.size, mark, p.sign * p.size * (mark - p.entry_price),
                            p.size * mark * rate))
+        if group[0].margin_mode == "isolated":    # one position: its own margin pays the share
+            p, _, mark, pnl, fee = closes[0]
+            left = p.isolated_margin + pnl
+            share = max(0.0, left) if surplus == "all" else min(fee, max(0.0, left))
+            event = self._close(p, p.size, mark, kind, fee=share, fee_kind="liquidation_fee")
+            self._to_fund(share, fee=surplus == "fee")
+            return [event]
         events = []
         for p, qty, mark, _, _ in closes:
             event = self._event(kind, p, qty, mark, p.sign * qty * (mark - p.entry_price))
@@ -1110,6 +1108,7 @@ class Account:
 
 
 @functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)         # liquidation_price asks for it at every replay step
 def _with_fee(brackets, fee):
     """``brackets`` with ``fee`` added to every MMR (same deductions): the tiers of OKX's
     requirement, MM + the fee to close, ``notional * (MMR + fee) - cum``."""
