@@ -45,6 +45,7 @@ import numpy as np
 
 from .brackets import Brackets
 from .contracts import Contract, FUNDING_INTERVAL_HOURS, GAP_THRESHOLD
+from .platforms import HYPERLIQUID_TIERS       # the tiers live with the other HL rules
 from ..errors import InvalidInput
 
 __all__ = ["Venue", "VENUE_NAMES", "venue", "DEFAULT_VENUE", "tier_step_target"]
@@ -126,11 +127,6 @@ def tier_step_target(notional, brackets):
     return float(out) if out.ndim == 0 else out
 
 
-def _hyperliquid_tables():
-    from .platforms import HYPERLIQUID_TIERS    # the tiers live with the other HL rules
-    return dict(HYPERLIQUID_TIERS)
-
-
 _VENUES = {
     "binance": lambda: Venue(
         "binance", "Binance USD\u24c8-M", "USDT",
@@ -164,7 +160,7 @@ _VENUES = {
         assumed=("withdrawals follow Bybit's rule (unrealized profit does not count); "
                  "OKX's own rule was not found",)),
     "hyperliquid": lambda: Venue(
-        "hyperliquid", "Hyperliquid", "USDC", _hyperliquid_tables(), maker_fee=0.00015,
+        "hyperliquid", "Hyperliquid", "USDC", dict(HYPERLIQUID_TIERS), maker_fee=0.00015,
         taker_fee=0.00045, liquidation_fee_rate=0.00045, partial="slices", surplus="fee",
         fee_to_fund=False, max_partial_steps=1, cooldown=True,
         slice_fraction=0.2, slice_above=100_000.0, backstop_share=2 / 3,
