@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import MARGIN_MODES, check_margin_mode, positive
+from ..engine import platforms
 from ..engine.venues import VENUE_NAMES
 from ..errors import InvalidInput
 from ..formats import fmt_pct, fmt_usdt
@@ -210,9 +211,11 @@ def compare_cross_isolated(legs, deposit, *, moves=DEFAULT_MOVES, gain=None, sym
 
 
 # -- one portfolio, four venues ------------------------------------------------------------------
-#: What each venue calls its account's margin ratio, and whether it rises toward liquidation.
-_SCREEN_RATIO = {"binance": ("Margin Ratio", True), "bybit": ("Account MM rate", True),
-                 "okx": ("Margin ratio", False), "hyperliquid": ("Cross margin ratio", True)}
+#: Each venue's description (platforms.VENUES and platforms.HYPERLIQUID), by rule-set name.
+_DESCRIBED = {**{name.lower(): entry for name, entry in platforms.VENUES.items()},
+              "hyperliquid": platforms.HYPERLIQUID}
+#: The venues whose account ratio falls toward 100 % (OKX: equity / (MM + fees)).
+_RATIO_FALLS = {"okx"}
 
 
 def venue_comparison(orders, prices, *, deposit=10_000.0, venues=VENUE_NAMES):
@@ -239,7 +242,8 @@ def venue_comparison(orders, prices, *, deposit=10_000.0, venues=VENUE_NAMES):
     for name in venues:
         account = open_orders(orders, prices, deposit=deposit, venue=name)
         rule = account.venue
-        label, rises = _SCREEN_RATIO[rule.name]
+        label = _DESCRIBED[rule.name]["margin_ratio_name"]
+        rises = rule.name not in _RATIO_FALLS
         ratio = account.margin_ratio()
         summary = account.summary()
         row = {"collateral": rule.collateral, "ratio_name": label,
