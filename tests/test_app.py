@@ -77,7 +77,7 @@ def test_a_slider_in_the_app_moves_the_leverage_curve(app):
 def test_chosen_tools_in_the_chosen_order():
     app = explorers(["StopLossLab", "ModeExplorer"])
     assert [type(c).__name__ for c in app.tabs.children] == ["StopLossLab", "ModeExplorer"]
-    assert app.tabs.titles == ("06 · Stop loss", "02 · Cross vs isolated")
+    assert app.tabs.titles == ("07 · Stop loss", "02 · Cross vs isolated")
     assert [type(c).__name__ for c in explorers("CascadeLab").tabs.children] == ["CascadeLab"]
 
 

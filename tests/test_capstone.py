@@ -258,7 +258,7 @@ def test_the_loss_limit_is_a_stated_rule():
 def test_the_exercise_placeholder_is_not_graded_yet():
     r = grade(...)
     assert not r.answered and not r.valid and not r.passed and r.replay is None
-    assert r.verdict.startswith("Not graded yet: build your portfolio in exercise 11.1")
+    assert r.verdict.startswith("Not graded yet: build your portfolio in exercise 14.1")
     assert "replace ... with your list of Order(...)" in str(r.violations[0])
     assert r.explanation == []
 

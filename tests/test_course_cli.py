@@ -349,8 +349,8 @@ def test_lint_finds_answers_and_checks_in_the_learners_way(broken):
         spoil.n = n
         nb.cells.insert(1, nbformat.v4.new_code_cell("x = 1\nassert x == 1"))
         nb.cells.insert(1, nbformat.v4.new_code_cell('Quiz("Which?", ["a", "b"], correct="a")'))
-    edit(broken / "06-stop-losses.ipynb", spoil)
-    text = "\n".join(lint_notebook(broken / "06-stop-losses.ipynb"))
+    edit(broken / "07-stop-losses.ipynb", spoil)
+    text = "\n".join(lint_notebook(broken / "07-stop-losses.ipynb"))
     n = spoil.n + 2
     assert f"cell {n}: a collapsed cell shows its first line" in text
     assert f"cell {n}: a solution prints" in text

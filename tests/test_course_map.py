@@ -20,8 +20,8 @@ def write_notebook(folder, name, title="A lesson", teaching=20, exercises=10):
 
 def test_every_planned_lesson_is_listed_in_order():
     rows = lessons(NOTEBOOKS)
-    assert [r["lesson"] for r in rows] == [f"{n:02d}" for n in range(13)]
-    assert len(PLANNED) == 13
+    assert [r["lesson"] for r in rows] == [f"{n:02d}" for n in range(16)]
+    assert len(PLANNED) == 16
 
 
 def test_written_lessons_come_from_their_metadata():
@@ -41,20 +41,20 @@ def test_unwritten_lessons_say_coming_with_the_planned_title(tmp_path):
     table = course_map(tmp_path)
     assert table.loc["00", "minutes"] == 15
     assert (table.loc["01":, "minutes"] == COMING).all()
-    assert table.loc["08", "title"] == "Hedging"
-    assert table.loc["09", "title"] == "Leverage and cascading liquidations"
-    assert table.loc["11", "notebook"] == "11-capstone.ipynb"
+    assert table.loc["09", "title"] == "Hedging"
+    assert table.loc["10", "title"] == "Leverage and cascading liquidations"
+    assert table.loc["14", "notebook"] == "14-capstone.ipynb"
     assert list(table.columns) == ["title", "notebook", "minutes"]
 
 
 def test_a_notebook_found_by_number_keeps_its_own_name_and_title(tmp_path):
     write_notebook(tmp_path, "08-hedge-lab.ipynb", "Hedging, measured", 25, 15)
-    write_notebook(tmp_path, "13-bonus.ipynb", "Bonus", 20, 5)
+    write_notebook(tmp_path, "16-bonus.ipynb", "Bonus", 20, 5)
     rows = {r["lesson"]: r for r in lessons(tmp_path)}
     assert rows["08"]["notebook"] == "08-hedge-lab.ipynb"
     assert (rows["08"]["title"], rows["08"]["minutes"]) == ("Hedging, measured", 40)
     assert (rows["08"]["teaching"], rows["08"]["exercises"], rows["08"]["written"]) == (25, 15, True)
-    assert rows["13"]["title"] == "Bonus" and len(rows) == 14
+    assert rows["16"]["title"] == "Bonus" and len(rows) == 17
     assert rows["07"]["written"] is False and rows["07"]["teaching"] is None
 
 

@@ -9,7 +9,7 @@ from crossmargin.lessons.examples import (BINANCE_MARKS, BINANCE_SIZES, BINANCE_
                                           GUIDE_MARGIN, big_btc_long_small_eth_short,
                                           binance_example, btc_long, compare_leverages,
                                           example_legs, example_plan, open_example, run_example)
-from crossmargin.course.exercises import lesson07
+from crossmargin.course.exercises import lesson08
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,8 @@ def test_example_legs_are_the_guides_pair():
 
 
 def test_lesson07_exercises_use_the_same_legs():
-    assert lesson07.example_legs is example_legs
-    assert lesson07.MARGIN == GUIDE_MARGIN and lesson07.DEPOSIT == 10_000
+    assert lesson08.example_legs is example_legs
+    assert lesson08.MARGIN == GUIDE_MARGIN and lesson08.DEPOSIT == 10_000
 
 
 def test_open_example_opens_both_legs_with_the_fee_paid():

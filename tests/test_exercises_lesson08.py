@@ -1,13 +1,13 @@
 """Lesson 08 exercises: solutions pass, known mistakes are named (what every exercise must do is in test_exercises_all.py)."""
 
-import numpy as np
 import pytest
 
-from crossmargin import montecarlo
+from crossmargin import Order, compare_modes, scenarios
+from crossmargin.lessons import examples
 from crossmargin.check import all_exercises, check, evaluate, exercise
 from crossmargin.course.exercises import lesson08
-from crossmargin.lessons.hedging import (SYMBOLS, hedge_grid, hedge_paths, hedge_plan,
-                                         min_variance_ratio, required_deposit)
+from crossmargin.course.exercises.lesson08 import DEPOSIT, example_legs
+from crossmargin.simulation.shocks import liquidation_move, shock_outcomes
 
 IDS = [i for i in all_exercises() if i.startswith("08.")]   # its quizzes too
 
@@ -16,41 +16,45 @@ def test_ids():
     assert IDS == ["08.1", "08.2", "08.3", "08.q1"]
 
 
-def cross_odds(ratio, rho=0.8):
-    run = montecarlo.run(hedge_plan(3_000, ratio, 15), hedge_paths(rho), list(SYMBOLS),
-                         deposit=10_000, modes=("cross",))
-    return run.outcomes["liquidated"].mean()
+def crash_liquidations(leverage):
+    plan = [Order("BTCUSDT", "long", margin=4_900, leverage=leverage),
+            Order("ETHUSDT", "short", margin=4_900, leverage=leverage)]
+    table, runs = compare_modes(scenarios.btc_crash()[["BTCUSDT", "ETHUSDT"]], plan,
+                                liquidation_prices=False)
+    return runs["isolated"].liquidations()["symbol"].tolist()
 
 
-def test_answers_mean_what_the_prompts_say():
-    assert exercise("08.1").expected() == cross_odds(1.0)
-    assert abs(cross_odds(1.0) - cross_odds(0.0)) < 0.03       # "about the same as no hedge"
-    best = exercise("08.2").expected()
-    assert all(cross_odds(best) <= cross_odds(r) for r in lesson08.RATIOS)
-    assert best != 1.0
-    needed = exercise("08.3").expected()
-    assert 0.8 * lesson08.money_needed(0.0) < needed < lesson08.money_needed(0.0)  # a little
+def test_07_3_agrees_with_a_replay_of_the_crash():
+    lowest = exercise("08.3").expected()
+    assert crash_liquidations(lowest) == ["BTCUSDT"]
+    assert crash_liquidations(lowest - 1) == []
 
 
-def solution_08_1():
-    grid = hedge_grid([0, 1], [0.8])
-    return grid.query("hedge_ratio == 1 and mode == 'cross'")["p_liquidation"].item()
+def test_07_1_and_07_2_mean_what_the_prompts_say():
+    move = exercise("08.1").expected()
+    out = shock_outcomes(example_legs(10), DEPOSIT, {"BTCUSDT": move - 1e-9})
+    assert out.isolated_liquidated["BTCUSDT"]
+    out = shock_outcomes(example_legs(10), DEPOSIT, {"BTCUSDT": move + 1e-6})
+    assert not out.isolated_liquidated["BTCUSDT"]
+    twist = shock_outcomes(example_legs(5), DEPOSIT, {"BTCUSDT": -0.15, "ETHUSDT": 0.15})
+    assert not twist.cross_liquidated and 0 < exercise("08.2").expected() < 5_000
 
 
-def solution_08_2():
-    grid = hedge_grid([0, 0.25, 0.5, 0.75, 1, 1.25, 1.5], [0.8])
-    cross = grid[grid["mode"] == "cross"]
-    return cross.loc[cross["p_liquidation"].idxmin(), "hedge_ratio"]
-
-
-def solution_08_3():
-    return required_deposit(min_variance_ratio(0.5), 0.5, "cross")
+def notebook_solution_08_3():
+    """The notebook's solution: the lesson's compare_leverages at 3x, 4x and 5x."""
+    crash = scenarios.btc_crash()[["BTCUSDT", "ETHUSDT"]]
+    table, _ = examples.compare_leverages(crash, (3, 4, 5))
+    hit = ["BTCUSDT" in symbols for symbols in table["isolated liquidated"]]
+    return (3, 4, 5)[hit.index(True)]
 
 
 @pytest.mark.parametrize("exercise_id, solution", [
-    ("08.1", solution_08_1), ("08.1", lambda: round(solution_08_1(), 3)),
-    ("08.2", solution_08_2), ("08.2", lambda: round(solution_08_2(), 2)),
-    ("08.3", solution_08_3), ("08.3", lambda: round(solution_08_3(), -2)),
+    ("08.1", lambda: liquidation_move(example_legs(10), 10_000, "BTCUSDT", "isolated")),
+    ("08.1", lambda: round(liquidation_move(example_legs(10), 10_000, "BTCUSDT", "isolated"), 4)),
+    ("08.2", lambda: shock_outcomes(example_legs(5), 10_000,
+                                    {"BTCUSDT": -0.15, "ETHUSDT": 0.15}).cross_equity),
+    ("08.3", lesson08.lowest_liquidating_leverage),
+    ("08.3", notebook_solution_08_3),
 ])
 def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     check(exercise_id, solution(), strict=True)
@@ -58,46 +62,32 @@ def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
 
 
 @pytest.mark.parametrize("exercise_id, answer, words", [
-    ("08.1", lambda: lesson08.odds(1.0, "isolated"), "isolated row"),
-    ("08.1", lambda: lesson08.odds(0.0), "hedge ratio 0"),
-    ("08.1", lambda: 100 * lesson08.odds(1.0), "100 times the right answer"),
-    ("08.2", lambda: 1.0, "1:1 hedge is not the tightest"),
-    ("08.2", lambda: 0.0, "ISOLATED"),
-    ("08.2", lambda: 0.6, "theory's best"),
-    ("08.3", lambda: lesson08.money_needed(0.6), "correlation 0.8"),
-    ("08.3", lambda: lesson08.money_needed(0.0), "without a hedge"),
-    ("08.3", lambda: lesson08.money_needed(0.375, "isolated"), "isolated mode"),
-    ("08.3", lambda: lesson08.money_needed(0.375, correlation=0.8), "pass 0.5"),
+    ("08.1", -0.1, "bankruptcy"),
+    ("08.1", 100 * liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", "isolated"),
+     "100 times"),
+    ("08.1", -9.6, "100 times"),
+    ("08.1", -liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", "isolated"), "FALLS"),
+    ("08.1", liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", "cross"), "CROSS"),
+    ("08.2", 10_000 - 0.15 * 2 * 4_900 * 5, "opening fees"),
+    ("08.2", 0, "Not at 5x"),
+    ("08.3", lesson08.lowest_liquidating_leverage("final"), "last price"),
+    ("08.3", lesson08.lowest_liquidating_leverage() - 1, "survives"),
+    ("08.2", 7_374.5, "what was lost"),
+    ("08.2", -2_625.5, "positive number"),
 ])
 def test_common_mistakes_get_their_message(exercise_id, answer, words):
-    result = evaluate(exercise_id, answer())
+    result = evaluate(exercise_id, answer)
     assert not result.ok and words in result.message
 
 
-@pytest.mark.parametrize("exercise_id, precision, words", [
-    ("08.1", 0.001, "to 3 decimals"), ("08.2", 0.01, "to 2 decimals"),
-    ("08.3", 100, "to the nearest 100"),
+@pytest.mark.parametrize("exercise_id, answer", [
+    ("08.1", -0.096), ("08.1", -0.0964), ("08.2", 2_626), ("08.2", 2_625), ("08.3", 5),
 ])
-def test_each_question_asks_for_its_own_precision(exercise_id, precision, words):
-    # acceptance at the stated precision: tests/test_exercises_all.py, for every exercise
-    ex = exercise(exercise_id)
-    assert ex.precision == precision and words in ex.prompt
+def test_the_answer_at_the_stated_precision_is_accepted(exercise_id, answer):
+    assert evaluate(exercise_id, answer).ok
 
 
-def test_a_beginner_reads_why_a_percent_is_wrong():
-    result = evaluate("08.1", 14.7)          # the table shows 14.7 %
-    assert not result.ok and "percent" in result.message and "0.25" not in result.message
-    assert "table" in result.hint
-
-
-def test_08_1_is_the_value_the_lessons_table_shows():
-    grid = hedge_grid(np.arange(0, 1.51, 0.1), [0.8])
-    odds = grid.pivot_table(index="hedge_ratio", columns="mode", values="p_liquidation")
-    assert exercise("08.1").accepts(odds.loc[1.0, "cross"])
-
-
-def test_the_quiz_puts_the_right_answer_last_and_explains_every_option():
-    ex = exercise("08.q1")
-    assert ex.expected() == ex.options[-1] and len(ex.options) >= 3
-    assert evaluate("08.q1", ex.options[0]).ok is False
-    assert "diversification" in evaluate("08.q1", ex.options[1]).message
+def test_the_07_3_hint_brackets_the_answer_with_the_lessons_table():
+    hint = exercise("08.3").hint
+    assert "compare_leverages" in hint and "3, 4 or 5" in hint
+    assert 3 <= exercise("08.3").expected() <= 5

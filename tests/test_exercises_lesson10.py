@@ -1,118 +1,110 @@
 """Lesson 10 exercises: solutions pass, known mistakes are named (what every exercise must do is in test_exercises_all.py)."""
-import math
-
-import pandas as pd
 import pytest
 
-from crossmargin.lessons import indicators, reserve
-from crossmargin.check import all_exercises, check, evaluate
+from crossmargin import Account, scenarios
+from crossmargin.lessons import cascade
+from crossmargin.check import ExerciseFailed, all_exercises, check, evaluate, exercise
 from crossmargin.course.exercises import lesson10
-from crossmargin.scenarios import START_PRICES
+from crossmargin.course.exercises.lesson10 import DEPOSIT, POOL_PLAN, THREE_LONGS
 
 IDS = [i for i in all_exercises() if i.startswith("10.")]   # its quizzes too
-TWO_BETS = reserve.PLANS["two bets: long BTC, long SOL"]
 
 
 def test_ids():
-    assert IDS == ["10.1", "10.2", "10.3", "10.4", "10.q1"]
+    assert IDS == ["10.1", "10.2", "10.3", "10.q1"]
 
 
-def solution_10_1():
-    account = reserve.open_plan(reserve.PLANS["hedge: long BTC, short ETH"], START_PRICES)
-    check_ = reserve.what_if(account, "SOLUSDT", "long", margin=2_000, leverage=10)
-    return check_.positions.loc["BTCUSDT", "liquidation_after"]
+def three_longs_account():
+    acc = Account()
+    acc.deposit(DEPOSIT)
+    for leg in THREE_LONGS:
+        acc.set_leverage(leg.symbol, leg.leverage)
+        acc.open(leg.symbol, leg.side, leg.entry_price, margin=leg.margin)
+    return acc
 
 
-def solution_10_2():
-    table = reserve.reserve_outcomes(TWO_BETS, reserve.market_paths(), reserve.SYMBOLS,
-                                     reserves=(0.4, 0.5, 0.6, 0.7))
-    cross = table[(table["mode"] == "cross") & (table["p_liquidation"] < 0.05)]
-    return cross["reserve"].min()
+def test_09_2_is_what_the_account_shows_after_sols_fall():
+    acc = three_longs_account()
+    before = acc.liquidation_price("BTCUSDT")
+    acc.mark({"BTCUSDT": 60_000, "ETHUSDT": 3_000, "SOLUSDT": 120})
+    assert exercise("10.2").expected() == pytest.approx(acc.liquidation_price("BTCUSDT"))
+    assert exercise("10.2").expected() > before          # SOL's loss pulled it closer
 
 
-def solution_10_3():
-    return indicators.rsi(pd.Series([100, 102, 101, 104, 103, 106]), 3).iloc[-1]
+def test_09_3_is_the_tipping_point():
+    share = exercise("10.3").expected()
+    assert lesson10.reaches_low_leverage(share)
+    assert not any(lesson10.reaches_low_leverage(s) for s in range(0, int(share), 5))
 
 
-def solution_10_4():
-    account = reserve.open_plan(TWO_BETS, START_PRICES)
-    account.mark({"BTCUSDT": 57_000, "SOLUSDT": 135})
-    return account.positions()["notional"].sum() / account.summary()["equity"]
+def test_09_1_counts_the_saved_paths():
+    paths = scenarios.random_paths(2_000, 1_440, [60_000, 150], [0.03, 0.055], -0.5, seed=9)
+    effect = cascade.shared_pool_effect(POOL_PLAN, paths, ["BTCUSDT", "SOLUSDT"], deposit=4_040)
+    saved = (effect["effect"] == "saved by the pool").mean()
+    assert exercise("10.1").expected() == pytest.approx(saved)
+    assert 0 < saved < 1
 
 
 @pytest.mark.parametrize("exercise_id, solution", [
-    ("10.1", solution_10_1), ("10.2", solution_10_2), ("10.3", solution_10_3),
-    ("10.4", solution_10_4),
+    ("10.2", lambda: lesson10.btc_liquidation_price(-0.2)),
+    ("10.2", lambda: round(lesson10.btc_liquidation_price(-0.2), 2)),
+    ("10.3", lesson10.tipping_share),
+    ("10.3", lambda: int(lesson10.tipping_share())),
+    ("10.1", lambda: float(lesson10.pool_shares(-0.5)["saved by the pool"])),
 ])
 def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     check(exercise_id, solution(), strict=True)
     assert "✓" in capsys.readouterr().out
 
 
-def test_answers_mean_what_the_prompts_say():
-    odds = lesson10.reserve_odds()
-    answer = lesson10.smallest_reserve()
-    assert odds.loc[answer, "cross"] < 0.05 <= odds.loc[lesson10._next_riskier(), "cross"]
-    assert math.isnan(lesson10.smallest_reserve("isolated"))   # the reserve does not help there
-    # 10.3 by hand: Wilder's averages of gains/losses after six prices
-    gain, loss = 5 / 3, 1 / 3
-    gain, loss = (gain * 2 + 0) / 3, (loss * 2 + 1) / 3
-    gain, loss = (gain * 2 + 3) / 3, (loss * 2 + 0) / 3
-    assert lesson10.rsi_by_hand() == pytest.approx(100 - 100 / (1 + gain / loss))
-    assert lesson10.rsi_by_hand("simple") == pytest.approx(100 - 100 / (1 + 6))
-    assert lesson10.effective_leverage("start") < lesson10.effective_leverage() < 10
-
-
 @pytest.mark.parametrize("exercise_id, answer, words", [
-    ("10.1", lesson10.btc_liquidation("before"), "before the order"),
-    ("10.1", lesson10._isolated_btc_liquidation(), "isolated"),
-    ("10.2", 60, "100 times the right answer"),
-    ("10.1", lesson10.btc_liquidation(plan=lesson10.TWO_BETS), "the two bets"),
-    ("10.2", 0.5, "Not yet"),
-    ("10.3", lesson10.rsi_by_hand("simple"), "Cutler"),
-    ("10.3", lesson10.rsi_by_hand("rs"), "That is RS"),
-    ("10.3", lesson10.rsi_by_hand() / 100, "0–100 scale"),
-    ("10.3", 0.825, "0–100 scale"),
-    ("10.4", 10, "leverage setting"),
-    ("10.4", lesson10.effective_leverage("start"), "at the start"),
-    ("10.4", lesson10.effective_leverage("entry_notional"), "entry price"),
+    ("10.2", lambda: lesson10.btc_liquidation_price(0.0), "before SOL fell"),
+    ("10.2", lambda: lesson10.btc_liquidation_price(mode="isolated"), "isolated"),
+    ("10.2", lambda: 120.0, "SOL's new price"),
+    ("10.3", lambda: lesson10.tipping_share() - 5, "cascade ends there"),
+    ("10.3", lambda: lesson10.tipping_share() / 100, "multiply by 100"),
+    ("10.2", lambda: lesson10.btc_move(), "MOVE"),
+    ("10.1", lambda: float(lesson10.pool_shares(-0.5)["dragged down by the pool"]), "DOWN"),
+    ("10.1", lambda: float(lesson10.pool_shares(0.8)["saved by the pool"]), "correlation 0.8"),
+    ("10.1", lambda: 100 * float(lesson10.pool_shares(-0.5)["saved by the pool"]),
+     "100 times the right answer"),
 ])
-def test_common_mistakes_get_their_message(exercise_id, answer, words):
-    result = evaluate(exercise_id, answer)
-    assert not result.ok and words in result.message
+def test_listed_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer())
+    assert not result.ok and words in result.message and result.hint
+
+
+@pytest.mark.parametrize("exercise_id", [i for i in IDS if ".q" not in i])
+def test_a_wrong_solution_raises_in_strict_mode(exercise_id):
+    with pytest.raises(ExerciseFailed):
+        check(exercise_id, -123.0, strict=True)
 
 
 @pytest.mark.parametrize("exercise_id, precision, words", [
-    ("10.1", 1, "to the nearest whole number"), ("10.2", 0.1, "to 1 decimal"),
-    ("10.3", 0.1, "to 1 decimal"), ("10.4", 0.1, "to 1 decimal"),
+    ("10.1", 0.001, "to 3 decimals"), ("10.2", 1, "to the nearest whole number"),
+    ("10.3", 5, "to the nearest 5"),
 ])
-def test_the_prompt_states_the_precision_and_answers_at_it_are_accepted(exercise_id,
-                                                                        precision, words):
-    ex = all_exercises()[exercise_id]
+def test_each_question_asks_for_its_own_precision(exercise_id, precision, words):
+    # acceptance at the stated precision: tests/test_exercises_all.py, for every exercise
+    ex = exercise(exercise_id)
     assert ex.precision == precision and words in ex.prompt
-    expected = ex.expected()
-    assert evaluate(exercise_id, round(expected / precision) * precision).ok
-    assert not evaluate(exercise_id, expected + 1.5 * precision).ok
 
 
-def test_the_answers_the_issue_names_are_accepted_and_no_message_asks_for_another():
-    assert evaluate("10.3", 82.5).ok and evaluate("10.4", 7.4).ok
-    result = evaluate("10.3", 0.825)
-    assert not result.ok and "multiply by 100" in result.message
-    assert "give 82.5" not in result.message
+def test_09_2_no_longer_accepts_an_answer_well_off_the_stated_precision():
+    expected = exercise("10.2").expected()                 # 53,117.47
+    assert evaluate("10.2", round(expected)).ok
+    assert not evaluate("10.2", expected + 0.6).ok
+    assert not evaluate("10.2", expected - 1).ok
 
 
-def test_10_1s_hint_names_the_hedge_account_not_account():
-    ex = lesson10.EXERCISES[0]
-    assert "hedge_account" in ex.hint and "two bets" in ex.hint
-    # the slip the old hint led to, previewing the order on `account`, is named
-    two_bets = reserve.what_if(reserve.open_plan(TWO_BETS, START_PRICES), "SOLUSDT", "long",
-                               margin=2_000, leverage=10)
-    result = evaluate("10.1", two_bets.positions.loc["BTCUSDT", "liquidation_after"])
-    assert not result.ok and "hedge account" in result.message
+def test_a_beginner_typing_the_sol_fall_as_20_gets_words_not_a_traceback():
+    result = evaluate("10.2", 41_219.88)                  # before SOL fell
+    assert not result.ok and "before SOL fell" in result.message
+    assert "btc_lp" in result.hint and "-0.2" in result.hint
 
 
-def test_the_quiz_has_the_right_answer_first_here_and_names_cross_is_always_safer():
-    ex = all_exercises()["10.q1"]
-    assert ex.expected() == ex.options[0] and len(ex.options) == 3
-    assert "always safer" in evaluate("10.q1", ex.options[2]).message
+def test_the_quiz_names_each_misconception():
+    ex = exercise("10.q1")
+    assert ex.expected() == ex.options[1] and len(ex.options) == 4
+    assert "isolated" in evaluate("10.q1", ex.options[0]).message
+    assert "as a whole" in evaluate("10.q1", ex.options[3]).message

@@ -1,144 +1,118 @@
 """Lesson 11 exercises: solutions pass, known mistakes are named (what every exercise must do is in test_exercises_all.py)."""
+import math
+
+import pandas as pd
 import pytest
 
-from crossmargin import Order
-from crossmargin.lessons.capstone import grade
-from crossmargin.check import ExerciseFailed, all_exercises, check, evaluate, exercise
-from crossmargin.engine.contracts import contract
+from crossmargin.lessons import indicators, reserve
+from crossmargin.check import all_exercises, check, evaluate
 from crossmargin.course.exercises import lesson11
-from crossmargin.course.exercises.lesson11 import ENTRY, FATES, LEVERAGE, MARGIN, RECKLESS_PAIR
-from crossmargin.engine.formulas import liquidation_price
+from crossmargin.scenarios import START_PRICES
 
-#: The notebook's solution of 11.1.
-SOLUTION = [
-    Order("BTCUSDT", "long", margin=1_500, leverage=5, margin_mode="isolated",
-          stop_distance=0.05),
-    Order("ETHUSDT", "short", margin=1_500, leverage=5, margin_mode="cross",
-          stop_distance=0.05),
-]
+IDS = [i for i in all_exercises() if i.startswith("11.")]   # its quizzes too
+TWO_BETS = reserve.PLANS["two bets: long BTC, long SOL"]
 
 
 def test_ids():
-    assert [i for i in all_exercises() if i.startswith("11.")] == [
-        "11.1", "11.2", "11.3", "11.q1", "11.q2", "11.q3", "11.q4"]
+    assert IDS == ["11.1", "11.2", "11.3", "11.4", "11.q1"]
+
+
+def solution_11_1():
+    account = reserve.open_plan(reserve.PLANS["hedge: long BTC, short ETH"], START_PRICES)
+    check_ = reserve.what_if(account, "SOLUSDT", "long", margin=2_000, leverage=10)
+    return check_.positions.loc["BTCUSDT", "liquidation_after"]
+
+
+def solution_11_2():
+    table = reserve.reserve_outcomes(TWO_BETS, reserve.market_paths(), reserve.SYMBOLS,
+                                     reserves=(0.4, 0.5, 0.6, 0.7))
+    cross = table[(table["mode"] == "cross") & (table["p_liquidation"] < 0.05)]
+    return cross["reserve"].min()
+
+
+def solution_11_3():
+    return indicators.rsi(pd.Series([100, 102, 101, 104, 103, 106]), 3).iloc[-1]
+
+
+def solution_11_4():
+    account = reserve.open_plan(TWO_BETS, START_PRICES)
+    account.mark({"BTCUSDT": 57_000, "SOLUSDT": 135})
+    return account.positions()["notional"].sum() / account.summary()["equity"]
 
 
 @pytest.mark.parametrize("exercise_id, solution", [
-    ("11.1", lambda: SOLUTION),
-    ("11.2", lambda: liquidation_price("long", MARGIN * LEVERAGE / ENTRY, ENTRY, MARGIN,
-                                       brackets=contract("BTCUSDT").brackets)),
-    ("11.2", lambda: round(lesson11.stop_limit_price(), 2)),
-    ("11.3", lambda: "it is closed with the ETH short"),
-    ("11.3", lambda: "  It is closed with the ETH short "),
+    ("11.1", solution_11_1), ("11.2", solution_11_2), ("11.3", solution_11_3),
+    ("11.4", solution_11_4),
 ])
 def test_the_solution_passes_in_strict_mode(exercise_id, solution, capsys):
     check(exercise_id, solution(), strict=True)
     assert "✓" in capsys.readouterr().out
 
 
-def test_11_1_says_why_a_reckless_portfolio_fails():
-    result = evaluate("11.1", list(RECKLESS_PAIR))
-    assert not result.ok and result.hint
-    assert "Not passed: the stress day liquidated the portfolio" in result.message
-    assert "the account lost 100.0 % of the deposit at its worst" in result.message
-    assert "cross took your BTC long with it" in result.message
-    with pytest.raises(ExerciseFailed):
-        check("11.1", list(RECKLESS_PAIR), strict=True)
+def test_answers_mean_what_the_prompts_say():
+    odds = lesson11.reserve_odds()
+    answer = lesson11.smallest_reserve()
+    assert odds.loc[answer, "cross"] < 0.05 <= odds.loc[lesson11._next_riskier(), "cross"]
+    assert math.isnan(lesson11.smallest_reserve("isolated"))   # the reserve does not help there
+    # 10.3 by hand: Wilder's averages of gains/losses after six prices
+    gain, loss = 5 / 3, 1 / 3
+    gain, loss = (gain * 2 + 0) / 3, (loss * 2 + 1) / 3
+    gain, loss = (gain * 2 + 3) / 3, (loss * 2 + 0) / 3
+    assert lesson11.rsi_by_hand() == pytest.approx(100 - 100 / (1 + gain / loss))
+    assert lesson11.rsi_by_hand("simple") == pytest.approx(100 - 100 / (1 + 6))
+    assert lesson11.effective_leverage("start") < lesson11.effective_leverage() < 10
 
 
-def test_11_1_names_the_broken_constraint():
-    answer = [Order("BTCUSDT", "long", margin=4_000, leverage=5, margin_mode="cross"),
-              Order("ETHUSDT", "short", margin=3_000, leverage=5, margin_mode="cross")]
-    result = evaluate("11.1", answer)
-    assert not result.ok
-    assert "total initial margin must be at most 6,000 USDT" in result.message
-    assert "7,000.00 USDT" in result.message
+@pytest.mark.parametrize("exercise_id, answer, words", [
+    ("11.1", lesson11.btc_liquidation("before"), "before the order"),
+    ("11.1", lesson11._isolated_btc_liquidation(), "isolated"),
+    ("11.2", 60, "100 times the right answer"),
+    ("11.1", lesson11.btc_liquidation(plan=lesson11.TWO_BETS), "the two bets"),
+    ("11.2", 0.5, "Not yet"),
+    ("11.3", lesson11.rsi_by_hand("simple"), "Cutler"),
+    ("11.3", lesson11.rsi_by_hand("rs"), "That is RS"),
+    ("11.3", lesson11.rsi_by_hand() / 100, "0–100 scale"),
+    ("11.3", 0.825, "0–100 scale"),
+    ("11.4", 10, "leverage setting"),
+    ("11.4", lesson11.effective_leverage("start"), "at the start"),
+    ("11.4", lesson11.effective_leverage("entry_notional"), "entry price"),
+])
+def test_common_mistakes_get_their_message(exercise_id, answer, words):
+    result = evaluate(exercise_id, answer)
+    assert not result.ok and words in result.message
 
 
-def test_11_1_a_portfolio_that_only_survives_the_known_day_does_not_pass():
-    answer = [Order("SOLUSDT", "short", margin=3_000, leverage=10, margin_mode="isolated"),
-              Order("ETHUSDT", "long", margin=1_000, leverage=3, margin_mode="isolated")]
-    assert grade(answer).survived
-    result = evaluate("11.1", answer)
-    assert not result.ok and "random weeks liquidate it" in result.message
+@pytest.mark.parametrize("exercise_id, precision, words", [
+    ("11.1", 1, "to the nearest whole number"), ("11.2", 0.1, "to 1 decimal"),
+    ("11.3", 0.1, "to 1 decimal"), ("11.4", 0.1, "to 1 decimal"),
+])
+def test_the_prompt_states_the_precision_and_answers_at_it_are_accepted(exercise_id,
+                                                                        precision, words):
+    ex = all_exercises()[exercise_id]
+    assert ex.precision == precision and words in ex.prompt
+    expected = ex.expected()
+    assert evaluate(exercise_id, round(expected / precision) * precision).ok
+    assert not evaluate(exercise_id, expected + 1.5 * precision).ok
 
 
-@pytest.mark.parametrize("leverage, loss, end", [(5, "54.1 %", "5,374.69"),
-                                                 (8, "86.6 %", "2,599.50")])
-def test_11_1_an_unstopped_pair_that_survives_but_loses_the_money_fails(leverage, loss, end):
-    pair = [Order("BTCUSDT", "long", margin=3_000, leverage=leverage, margin_mode="cross"),
-            Order("ETHUSDT", "short", margin=3_000, leverage=leverage, margin_mode="cross")]
-    result = evaluate("11.1", pair)
-    assert not result.ok
-    assert (f"it survived the stress day, but the account lost {loss} of the deposit at its "
-            "worst (the rules allow at most 20 %)") in result.message
-    assert f"You lost {loss} on the stress day" in result.message
-    assert f"You end the day with {end} USDT" in result.message
+def test_the_answers_the_issue_names_are_accepted_and_no_message_asks_for_another():
+    assert evaluate("11.3", 82.5).ok and evaluate("11.4", 7.4).ok
+    result = evaluate("11.3", 0.825)
+    assert not result.ok and "multiply by 100" in result.message
+    assert "give 82.5" not in result.message
 
 
-def test_11_1_a_stop_beyond_the_liquidation_price_is_warned_in_the_feedback():
-    answer = [Order("BTCUSDT", "long", margin=2_000, leverage=10, margin_mode="isolated",
-                    stop_distance=0.15),
-              Order("ETHUSDT", "short", margin=1_000, leverage=3, margin_mode="cross")]
-    result = evaluate("11.1", answer)
-    assert not result.ok
-    assert ("Warning: your BTC stop at 51,000.00 sits beyond its liquidation price at entry"
-            in result.message)
-    assert "liquidation would come first" in result.message
-    assert result.message.index("Warning:") < result.message.index("You end the day")
+def test_10_1s_hint_names_the_hedge_account_not_account():
+    ex = lesson11.EXERCISES[0]
+    assert "hedge_account" in ex.hint and "two bets" in ex.hint
+    # the slip the old hint led to, previewing the order on `account`, is named
+    two_bets = reserve.what_if(reserve.open_plan(TWO_BETS, START_PRICES), "SOLUSDT", "long",
+                               margin=2_000, leverage=10)
+    result = evaluate("11.1", two_bets.positions.loc["BTCUSDT", "liquidation_after"])
+    assert not result.ok and "hedge account" in result.message
 
 
-def test_11_1_prompt_states_the_loss_limit():
-    prompt = lesson11.EXERCISES[0].prompt
-    assert "at most 20 % of the deposit" in prompt and "10 % of the random weeks" in prompt
-
-
-def test_11_1_pass_message_is_the_grade():
-    result = evaluate("11.1", SOLUTION)
-    assert result.ok and result.message.startswith("Passed")
-    assert "survived the stress day" in result.message
-
-
-def test_11_2_mistakes_are_named():
-    cases = [(ENTRY * (1 - 1 / LEVERAGE), "bankruptcy price"),
-             (ENTRY * (1 + 1 / LEVERAGE), "Mind the side"),
-             (liquidation_price("short", MARGIN * LEVERAGE / ENTRY, ENTRY, MARGIN,
-                                brackets=contract("BTCUSDT").brackets), "side='long'")]
-    for answer, words in cases:
-        result = evaluate("11.2", answer)
-        assert not result.ok and words in result.message
-
-
-def test_11_2_expected_sits_between_the_bankruptcy_price_and_the_entry():
-    lp = lesson11.stop_limit_price()
-    assert ENTRY * (1 - 1 / LEVERAGE) < lp < ENTRY
-
-
-def test_11_3_is_what_the_replay_shows():
-    report = grade(list(RECKLESS_PAIR), n_paths=1)
-    first = report.liquidations[report.liquidations["row"] == report.liquidations["row"].min()]
-    assert set(first["symbol"]) == {"BTCUSDT", "ETHUSDT"}
-    assert lesson11.btc_long_fate() == FATES[1]
-    for wrong, words in [(FATES[0], "every cross position is closed"),
-                         (FATES[2], "never switches your margin mode")]:
-        result = evaluate("11.3", wrong)
-        assert not result.ok and words in result.message
-
-
-def test_11_q3_options_sit_beyond_at_and_before_the_liquidation_price():
-    lp = liquidation_price("long", MARGIN * lesson11.QUIZ_LEVERAGE / ENTRY, ENTRY, MARGIN,
-                           brackets=contract("BTCUSDT").brackets)
-    prices = [float(o.split(":")[0].replace(",", "")) for o in exercise("11.q3").options]
-    assert prices[0] < lp and abs(prices[1] - lp) < 10 and lp < prices[2] < ENTRY
-    assert evaluate("11.q3", exercise("11.q3").options[2]).ok
-
-
-def test_11_q4_is_what_the_grade_of_the_5x_pair_says():
-    pair = [Order("BTCUSDT", "long", margin=3_000, leverage=5, margin_mode="cross"),
-            Order("ETHUSDT", "short", margin=3_000, leverage=5, margin_mode="cross")]
-    r = grade(pair)
-    assert r.survived and not r.within_loss_limit and r.stress_loss > 0.5      # "over half"
-    assert r.worst_margin_ratio < 0.8                                          # option 2 wrong
-    assert r.odds.p_liquidation < 0.10                                         # option 3 wrong
-    assert evaluate("11.q4", exercise("11.q4").options[0]).ok
-    assert "not how much money is gone" in evaluate("11.q4", exercise("11.q4").options[1]).message
+def test_the_quiz_has_the_right_answer_first_here_and_names_cross_is_always_safer():
+    ex = all_exercises()["11.q1"]
+    assert ex.expected() == ex.options[0] and len(ex.options) == 3
+    assert "always safer" in evaluate("11.q1", ex.options[2]).message

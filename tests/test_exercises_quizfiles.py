@@ -8,11 +8,11 @@ from crossmargin.check import all_exercises
 from crossmargin.course.exercises import QUIZ_FOLDER, load_quizzes
 from crossmargin.errors import InvalidInput
 
-GOOD = {"id": "08.q9", "prompt": "Which?", "options": ["a", "b", "{right}"], "answer": "{right}",
+GOOD = {"id": "09.q9", "prompt": "Which?", "options": ["a", "b", "{right}"], "answer": "{right}",
         "feedback": {"a": "not a", "b": "not b", "{right}": "yes"}, "hint": "think"}
 
 
-def _file(tmp_path, quizzes, name="lesson08.json"):
+def _file(tmp_path, quizzes, name="lesson09.json"):
     path = tmp_path / name
     path.write_text(json.dumps({"quizzes": quizzes}), encoding="utf-8")
     return path
@@ -26,8 +26,8 @@ def test_every_quiz_of_the_course_comes_from_a_quiz_file():
 
 
 def test_a_good_file_gives_choice_exercises_with_the_values_filled_in(tmp_path):
-    [quiz] = load_quizzes(_file(tmp_path, [GOOD]), {"right": "+600 USDT"}, "08")
-    assert quiz.kind == "choice" and quiz.is_quiz and quiz.id == "08.q9"
+    [quiz] = load_quizzes(_file(tmp_path, [GOOD]), {"right": "+600 USDT"}, "09")
+    assert quiz.kind == "choice" and quiz.is_quiz and quiz.id == "09.q9"
     assert quiz.options == ("a", "b", "+600 USDT") and quiz.expected() == "+600 USDT"
     assert quiz.feedback == {"a": "not a", "b": "not b", "+600 USDT": "yes"}
     assert quiz.hint == "think" and quiz.prompt == "Which?"
@@ -42,26 +42,26 @@ def test_a_good_file_gives_choice_exercises_with_the_values_filled_in(tmp_path):
     ({"feedback": {"a": "x", "b": "", "{right}": "z"}}, "feedback['b'] must be non-empty text"),
     ({"prompt": "What is {nothing}?"}, "prompt names {nothing}, which is not a value"),
     ({"hint": 3}, "hint must be non-empty text"),
-    ({"id": "09.q1"}, 'id must be "08.qK"'),
+    ({"id": "10.q1"}, 'id must be "09.qK"'),
     ({"colour": "red"}, "colour is not a field here"),
 ])
 def test_a_malformed_quiz_names_the_file_the_quiz_and_the_field(tmp_path, change, words):
     quiz = {**GOOD, **change}
     with pytest.raises(InvalidInput) as err:
-        load_quizzes(_file(tmp_path, [GOOD, quiz]), {"right": "+600 USDT"}, "08")
+        load_quizzes(_file(tmp_path, [GOOD, quiz]), {"right": "+600 USDT"}, "09")
     message = str(err.value)
-    assert message.startswith(f"lesson08.json, quiz {quiz['id']!r}: ") and words in message
+    assert message.startswith(f"lesson09.json, quiz {quiz['id']!r}: ") and words in message
 
 
 def test_a_missing_field_and_a_broken_file_are_named(tmp_path):
     quiz = {k: v for k, v in GOOD.items() if k != "hint"}
-    with pytest.raises(InvalidInput, match=r"lesson08.json, quiz '08.q9': hint is missing"):
-        load_quizzes(_file(tmp_path, [quiz]), {"right": "x"}, "08")
-    with pytest.raises(InvalidInput, match=r"lesson08.json, quizzes\[0\]: a quiz must be a JSON "):
+    with pytest.raises(InvalidInput, match=r"lesson09.json, quiz '09.q9': hint is missing"):
+        load_quizzes(_file(tmp_path, [quiz]), {"right": "x"}, "09")
+    with pytest.raises(InvalidInput, match=r"lesson09.json, quizzes\[0\]: a quiz must be a JSON "):
         load_quizzes(_file(tmp_path, ["not a quiz"]))
-    with pytest.raises(InvalidInput, match="lesson08.json: quizzes must be a list"):
+    with pytest.raises(InvalidInput, match="lesson09.json: quizzes must be a list"):
         load_quizzes(_file(tmp_path, {}))
-    broken = tmp_path / "lesson08.json"
-    broken.write_text('{"quizzes": [\n{"id": "08.q1",}]}', encoding="utf-8")
-    with pytest.raises(InvalidInput, match=r"lesson08.json line 2, column"):
+    broken = tmp_path / "lesson09.json"
+    broken.write_text('{"quizzes": [\n{"id": "09.q1",}]}', encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"lesson09.json line 2, column"):
         load_quizzes(broken)

@@ -1,4 +1,4 @@
-"""Lesson 12, the final quiz: 18 questions over lessons 01-11 whose numbers the engine computes,
+"""Lesson 15, the final quiz: 18 questions over lessons 01-14 whose numbers the engine computes,
 an explanation for every option, and the lint rules of a quiz lesson."""
 import re
 import shutil
@@ -10,15 +10,15 @@ import pytest
 
 from crossmargin.check import all_exercises
 from crossmargin.course import QUIZ_KIND, lint_notebook
-from crossmargin.course.exercises import lesson12
+from crossmargin.course.exercises import lesson15
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "12-final-quiz.ipynb"
-QUIZZES = {i: ex for i, ex in all_exercises().items() if i.startswith("12.")}
+NOTEBOOK = ROOT / "notebooks" / "15-final-quiz.ipynb"
+QUIZZES = {i: ex for i, ex in all_exercises().items() if i.startswith("15.")}
 
 
 def test_eighteen_quizzes_of_three_or_four_options_each_explained():
-    assert list(QUIZZES) == [f"12.q{k}" for k in range(1, 19)]
+    assert list(QUIZZES) == [f"15.q{k}" for k in range(1, 19)]
     for quiz_id, ex in QUIZZES.items():
         assert ex.is_quiz and 3 <= len(ex.options) <= 4, quiz_id
         assert set(ex.feedback) == set(ex.options)
@@ -34,12 +34,12 @@ def test_the_right_answer_moves_around():
 
 
 def test_the_numbers_are_the_engines_by_hand():
-    v = lesson12.QUIZ_VALUES
+    v = lesson15.QUIZ_VALUES
     assert (v["notional"], v["initial_margin"], v["maintenance_margin"]) == ("30,000", "3,000", "120")
     assert v["leveraged_twice"] == "300,000"
     assert (v["low_rate"], v["high_rate"]) == ("0.4 %", "0.5 %")             # BTCUSDT tiers 1, 2
     assert (v["low_max_leverage"], v["high_max_leverage"]) == ("125x", "100x")
-    assert lesson12.funding_paid() == pytest.approx(0.5 * 60_000 * 0.0001)  # 3 USDT, long pays
+    assert lesson15.funding_paid() == pytest.approx(0.5 * 60_000 * 0.0001)  # 3 USDT, long pays
     assert (v["fee"], v["margin_low"], v["margin_high"]) == ("15", "6,000", "1,500")
     assert (v["fee_share_low"], v["fee_share_high"]) == ("0.25 %", "1.00 %")
     assert (v["clearance_fee"], v["first_rate"]) == ("1.25 %", "0.4 %")     # fee > rate: no cut
@@ -59,11 +59,13 @@ def test_the_notebook_asks_each_quiz_once_and_its_table_maps_every_question_to_a
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert nb.metadata["course"]["kind"] == QUIZ_KIND
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert [re.findall(r'Quiz\("(12\.q\d+)"\)', s) for s in code] == [[i] for i in QUIZZES]
+    assert [re.findall(r'Quiz\("(15\.q\d+)"\)', s) for s in code] == [[i] for i in QUIZZES]
     rows = re.findall(r"^\| (\d+)(?:–(\d+))? \| (\d\d) ", nb.cells[0].source, flags=re.M)
     covered = [k for low, high, _ in rows for k in range(int(low), int(high or low) + 1)]
     assert covered == list(range(1, 19))
-    assert [lesson for *_, lesson in rows] == [f"{n:02d}" for n in range(1, 11)]
+    listed = [lesson for *_, lesson in rows]
+    # every lesson from 01 to 11 is named once; 06 (what happens at 100 %) comes before 05's ratio question
+    assert sorted(listed) == [f"{n:02d}" for n in range(1, 12)]
 
 
 @pytest.fixture
@@ -79,11 +81,11 @@ def test_lint_passes_the_quiz_lesson():
 
 def test_lint_refuses_an_exercise_or_a_missing_quiz_in_a_quiz_lesson(copy):
     nb = nbformat.read(copy, as_version=4)
-    nb.cells.insert(2, nbformat.v4.new_code_cell('answer = ...\ncheck("06.1", answer)',
+    nb.cells.insert(2, nbformat.v4.new_code_cell('answer = ...\ncheck("07.1", answer)',
                                                  metadata={"tags": ["exercise"]}))
     del nb.cells[3:7]                                  # the new exercise stays; q2-q5 go
     nbformat.write(nb, copy)
     problems = "\n".join(lint_notebook(copy))
     assert "a quiz lesson asks quiz questions only" in problems
     assert "14 quiz questions — a quiz lesson asks 15-20" in problems
-    assert "ask each quiz of quizzes/lesson12.json once" in problems
+    assert "ask each quiz of quizzes/lesson15.json once" in problems

@@ -185,5 +185,5 @@ def test_an_unstopped_5x_pair_shows_a_loss_past_the_limit_in_vermillion():
 def test_the_exercise_placeholder_says_what_to_do_instead_of_an_empty_report():
     w = CapstoneReport(grade(...))
     assert list(w.children) == [w.verdict, w.numbers]
-    assert "Build your portfolio in exercise 11.1 above, then run this cell" in w.numbers.value
+    assert "Build your portfolio in exercise 14.1 above, then run this cell" in w.numbers.value
     assert "Not graded yet" in w.verdict.value and w.hour.disabled

@@ -53,13 +53,16 @@ PLANNED = {
     "03-activate-deposit-select": "Activate, deposit, select",
     "04-open-positions": "Open positions",
     "05-monitor-margin-ratio": "Monitor the margin ratio",
-    "06-stop-losses": "Stop losses",
-    "07-practical-example": "The practical example",
-    "08-hedging": "Hedging",
-    "09-leverage-and-cascades": "Leverage and cascading liquidations",
-    "10-tips-and-faq": "Tips and FAQ",
-    "11-capstone": "Capstone",
-    "12-final-quiz": "Final quiz",
+    "06-liquidation-at-100": "What happens at 100 %",
+    "07-stop-losses": "Stop losses",
+    "08-practical-example": "The practical example",
+    "09-hedging": "Hedging",
+    "10-leverage-and-cascades": "Leverage and cascading liquidations",
+    "11-tips-and-faq": "Tips and FAQ",
+    "12-same-account-four-screens": "Same account, four screens",
+    "13-crash-day-replay": "A reconstructed crash day",
+    "14-capstone": "Capstone",
+    "15-final-quiz": "Final quiz",
 }
 
 #: What the minutes column says for a lesson still being written.
@@ -161,7 +164,7 @@ WIDGET_MINUTES = 3
 EXERCISE_MINUTES = 4
 QUIZ_MINUTES = 1
 #: A lesson's length, teaching and exercises together. The design aims at 20-45 minutes;
-#: re-timed with :func:`estimate_minutes`, the dense lessons 09-11 take 50-55, so the limit
+#: re-timed with :func:`estimate_minutes`, the dense lessons 10, 11 and 14 take 50-55, so the limit
 #: is 60 until they are split.
 MIN_LESSON, MAX_LESSON = 20, 60
 

@@ -1,9 +1,9 @@
 """What each lesson measures, one module per topic.
 
-``comparison`` (02), ``examples`` (the lessons' accounts), ``monitoring`` (05), ``stops``
-(06), ``hedging`` (08), ``cascade`` (09), ``reserve``, ``funding`` and ``indicators`` (10),
-``capstone`` (11), ``liquidation`` (what happens at 100 %: one liquidation event by event on
-each venue, for the lesson still to be placed). Built on the engine, the scenarios and the simulation; the widgets and
+``comparison`` (02, and 12: one portfolio on four venues), ``examples`` (the lessons' accounts),
+``monitoring`` (05), ``liquidation`` (06: one liquidation event by event on each venue), ``stops``
+(07), ``hedging`` (09), ``cascade`` (10), ``reserve``, ``funding`` and ``indicators`` (11),
+``capstone`` (14). Built on the engine, the scenarios and the simulation; the widgets and
 the notebooks call these. In a lesson::
 
     from crossmargin.lessons import stops, examples

@@ -1,4 +1,4 @@
-"""The capstone (lesson 11): build a small portfolio and defend it through a stress day.
+"""The capstone (lesson 14): build a small portfolio and defend it through a stress day.
 
 A *portfolio* is a list of :class:`~crossmargin.simulation.replay.Order` s, all opened at the
 first price of the stress day from a 10,000 USDT account::
@@ -98,14 +98,14 @@ PASS_RULES = (
                      "liquidate a position"),
 )
 
-#: The course's example of a portfolio that fails: lesson 07's BTC long / ETH short pair,
+#: The course's example of a portfolio that fails: lesson 08's BTC long / ETH short pair,
 #: cross, at the highest leverage and with the most margin the rules allow.
 RECKLESS_PAIR = (
     Order("BTCUSDT", "long", margin=3_000, leverage=10, margin_mode="cross"),
     Order("ETHUSDT", "short", margin=3_000, leverage=10, margin_mode="cross"),
 )
 
-#: The course's example of a portfolio that passes (lesson 11's worked solution): the same
+#: The course's example of a portfolio that passes (lesson 14's worked solution): the same
 #: pair at 5x with half the margin, a stop 5 % from each entry (both stops together cost
 #: about 760 USDT, well inside the loss limit), the long isolated (a gap through its stop
 #: can cost no more than its 1,500 USDT) and the short cross (the 7,000 USDT reserve keeps
@@ -557,7 +557,7 @@ class Grade:
     def verdict(self):
         """One line: passed, or every reason why not."""
         if not self.answered:
-            return ("Not graded yet: build your portfolio in exercise 11.1 above (replace ... "
+            return ("Not graded yet: build your portfolio in exercise 14.1 above (replace ... "
                     "with your list of Order(...)), then run this cell again.")
         if not self.valid:
             return (f"Not graded: the portfolio breaks {len(self.violations)} "

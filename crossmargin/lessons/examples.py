@@ -7,7 +7,7 @@ the ``portfolios/`` folder of a ``CROSSMARGIN_DATA_PATH`` entry (see
 :class:`~crossmargin.Account` (:meth:`Portfolio.open_account`) or gives orders for
 :func:`~crossmargin.replay` (:meth:`Portfolio.orders`); :func:`list_portfolios` lists them.
 
-- The **guide's example** (lesson 07, ``guide-example.json``): a 10,000 USDT account with a BTC
+- The **guide's example** (lesson 08, ``guide-example.json``): a 10,000 USDT account with a BTC
   long and an ETH short. The guide gives each 5,000 USDT of margin, which does not fit once the
   taker fee is paid, so the course uses 4,900 USDT each: :func:`example_legs` (for
   :mod:`crossmargin.simulation.shocks`), :func:`open_example` (an :class:`~crossmargin.Account`),
@@ -17,8 +17,8 @@ the ``portfolios/`` folder of a ``CROSSMARGIN_DATA_PATH`` entry (see
   longs on a 1,535,443.01 USDT wallet with the 2021 bracket tables and no fee, so the
   margin ratio (41.49 %) and the liquidation prices are the published ones:
   :func:`binance_example`.
-- A **single BTC long** (lessons 05 and 06): :func:`btc_long`.
-- Lesson 06's **cross pair** (``big-btc-long-small-eth-short.json``), a large BTC long and a
+- A **single BTC long** (lessons 05 and 07): :func:`btc_long`.
+- Lesson 07's **cross pair** (``big-btc-long-small-eth-short.json``), a large BTC long and a
   small ETH short, with or without a stop on the long: :func:`big_btc_long_small_eth_short`.
 """
 import os
@@ -320,7 +320,7 @@ def binance_example(marked=True):
     return BINANCE.open_account(marked=marked)
 
 
-# -- small accounts of lessons 05 and 06 ---------------------------------------------------------
+# -- small accounts of lessons 05 and 07 ---------------------------------------------------------
 def btc_long(leverage, *, size=None, margin=None, margin_mode="cross", deposit=10_000.0,
              entry_price=60_000.0, mark=None):
     """An account funded with ``deposit`` USDT holding one BTC long opened at ``entry_price``
@@ -339,7 +339,7 @@ def btc_long(leverage, *, size=None, margin=None, margin_mode="cross", deposit=1
 
 
 def big_btc_long_small_eth_short(stop_distance=None):
-    """Lesson 06's cross pair for a 10,000 USDT account: a large BTC long (4,000 USDT of
+    """Lesson 07's cross pair for a 10,000 USDT account: a large BTC long (4,000 USDT of
     margin at 15x) and a small ETH short (1,000 USDT at 5x), with a stop ``stop_distance``
     (a fraction, 0.05 = 5 %) below the long's entry, or no stop."""
     if stop_distance is not None:

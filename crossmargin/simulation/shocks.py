@@ -216,7 +216,7 @@ def _shock(legs, deposit, moves, specs):
     build a two-row path per grid point and lose the per-leg numbers; and it reads the
     maintenance margin from the bracket table as ``Account`` does
     (:func:`~crossmargin.engine.formulas.maintenance_margin`), so the liquidation boundary
-    that lesson 07 checks to 1e-9 stays the account's to the last digit. The tests check it
+    that lesson 08 checks to 1e-9 stays the account's to the last digit. The tests check it
     against ``Account`` shock by shock."""
     fees = [leg.notional * specs[leg.symbol].taker_fee for leg in legs]
     marked = [_marked(leg, moves[leg.symbol], specs[leg.symbol]) for leg in legs]

@@ -20,9 +20,9 @@ EXPLORERS = {
     "LeverageExplorer": ("Leverage", "01"),
     "ModeExplorer": ("Cross vs isolated", "02"),
     "MarginRatioMonitor": ("Margin ratio", "05"),
-    "StopLossLab": ("Stop loss", "06"),
-    "HedgeLab": ("Hedging", "08"),
-    "CascadeLab": ("Cascades", "09"),
+    "StopLossLab": ("Stop loss", "07"),
+    "HedgeLab": ("Hedging", "09"),
+    "CascadeLab": ("Cascades", "10"),
 }
 TITLE = "Cross Margin, Step by Step"
 FONT_SIZES = (12, 40)

@@ -262,7 +262,7 @@ class CapstoneReport(W.VBox):
                               f"<b>{html.escape(report.verdict)}</b>")
         if not report.answered:
             self.numbers.value = (
-                "Build your portfolio in exercise 11.1 above, then run this cell: the report "
+                "Build your portfolio in exercise 14.1 above, then run this cell: the report "
                 "will draw the stress day, your equity against the loss limit "
                 f"({DEPOSIT * (1 - MAX_STRESS_LOSS):,.0f} USDT) and your margin ratios, and "
                 "say why the portfolio passed or not.")

@@ -4,7 +4,7 @@ The question, its options, the right answer and one explanation per option live 
 the exercise registry (``crossmargin/course/exercises/lessonNN.py``, ids ``"NN.qK"``), so
 nothing in the learner's cell gives the answer away::
 
-    Quiz("06.q1")
+    Quiz("07.q1")
 """
 import html
 
@@ -27,7 +27,7 @@ class Quiz(W.VBox):
         try:
             ex = exercise(exercise_id)
         except (KeyError, TypeError):
-            raise InvalidInput(f"exercise_id must name a registered quiz such as '06.q1' "
+            raise InvalidInput(f"exercise_id must name a registered quiz such as '07.q1' "
                                f"(got {exercise_id!r})") from None
         options = [str(o) for o in ex.options]
         if ex.kind != "choice" or not ex.is_quiz:

@@ -78,7 +78,7 @@ LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
 #: tests/output/screenshots/<class>.png; `make screenshots` copies them to images/screenshots/.
 SCREENSHOTS = {"01": "cm-leverage-explorer", "02": "cm-mode-explorer",
                "04": "cm-order-ticket", "05": "cm-margin-ratio-monitor",
-               "06": "cm-stop-loss-lab", "08": "cm-hedge-lab", "09": "cm-cascade-lab"}
+               "07": "cm-stop-loss-lab", "09": "cm-hedge-lab", "10": "cm-cascade-lab"}
 
 
 @pytest.mark.parametrize("name", LESSONS)

@@ -8,7 +8,7 @@ SOLVED = re.compile(r"✓ Exercise 06\.\d")
 
 def test_answers_stay_hidden_until_a_solution_is_opened(lab, page, output_dir):
     base, token, _ = lab
-    open_notebook(page, base, token, "notebooks/06-stop-losses.ipynb")
+    open_notebook(page, base, token, "notebooks/07-stop-losses.ipynb")
     run_all(page)
     assert cell_errors(page) == []
     assert_no_widget_errors(page)

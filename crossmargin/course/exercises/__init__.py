@@ -105,7 +105,7 @@ REGISTRY = {}
 _LESSONS = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("lesson"))
 for _stray in sorted(f.name for f in QUIZ_FOLDER.glob("*.json") if f.stem not in _LESSONS):
     raise InvalidInput(f"{_stray}: a quiz file is named after its lesson's module "
-                       f"(lesson08.json for lesson08.py); there is no {_stray[:-5]}.py")
+                       f"(lesson09.json for lesson09.py); there is no {_stray[:-5]}.py")
 for _name in _LESSONS:
     _module = importlib.import_module(f"{__name__}.{_name}")
     _exercises = list(_module.EXERCISES)

@@ -1,124 +1,116 @@
-"""Lesson 08 · Hedging: exercises (answers computed by the engine).
+"""Lesson 08 · The guide's practical example: exercises (answers computed by the engine).
 
-The pair is :func:`crossmargin.lessons.hedging.hedge_plan` with the lesson's defaults (BTC long
-of 3,000 USDT at 15x, ETH short of ratio × its notional, 10,000 USDT deposit), over
-:func:`crossmargin.lessons.hedging.hedge_paths` (1,000 seeded paths of 30 days).
+The example: 10,000 USDT, a BTC long and an ETH short with 4,900 USDT of margin
+each (the guide's 5,000 + 5,000 do not fit once the taker fee is paid).
 """
-import functools
+import numpy as np
 
+from ...engine import formulas
+from ... import scenarios
 from ..exercise import Exercise, Mistake
-from ...lessons.hedging import hedge_grid, min_variance_ratio, required_deposit
+from .common import opening_fees
+from ...engine.contracts import contract
+from ...lessons.examples import GUIDE_DEPOSIT as DEPOSIT, GUIDE_MARGIN as MARGIN, example_legs
+from ...simulation.shocks import liquidation_move, shock_outcomes
 
-#: 08.1 and 08.2: the hedge ratios to compare, and the correlation.
-RATIOS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
-CORRELATION = 0.8
-#: 08.3: a weaker correlation.
-WEAK_CORRELATION = 0.5
-
-
-@functools.lru_cache(maxsize=1)
-def ratio_table():
-    """``hedge_grid(RATIOS, [0.8])``: odds and equity for every ratio, both modes."""
-    return hedge_grid(RATIOS, [CORRELATION])
+#: 08.2: BTC -15 % and ETH +15 % at once, at 5x.
+TWIST = {"BTCUSDT": -0.15, "ETHUSDT": 0.15}
+TWIST_LEVERAGE = 5
+#: 08.3: leverages a trader would consider.
+LEVERAGES = np.arange(1, 21)
 
 
-def odds(ratio, mode="cross"):
-    """The odds of any liquidation at ``ratio`` (correlation 0.8) in ``mode``."""
-    table = ratio_table()
-    row = table[(table["hedge_ratio"] == ratio) & (table["mode"] == mode)]
-    return float(row["p_liquidation"].iloc[0])
+def lowest_liquidating_leverage(price="low"):
+    """Lowest whole leverage whose isolated BTC long (4,900 USDT) the BTC crash liquidates.
+
+    ``price="low"``: the crash's lowest mark (what liquidates); ``"final"``: its last one.
+    One vectorized liquidation-price call over ``LEVERAGES``.
+    """
+    btc = scenarios.btc_crash()["BTCUSDT"]
+    entry = float(btc.iloc[0])
+    mark = float(btc.min() if price == "low" else btc.iloc[-1])
+    size = MARGIN * LEVERAGES / entry
+    lp = formulas.liquidation_price("long", size, entry, size * entry / LEVERAGES,
+                                    brackets=contract("BTCUSDT").brackets)
+    hit = np.nan_to_num(lp, nan=0.0) >= mark
+    return int(LEVERAGES[hit][0])
 
 
-def safest_ratio(mode="cross"):
-    """The ratio of RATIOS with the lowest odds of a liquidation in ``mode`` (the smallest
-    ratio if several tie)."""
-    rows = ratio_table()[ratio_table()["mode"] == mode]
-    return float(rows.loc[rows["p_liquidation"].idxmin(), "hedge_ratio"])
+def _twist_loss():
+    return sum(leg.notional * abs(TWIST[leg.symbol]) for leg in example_legs(TWIST_LEVERAGE))
 
 
-@functools.lru_cache(maxsize=8)
-def money_needed(ratio, mode="cross", correlation=WEAK_CORRELATION):
-    """``required_deposit`` for the lesson's pair: odds of a liquidation at most 5 %."""
-    return required_deposit(ratio, correlation, mode)
-
-
-def _weak_ratio():
-    return min_variance_ratio(WEAK_CORRELATION)
+def _move(mode="isolated"):
+    return liquidation_move(example_legs(10), DEPOSIT, "BTCUSDT", mode)
 
 
 EXERCISES = [
     Exercise(
         id="08.1",
-        prompt="At correlation 0.8, what are the CROSS account's odds of any liquidation with a "
-               "1:1 hedge (hedge ratio 1)? Give a fraction (0.25 means 25 % of the paths), "
-               "to 3 decimals.",
-        expected=lambda: odds(1.0),
+        prompt="The isolated BTC long of the example (4,900 USDT margin, 10x, entry 60,000): at "
+               "which BTC move is it liquidated? Give a fraction (-0.25 means -25 %), to 3 "
+               "decimals.",
+        expected=_move,
         precision=0.001,
-        hint="The table of odds in 'Reduced liquidation risk' has a row for hedge ratio 1 at "
-             "correlation 0.8, in percent: read its cross column and write it as a fraction "
-             "(12.3 % is 0.123). Compare it with ratio 0.",
-        explanation="About the same as with no hedge: ETH swings more than BTC, so a 1:1 "
-                    "short over-hedges.",
+        sign_note="A long is liquidated when the price FALLS: the move is negative.",
+        hint="Lesson 02's liquidation_move takes the example's legs (example_legs(10)), the "
+             "deposit, the symbol and the margin mode you ask about. By hand: the isolated "
+             "liquidation price from liquidation_price (size = 4,900 × 10 / 60,000 BTC, the "
+             "4,900 USDT margin as the wallet, the BTCUSDT brackets), then price / 60,000 − 1.",
         mistakes=(
-            Mistake(lambda: odds(1.0, "isolated"),
-                    "That is the isolated row. In isolated mode the short's profit cannot "
-                    "reach the long; the question is about cross."),
-            Mistake(lambda: odds(0.0),
-                    "That is the row with hedge ratio 0 (no ETH short); the question asks "
-                    "about ratio 1."),
+            Mistake(lambda: -1 / 10,
+                    "-1/leverage is (almost) where the margin is all gone: the bankruptcy "
+                    "price. Liquidation comes earlier, when what is left equals the maintenance "
+                    "margin."),
+            Mistake(lambda: _move("cross"),
+                    "That is the move that liquidates the long in CROSS, where the whole "
+                    "shared wallet stands behind it. The isolated long has only its own 4,900 "
+                    "USDT."),
         ),
     ),
     Exercise(
         id="08.2",
-        prompt="At correlation 0.8, which hedge ratio of 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5 gives "
-               "the CROSS account the lowest odds of a liquidation? Give the ratio to 2 "
-               "decimals.",
-        expected=safest_ratio,
-        precision=0.01,
-        hint="hedge_grid(ratios, [0.8]) with these seven ratios gives one row per ratio and "
-             "mode: keep the cross rows and find the smallest p_liquidation (the 'odds' table "
-             "above did the same with other ratios).",
-        explanation="A little below ρ·σ_BTC/σ_ETH = 0.8 × 3 % / 4 % = 0.6, the ratio that "
-                    "makes the pair's swings smallest: a liquidation needs one deep loss, and "
-                    "each extra dollar of short adds its own loss when ETH rallies, and its "
-                    "own margin and fee (0.5 is also the least liquidated on 10,000 paths).",
+        prompt="At 5x, BTC falls 15 % and ETH rises 15 % at the same moment. How much is left "
+               "in the CROSS account (in USDT, to the nearest whole number)?",
+        expected=lambda: shock_outcomes(example_legs(TWIST_LEVERAGE), DEPOSIT,
+                                        TWIST).cross_equity,
+        unit="USDT",
+        precision=1,
+        sign_note="What is left in an account is never negative: give a positive number.",
+        hint="Lesson 02's shock_outcomes takes the legs (example_legs(5)), the deposit and the "
+             "moves as fractions, and reports the equity in both modes, as the explorer above "
+             "shows. By hand: both legs lose 15 % of their notional (4,900 × 5 each), and the "
+             "opening fees had already left the wallet.",
         mistakes=(
-            Mistake(lambda: 1.0,
-                    "A 1:1 hedge is not the tightest: ETH moves about 4/3 as much as BTC, so "
-                    "ratio 1 is too much short. Look at the measured odds."),
-            Mistake(lambda: safest_ratio("isolated"),
-                    "That ratio is the safest in ISOLATED mode (no ETH short: nothing more to "
-                    "liquidate). The question is about cross."),
-            Mistake(lambda: min_variance_ratio(CORRELATION),
-                    "0.6 is the theory's best ratio, but it is not one of the choices: pick the "
-                    "listed ratio with the lowest measured odds."),
+            Mistake(lambda: DEPOSIT - _twist_loss(),
+                    "Close: the opening fees (taker fee on both notionals) left the wallet too."),
+            Mistake(lambda: _twist_loss() + opening_fees(example_legs(TWIST_LEVERAGE)),
+                    "That is what was lost; the question asks what is left."),
+            Mistake(lambda: 0.0,
+                    "Not at 5x: the account loses a lot but its margin ratio stays below "
+                    "100 %. (At 10x it would be 0.)"),
         ),
     ),
     Exercise(
         id="08.3",
-        prompt="At correlation 0.5, hedge with the min-variance ratio ρ·σ_BTC/σ_ETH. How much "
-               "money (USDT) must the CROSS account hold so that its odds of a liquidation "
-               "stay at or below 5 %? Give it to the nearest 100.",
-        expected=lambda: money_needed(_weak_ratio()),
-        unit="USDT",
-        precision=100,
-        hint="The ratio comes from min_variance_ratio, as in the section 'Why correlation "
-             "decides'; then required_deposit, as in the table 'needed' (its arguments: ratio, "
-             "correlation, mode). Use correlation 0.5 in both.",
-        explanation="Less than without a hedge, but only a little: at correlation 0.5 the "
-                    "short offsets less of the long.",
+        prompt="With scenarios.btc_crash() and the example's 4,900 USDT isolated BTC long, what "
+               "is the LOWEST whole leverage (1 to 20) at which the long is liquidated? Give "
+               "it to the nearest whole number.",
+        expected=lowest_liquidating_leverage,
+        precision=1,
+        sign_note="A leverage is a positive number (5 for 5x).",
+        hint="The lesson's leverage table already brackets it: nothing is liquidated at 2x and "
+             "the isolated BTC long is liquidated at 5x, so the answer is 3, 4 or 5. Run "
+             "examples.compare_leverages(crash, (3, 4)) as the lesson did and read "
+             "'isolated liquidated'. (A long is liquidated the moment the mark touches its "
+             "liquidation price, so what counts is the crash's LOWEST BTC price.)",
         mistakes=(
-            Mistake(lambda: money_needed(min_variance_ratio(CORRELATION)),
-                    "That uses the ratio for correlation 0.8 (0.6). At 0.5 the best ratio is "
-                    "smaller: min_variance_ratio(0.5)."),
-            Mistake(lambda: money_needed(0.0),
-                    "That is the pair without a hedge (ratio 0)."),
-            Mistake(lambda: money_needed(_weak_ratio(), "isolated"),
-                    "That is isolated mode, where each leg needs its own margin. The question "
-                    "is about cross."),
-            Mistake(lambda: money_needed(_weak_ratio(), correlation=CORRELATION),
-                    "That is the right ratio, but the paths at correlation 0.8: pass 0.5 to "
-                    "required_deposit as well."),
+            Mistake(lambda: lowest_liquidating_leverage() - 1,
+                    "At that leverage the long survives: its liquidation price stays below the "
+                    "crash's lowest BTC price. Try one step higher."),
+            Mistake(lambda: lowest_liquidating_leverage("final"),
+                    "You compared with the last price of the path. The crash bottoms out "
+                    "lower before it bounces, and the liquidation happens at the bottom."),
         ),
     ),
 ]

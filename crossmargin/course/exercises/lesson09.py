@@ -1,135 +1,124 @@
-"""Lesson 09 · Leverage and cascades: exercises (answers computed by the engine).
+"""Lesson 09 · Hedging: exercises (answers computed by the engine).
 
-- 09.1: the shared pool over random paths at correlation -0.5: how often does it
-  save the BTC long?
-- 09.2: three 10x longs (BTC, ETH, SOL, 3,000 USDT of margin each) in one cross
-  account of 10,000 USDT; SOL falls 20 %: where is BTC's liquidation price now?
-- 09.3: the market cascade: the smallest share of high-leverage traders at which
-  a -3 % shock reaches the low-leverage traders.
+The pair is :func:`crossmargin.lessons.hedging.hedge_plan` with the lesson's defaults (BTC long
+of 3,000 USDT at 15x, ETH short of ratio × its notional, 10,000 USDT deposit), over
+:func:`crossmargin.lessons.hedging.hedge_paths` (1,000 seeded paths of 30 days).
 """
-from functools import lru_cache
+import functools
 
-import numpy as np
-
-from ...lessons import cascade
-from ... import scenarios
 from ..exercise import Exercise, Mistake
-from ...simulation.shocks import Leg, liquidation_move
-from ...simulation.replay import Order
+from ...lessons.hedging import hedge_grid, min_variance_ratio, required_deposit
 
-#: 09.1: the lesson's pool test (BTC and SOL longs at 20x, just enough money for both).
-POOL_PLAN = (Order("BTCUSDT", "long", margin=2_000, leverage=20),
-             Order("SOLUSDT", "long", margin=2_000, leverage=20))
-POOL_DEPOSIT = 4_040
-POOL_PATHS = dict(n_paths=2_000, n_steps=1_440, start_prices=[60_000, 150],
-                  daily_volatility=[0.03, 0.055], seed=9)
-
-#: 09.2: the lesson's cross account: three 10x longs with 3,000 USDT of margin each.
-DEPOSIT = 10_000
-THREE_LONGS = (Leg("BTCUSDT", "long", 3_000, 10, 60_000), Leg("ETHUSDT", "long", 3_000, 10, 3_000),
-               Leg("SOLUSDT", "long", 3_000, 10, 150))
-SOL_FALL = -0.20
-
-#: 09.3: the lesson's market: default crowd, a -3 % shock, impact 0.5; shares in %.
-SHOCK, IMPACT = -0.03, 0.5
-SHARES = np.arange(0, 101, 5)
-LOW_LEVERAGE_TOP = 10
+#: 09.1 and 09.2: the hedge ratios to compare, and the correlation.
+RATIOS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
+CORRELATION = 0.8
+#: 09.3: a weaker correlation.
+WEAK_CORRELATION = 0.5
 
 
-def btc_liquidation_price(sol_move=SOL_FALL, mode="cross"):
-    """BTC's liquidation price in the three-long account after SOL moves ``sol_move``."""
-    moves = {"SOLUSDT": sol_move} if mode == "cross" else None
-    return 60_000 * (1 + liquidation_move(THREE_LONGS, DEPOSIT, "BTCUSDT", mode, moves))
+@functools.lru_cache(maxsize=1)
+def ratio_table():
+    """``hedge_grid(RATIOS, [0.8])``: odds and equity for every ratio, both modes."""
+    return hedge_grid(RATIOS, [CORRELATION])
 
 
-def reaches_low_leverage(share_pct):
-    """Does the lesson's cascade liquidate any trader at 10x or less at this share (%)?"""
-    out = cascade.run(cascade.crowd(high_leverage_share=share_pct / 100), SHOCK, impact=IMPACT)
-    gone = out.accounts[out.accounts["liquidated_round"].notna()]
-    return bool((gone["leverage"] <= LOW_LEVERAGE_TOP).any())
+def odds(ratio, mode="cross"):
+    """The odds of any liquidation at ``ratio`` (correlation 0.8) in ``mode``."""
+    table = ratio_table()
+    row = table[(table["hedge_ratio"] == ratio) & (table["mode"] == mode)]
+    return float(row["p_liquidation"].iloc[0])
 
 
-def tipping_share():
-    """Smallest share (multiple of 5 %) at which the cascade reaches the low-leverage traders."""
-    return float(next(s for s in SHARES if reaches_low_leverage(s)))
+def safest_ratio(mode="cross"):
+    """The ratio of RATIOS with the lowest odds of a liquidation in ``mode`` (the smallest
+    ratio if several tie)."""
+    rows = ratio_table()[ratio_table()["mode"] == mode]
+    return float(rows.loc[rows["p_liquidation"].idxmin(), "hedge_ratio"])
 
 
-@lru_cache(maxsize=4)
-def pool_shares(correlation):
-    """Share of the paths per effect (saved, dragged down, ...) at this correlation."""
-    paths = scenarios.random_paths(correlation=correlation, **POOL_PATHS)
-    effect = cascade.shared_pool_effect(POOL_PLAN, paths, ["BTCUSDT", "SOLUSDT"],
-                                        deposit=POOL_DEPOSIT)
-    return effect["effect"].value_counts(normalize=True)
+@functools.lru_cache(maxsize=8)
+def money_needed(ratio, mode="cross", correlation=WEAK_CORRELATION):
+    """``required_deposit`` for the lesson's pair: odds of a liquidation at most 5 %."""
+    return required_deposit(ratio, correlation, mode)
 
 
-def btc_move(sol_move=SOL_FALL):
-    """09.2 slip: BTC's liquidation MOVE (a fraction) instead of its price."""
-    return float(liquidation_move(THREE_LONGS, DEPOSIT, "BTCUSDT", "cross",
-                                  {"SOLUSDT": sol_move}))
+def _weak_ratio():
+    return min_variance_ratio(WEAK_CORRELATION)
 
 
 EXERCISES = [
     Exercise(
         id="09.1",
-        prompt="Rerun the lesson's pool test (same plan, paths and seed) at correlation -0.5. "
-               "In what share of the paths (a fraction) does the shared wallet SAVE the BTC "
-               "long? Give it to 3 decimals.",
-        expected=lambda: float(pool_shares(-0.5)["saved by the pool"]),
+        prompt="At correlation 0.8, what are the CROSS account's odds of any liquidation with a "
+               "1:1 hedge (hedge ratio 1)? Give a fraction (0.25 means 25 % of the paths), "
+               "to 3 decimals.",
+        expected=lambda: odds(1.0),
         precision=0.001,
-        hint="The cell that built by_correlation ran the same test at correlations 0.4 and 0: "
-             "draw the days with -0.5 as the correlation (same seed), run "
-             "cascade.shared_pool_effect on them, and read the 'saved by the pool' share of "
-             "value_counts(normalize=True).",
+        hint="The table of odds in 'Reduced liquidation risk' has a row for hedge ratio 1 at "
+             "correlation 0.8, in percent: read its cross column and write it as a fraction "
+             "(12.3 % is 0.123). Compare it with ratio 0.",
+        explanation="About the same as with no hedge: ETH swings more than BTC, so a 1:1 "
+                    "short over-hedges.",
         mistakes=(
-            Mistake(lambda: float(pool_shares(-0.5)["dragged down by the pool"]),
-                    "That is the share dragged DOWN by the pool; the question asks how often it "
-                    "saves the BTC long."),
-            Mistake(lambda: float(pool_shares(0.8)["saved by the pool"]),
-                    "That is the lesson's run at correlation 0.8; pass -0.5 as the correlation."),
+            Mistake(lambda: odds(1.0, "isolated"),
+                    "That is the isolated row. In isolated mode the short's profit cannot "
+                    "reach the long; the question is about cross."),
+            Mistake(lambda: odds(0.0),
+                    "That is the row with hedge ratio 0 (no ETH short); the question asks "
+                    "about ratio 1."),
         ),
     ),
     Exercise(
         id="09.2",
-        prompt="The lesson's cross account (10,000 USDT; BTC, ETH and SOL longs at 10x with "
-               "3,000 USDT of margin each). SOL falls 20 % while BTC and ETH do not move. "
-               "Where is BTC's liquidation price now (USDT), to the nearest whole number?",
-        expected=lambda: btc_liquidation_price(),
-        unit="USDT",
-        precision=1,
-        hint="The cell that computed btc_lp called liquidation_move(legs, 10_000, 'BTCUSDT', "
-             "'cross', {'SOLUSDT': ...}) for a whole range of SOL moves: give it SOL's move as "
-             "a fraction (-0.2). It returns BTC's move; the price is 60,000 × (1 + move).",
+        prompt="At correlation 0.8, which hedge ratio of 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5 gives "
+               "the CROSS account the lowest odds of a liquidation? Give the ratio to 2 "
+               "decimals.",
+        expected=safest_ratio,
+        precision=0.01,
+        hint="hedge_grid(ratios, [0.8]) with these seven ratios gives one row per ratio and "
+             "mode: keep the cross rows and find the smallest p_liquidation (the 'odds' table "
+             "above did the same with other ratios).",
+        explanation="A little below ρ·σ_BTC/σ_ETH = 0.8 × 3 % / 4 % = 0.6, the ratio that "
+                    "makes the pair's swings smallest: a liquidation needs one deep loss, and "
+                    "each extra dollar of short adds its own loss when ETH rallies, and its "
+                    "own margin and fee (0.5 is also the least liquidated on 10,000 paths).",
         mistakes=(
-            Mistake(lambda: btc_liquidation_price(0.0),
-                    "That is BTC's liquidation price before SOL fell. In cross, SOL's loss is "
-                    "part of BTC's formula (the other positions' unrealized PnL)."),
-            Mistake(lambda: btc_liquidation_price(mode="isolated"),
-                    "That is the isolated BTC position's price, which SOL cannot move. The "
-                    "account is cross."),
-            Mistake(lambda: 150 * (1 + SOL_FALL),
-                    "120 is SOL's new price; the question asks for BTC's liquidation price."),
-            Mistake(btc_move,
-                    "That is BTC's liquidation MOVE, a fraction of its price. Turn it into a "
-                    "price: 60,000 × (1 + move)."),
+            Mistake(lambda: 1.0,
+                    "A 1:1 hedge is not the tightest: ETH moves about 4/3 as much as BTC, so "
+                    "ratio 1 is too much short. Look at the measured odds."),
+            Mistake(lambda: safest_ratio("isolated"),
+                    "That ratio is the safest in ISOLATED mode (no ETH short: nothing more to "
+                    "liquidate). The question is about cross."),
+            Mistake(lambda: min_variance_ratio(CORRELATION),
+                    "0.6 is the theory's best ratio, but it is not one of the choices: pick the "
+                    "listed ratio with the lowest measured odds."),
         ),
     ),
     Exercise(
         id="09.3",
-        prompt="The lesson's market: the default crowd, a -3 % shock, impact 0.5. What is the "
-               "smallest share of high-leverage traders, in % and to the nearest 5, at which "
-               "the cascade liquidates traders at 10x or less?",
-        expected=tipping_share,
-        unit="%",
-        precision=5,
-        hint="In the lab, set the shock to -3 % and the impact to 0.5, then move the "
-             "'High-leverage traders' slider in steps of 5 until the final move passes the "
-             "nearest 10x long's liquidation move (printed above the lab, with nearest_10x). "
-             "Or rerun the 'mix' cell with more shares.",
+        prompt="At correlation 0.5, hedge with the min-variance ratio ρ·σ_BTC/σ_ETH. How much "
+               "money (USDT) must the CROSS account hold so that its odds of a liquidation "
+               "stay at or below 5 %? Give it to the nearest 100.",
+        expected=lambda: money_needed(_weak_ratio()),
+        unit="USDT",
+        precision=100,
+        hint="The ratio comes from min_variance_ratio, as in the section 'Why correlation "
+             "decides'; then required_deposit, as in the table 'needed' (its arguments: ratio, "
+             "correlation, mode). Use correlation 0.5 in both.",
+        explanation="Less than without a hedge, but only a little: at correlation 0.5 the "
+                    "short offsets less of the long.",
         mistakes=(
-            Mistake(lambda: tipping_share() - 5,
-                    "At that share every high-leverage long is liquidated, but the price stops "
-                    "above the 10x traders' liquidation price: the cascade ends there."),
+            Mistake(lambda: money_needed(min_variance_ratio(CORRELATION)),
+                    "That uses the ratio for correlation 0.8 (0.6). At 0.5 the best ratio is "
+                    "smaller: min_variance_ratio(0.5)."),
+            Mistake(lambda: money_needed(0.0),
+                    "That is the pair without a hedge (ratio 0)."),
+            Mistake(lambda: money_needed(_weak_ratio(), "isolated"),
+                    "That is isolated mode, where each leg needs its own margin. The question "
+                    "is about cross."),
+            Mistake(lambda: money_needed(_weak_ratio(), correlation=CORRELATION),
+                    "That is the right ratio, but the paths at correlation 0.8: pass 0.5 to "
+                    "required_deposit as well."),
         ),
     ),
 ]

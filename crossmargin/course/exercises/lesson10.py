@@ -1,187 +1,135 @@
-"""Lesson 10 · Tips and FAQ: exercises (answers computed by the engine).
+"""Lesson 10 · Leverage and cascades: exercises (answers computed by the engine).
 
-The accounts are the lesson's two plans (:data:`crossmargin.lessons.reserve.PLANS`: 10,000 USDT,
-two positions with 2,500 USDT of margin each at 10x, cross) at the course's start prices.
+- 10.1: the shared pool over random paths at correlation -0.5: how often does it
+  save the BTC long?
+- 10.2: three 10x longs (BTC, ETH, SOL, 3,000 USDT of margin each) in one cross
+  account of 10,000 USDT; SOL falls 20 %: where is BTC's liquidation price now?
+- 10.3: the market cascade: the smallest share of high-leverage traders at which
+  a -3 % shock reaches the low-leverage traders.
 """
-import functools
+from functools import lru_cache
 
-import pandas as pd
+import numpy as np
 
-from ...engine import formulas
-from ...lessons import indicators
+from ...lessons import cascade
+from ... import scenarios
 from ..exercise import Exercise, Mistake
-from ...engine.contracts import contract
-from ...lessons.reserve import PLANS, SYMBOLS, market_paths, open_plan, reserve_outcomes, what_if
-from ...scenarios import START_PRICES
+from ...simulation.shocks import Leg, liquidation_move
+from ...simulation.replay import Order
 
-HEDGE, TWO_BETS = "hedge: long BTC, short ETH", "two bets: long BTC, long SOL"
-#: 10.1: the proposed order on the hedge account.
-PROPOSED = dict(symbol="SOLUSDT", side="long", margin=2_000, leverage=10)
-#: 10.2: reserves to try with the two bets at 10x, and the odds to stay under.
-CANDIDATES = (0.4, 0.5, 0.6, 0.7)
-TARGET = 0.05
-#: 10.3: a tiny price series and the RSI window.
-RSI_PRICES = (100, 102, 101, 104, 103, 106)
-RSI_WINDOW = 3
-#: 10.4: the moves of the two bets' prices.
-MOVES = {"BTCUSDT": -0.05, "SOLUSDT": -0.10}
+#: 10.1: the lesson's pool test (BTC and SOL longs at 20x, just enough money for both).
+POOL_PLAN = (Order("BTCUSDT", "long", margin=2_000, leverage=20),
+             Order("SOLUSDT", "long", margin=2_000, leverage=20))
+POOL_DEPOSIT = 4_040
+POOL_PATHS = dict(n_paths=2_000, n_steps=1_440, start_prices=[60_000, 150],
+                  daily_volatility=[0.03, 0.055], seed=9)
 
+#: 10.2: the lesson's cross account: three 10x longs with 3,000 USDT of margin each.
+DEPOSIT = 10_000
+THREE_LONGS = (Leg("BTCUSDT", "long", 3_000, 10, 60_000), Leg("ETHUSDT", "long", 3_000, 10, 3_000),
+               Leg("SOLUSDT", "long", 3_000, 10, 150))
+SOL_FALL = -0.20
 
-def btc_liquidation(moment="after", plan=HEDGE):
-    """10.1: the hedge's BTC liquidation price before or after the proposed SOL long
-    (``plan=TWO_BETS``: the same order previewed on the lesson's ``account``, the two bets)."""
-    account = open_plan(PLANS[plan], START_PRICES)
-    symbol, side = PROPOSED["symbol"], PROPOSED["side"]
-    check = what_if(account, symbol, side, margin=PROPOSED["margin"],
-                    leverage=PROPOSED["leverage"])
-    return float(check.positions.loc["BTCUSDT", f"liquidation_{moment}"])
+#: 10.3: the lesson's market: default crowd, a -3 % shock, impact 0.5; shares in %.
+SHOCK, IMPACT = -0.03, 0.5
+SHARES = np.arange(0, 101, 5)
+LOW_LEVERAGE_TOP = 10
 
 
-def _isolated_btc_liquidation():
-    long = PLANS[HEDGE][0]
-    size = long.margin * long.leverage / START_PRICES["BTCUSDT"]
-    return formulas.liquidation_price("long", size, START_PRICES["BTCUSDT"], long.margin,
-                                      brackets=contract("BTCUSDT").brackets)
+def btc_liquidation_price(sol_move=SOL_FALL, mode="cross"):
+    """BTC's liquidation price in the three-long account after SOL moves ``sol_move``."""
+    moves = {"SOLUSDT": sol_move} if mode == "cross" else None
+    return 60_000 * (1 + liquidation_move(THREE_LONGS, DEPOSIT, "BTCUSDT", mode, moves))
 
 
-@functools.lru_cache(maxsize=1)
-def _reserve_odds():
-    table = reserve_outcomes(PLANS[TWO_BETS], market_paths(), SYMBOLS, reserves=CANDIDATES)
-    return table.pivot(index="reserve", columns="mode", values="p_liquidation")
+def reaches_low_leverage(share_pct):
+    """Does the lesson's cascade liquidate any trader at 10x or less at this share (%)?"""
+    out = cascade.run(cascade.crowd(high_leverage_share=share_pct / 100), SHOCK, impact=IMPACT)
+    gone = out.accounts[out.accounts["liquidated_round"].notna()]
+    return bool((gone["leverage"] <= LOW_LEVERAGE_TOP).any())
 
 
-def reserve_odds():
-    """10.2: the two bets' odds of a liquidation at each candidate reserve, by mode (one
-    Monte Carlo per process, then remembered)."""
-    return _reserve_odds().copy()
+def tipping_share():
+    """Smallest share (multiple of 5 %) at which the cascade reaches the low-leverage traders."""
+    return float(next(s for s in SHARES if reaches_low_leverage(s)))
 
 
-def smallest_reserve(mode="cross"):
-    """10.2: the smallest candidate reserve whose odds of a liquidation are below TARGET
-    (NaN when none is)."""
-    odds = reserve_odds()[mode]
-    safe = odds[odds < TARGET]
-    return float(safe.index.min()) if len(safe) else float("nan")
+@lru_cache(maxsize=4)
+def pool_shares(correlation):
+    """Share of the paths per effect (saved, dragged down, ...) at this correlation."""
+    paths = scenarios.random_paths(correlation=correlation, **POOL_PATHS)
+    effect = cascade.shared_pool_effect(POOL_PLAN, paths, ["BTCUSDT", "SOLUSDT"],
+                                        deposit=POOL_DEPOSIT)
+    return effect["effect"].value_counts(normalize=True)
 
 
-def _next_riskier():
-    """10.2 mistake: the candidate just below the answer."""
-    answer = smallest_reserve()
-    lower = [r for r in CANDIDATES if r < answer]
-    return lower[-1] if lower else float("nan")
-
-
-def rsi_by_hand(method="wilder"):
-    """10.3: the last RSI of RSI_PRICES; ``"simple"`` averages only the last RSI_WINDOW
-    changes (Cutler's variant), ``"rs"`` gives RS instead of the RSI."""
-    prices = pd.Series(RSI_PRICES, dtype=float)
-    if method == "wilder":
-        return float(indicators.rsi(prices, RSI_WINDOW).iloc[-1])
-    change = prices.diff().iloc[-RSI_WINDOW:]
-    gain, loss = change.clip(lower=0).mean(), (-change).clip(lower=0).mean()
-    if method == "simple":
-        return float(100 - 100 / (1 + gain / loss))
-    rsi = rsi_by_hand("wilder")
-    return 100 / (100 - rsi) - 1                                   # RS from RSI
-
-
-def effective_leverage(measure="now"):
-    """10.4: total notional / equity of the two bets after MOVES (``"start"``: before)."""
-    account = open_plan(PLANS[TWO_BETS], START_PRICES)
-    if measure != "start":
-        account.mark({s: START_PRICES[s] * (1 + m) for s, m in MOVES.items()})
-    positions, equity = account.positions(), account.summary()["equity"]
-    if measure == "entry_notional":
-        return float((positions["contracts"] * positions["entry_price"]).sum() / equity)
-    return float(positions["notional"].sum() / equity)
+def btc_move(sol_move=SOL_FALL):
+    """10.2 slip: BTC's liquidation MOVE (a fraction) instead of its price."""
+    return float(liquidation_move(THREE_LONGS, DEPOSIT, "BTCUSDT", "cross",
+                                  {"SOLUSDT": sol_move}))
 
 
 EXERCISES = [
     Exercise(
         id="10.1",
-        prompt="The hedge account (reserve.open_plan(reserve.PLANS['hedge: long BTC, short "
-               "ETH'], START_PRICES)) considers a SOL long with 2,000 USDT of margin at 10x. "
-               "What would the BTC long's liquidation price be AFTER that order (USDT), to the "
-               "nearest whole number?",
-        expected=btc_liquidation,
-        unit="USDT",
-        precision=1,
-        hint="Not `account`: that variable holds the two bets. Open the hedge account named in "
-             "the question (hedge_account = reserve.open_plan(...)), preview the SOL long on it "
-             "with reserve.what_if as in tip 1, and read the BTCUSDT row of its .positions "
-             "table, column liquidation_after.",
+        prompt="Rerun the lesson's pool test (same plan, paths and seed) at correlation -0.5. "
+               "In what share of the paths (a fraction) does the shared wallet SAVE the BTC "
+               "long? Give it to 3 decimals.",
+        expected=lambda: float(pool_shares(-0.5)["saved by the pool"]),
+        precision=0.001,
+        hint="The cell that built by_correlation ran the same test at correlations 0.4 and 0: "
+             "draw the days with -0.5 as the correlation (same seed), run "
+             "cascade.shared_pool_effect on them, and read the 'saved by the pool' share of "
+             "value_counts(normalize=True).",
         mistakes=(
-            Mistake(lambda: btc_liquidation(plan=TWO_BETS),
-                    "That is the preview on `account`, the two bets (long BTC, long SOL). The "
-                    "question is about the hedge account: open it with "
-                    "reserve.PLANS['hedge: long BTC, short ETH']."),
-            Mistake(lambda: btc_liquidation("before"),
-                    "That is the liquidation price before the order. In cross the new "
-                    "position shares the wallet: its fee and maintenance margin move the BTC "
-                    "liquidation price."),
-            Mistake(_isolated_btc_liquidation,
-                    "That is where the BTC long would be liquidated on its own, isolated with "
-                    "its 2,500 USDT. In cross the whole wallet backs it."),
+            Mistake(lambda: float(pool_shares(-0.5)["dragged down by the pool"]),
+                    "That is the share dragged DOWN by the pool; the question asks how often it "
+                    "saves the BTC long."),
+            Mistake(lambda: float(pool_shares(0.8)["saved by the pool"]),
+                    "That is the lesson's run at correlation 0.8; pass -0.5 as the correlation."),
         ),
     ),
     Exercise(
         id="10.2",
-        prompt="The two bets (long BTC, long SOL) at 10x, cross, over reserve.market_paths(): "
-               "which is the smallest reserve among 0.4, 0.5, 0.6 and 0.7 at which the "
-               "account is liquidated on fewer than 5 % of the paths? Give the share of the "
-               "deposit (like 0.4), to 1 decimal.",
-        expected=smallest_reserve,
-        precision=0.1,
-        hint="The cell that built by_reserve in tip 3 ran reserve.reserve_outcomes on `plan` "
-             "(the two bets) over `paths`: run it with these four reserves and read "
-             "p_liquidation in the cross rows.",
+        prompt="The lesson's cross account (10,000 USDT; BTC, ETH and SOL longs at 10x with "
+               "3,000 USDT of margin each). SOL falls 20 % while BTC and ETH do not move. "
+               "Where is BTC's liquidation price now (USDT), to the nearest whole number?",
+        expected=lambda: btc_liquidation_price(),
+        unit="USDT",
+        precision=1,
+        hint="The cell that computed btc_lp called liquidation_move(legs, 10_000, 'BTCUSDT', "
+             "'cross', {'SOLUSDT': ...}) for a whole range of SOL moves: give it SOL's move as "
+             "a fraction (-0.2). It returns BTC's move; the price is 60,000 × (1 + move).",
         mistakes=(
-            Mistake(_next_riskier,
-                    "Not yet: at that reserve the cross account is still liquidated on 5 % of "
-                    "the paths or more."),
+            Mistake(lambda: btc_liquidation_price(0.0),
+                    "That is BTC's liquidation price before SOL fell. In cross, SOL's loss is "
+                    "part of BTC's formula (the other positions' unrealized PnL)."),
+            Mistake(lambda: btc_liquidation_price(mode="isolated"),
+                    "That is the isolated BTC position's price, which SOL cannot move. The "
+                    "account is cross."),
+            Mistake(lambda: 150 * (1 + SOL_FALL),
+                    "120 is SOL's new price; the question asks for BTC's liquidation price."),
+            Mistake(btc_move,
+                    "That is BTC's liquidation MOVE, a fraction of its price. Turn it into a "
+                    "price: 60,000 × (1 + move)."),
         ),
     ),
     Exercise(
         id="10.3",
-        prompt="Prices 100, 102, 101, 104, 103, 106. With a 3-step window and Wilder's "
-               "smoothing, what is the RSI at the last price, to 1 decimal?",
-        expected=rsi_by_hand,
-        precision=0.1,
-        hint="Changes +2, -1, +3, -1, +3. First averages: the mean of the first three gains "
-             "and losses; then average = (previous × 2 + current) / 3. RSI = 100 − 100 / (1 + "
-             "average gain / average loss). Check it with indicators.rsi (tip 4).",
+        prompt="The lesson's market: the default crowd, a -3 % shock, impact 0.5. What is the "
+               "smallest share of high-leverage traders, in % and to the nearest 5, at which "
+               "the cascade liquidates traders at 10x or less?",
+        expected=tipping_share,
+        unit="%",
+        precision=5,
+        hint="In the lab, set the shock to -3 % and the impact to 0.5, then move the "
+             "'High-leverage traders' slider in steps of 5 until the final move passes the "
+             "nearest 10x long's liquidation move (printed above the lab, with nearest_10x). "
+             "Or rerun the 'mix' cell with more shares.",
         mistakes=(
-            Mistake(lambda: rsi_by_hand("simple"),
-                    "That averages only the last three changes (Cutler's RSI). Wilder's "
-                    "averages carry the earlier changes along: (previous × 2 + current) / 3."),
-            Mistake(lambda: rsi_by_hand("rs"),
-                    "That is RS, the ratio of the average gain to the average loss. The RSI "
-                    "is 100 − 100 / (1 + RS)."),
-            Mistake(lambda: rsi_by_hand() / 100,
-                    "The RSI is on a 0–100 scale, not a fraction of 1: multiply by 100."),
-        ),
-    ),
-    Exercise(
-        id="10.4",
-        prompt="The two bets account (reserve.open_plan(reserve.PLANS['two bets: long BTC, "
-               "long SOL'], START_PRICES), cross, 10x) is marked after BTC falls 5 % and SOL "
-               "10 %. What is its effective leverage now (total notional / equity), to 1 "
-               "decimal?",
-        expected=effective_leverage,
-        precision=0.1,
-        hint="Mark the new prices (5 % and 10 % below START_PRICES) with account.mark({...}), "
-             "then use FAQ 3's definition: the notional column of positions(), summed, "
-             "divided by the equity in summary().",
-        mistakes=(
-            Mistake(lambda: 10.0,
-                    "10x is the leverage setting: it fixed the initial margin of each order. "
-                    "The account's effective leverage is total notional / equity."),
-            Mistake(lambda: effective_leverage("start"),
-                    "That is the effective leverage at the start. Losses shrank the equity "
-                    "faster than the notional: mark the new prices first."),
-            Mistake(lambda: effective_leverage("entry_notional"),
-                    "Close: the notional is taken at the mark price (size × mark), not at the "
-                    "entry price."),
+            Mistake(lambda: tipping_share() - 5,
+                    "At that share every high-leverage long is liquidated, but the price stops "
+                    "above the 10x traders' liquidation price: the cascade ends there."),
         ),
     ),
 ]

@@ -1,130 +1,187 @@
-"""Lesson 11 · Capstone: exercises and quizzes (answers computed by the engine).
+"""Lesson 11 · Tips and FAQ: exercises (answers computed by the engine).
 
-11.1 grades the learner's own portfolio with :func:`crossmargin.lessons.capstone.grade`;
-11.2 asks for a liquidation price (where a stop must not be); 11.3 asks what a cross
-liquidation does to the position that was not the problem. The quizzes 11.q1-11.q4
-check the course's core skills: reading OKX's margin ratio, when cross lowers the risk,
-where a stop goes, and why surviving the stress day is not enough.
+The accounts are the lesson's two plans (:data:`crossmargin.lessons.reserve.PLANS`: 10,000 USDT,
+two positions with 2,500 USDT of margin each at 10x, cross) at the course's start prices.
 """
-from ...lessons import capstone
-from ...lessons.capstone import RECKLESS_PAIR
+import functools
+
+import pandas as pd
+
+from ...engine import formulas
+from ...lessons import indicators
 from ..exercise import Exercise, Mistake
 from ...engine.contracts import contract
-from ...engine.formulas import liquidation_price
+from ...lessons.reserve import PLANS, SYMBOLS, market_paths, open_plan, reserve_outcomes, what_if
+from ...scenarios import START_PRICES
 
-#: 11.2: an isolated BTC long opened at 60,000 with 2,000 USDT of margin at 5x.
-ENTRY, MARGIN, LEVERAGE = 60_000.0, 2_000.0, 5
-
-#: 11.3 asks about capstone.RECKLESS_PAIR (BTC long / ETH short, 3,000 USDT each, 10x, cross).
-FATES = ("it stays open", "it is closed with the ETH short", "it switches to isolated margin")
-
-#: 11.q3: the same long at 10x: its liquidation price, rounded to 10 USDT.
-QUIZ_LEVERAGE = 10
-
-
-def _btc_liquidation(side, leverage):
-    return liquidation_price(side, MARGIN * leverage / ENTRY, ENTRY, MARGIN,
-                             brackets=contract("BTCUSDT").brackets)
-
-
-def _maintenance_rate():
-    rate, _ = contract("BTCUSDT").brackets.lookup(MARGIN * LEVERAGE)
-    return float(rate)
+HEDGE, TWO_BETS = "hedge: long BTC, short ETH", "two bets: long BTC, long SOL"
+#: 11.1: the proposed order on the hedge account.
+PROPOSED = dict(symbol="SOLUSDT", side="long", margin=2_000, leverage=10)
+#: 11.2: reserves to try with the two bets at 10x, and the odds to stay under.
+CANDIDATES = (0.4, 0.5, 0.6, 0.7)
+TARGET = 0.05
+#: 11.3: a tiny price series and the RSI window.
+RSI_PRICES = (100, 102, 101, 104, 103, 106)
+RSI_WINDOW = 3
+#: 11.4: the moves of the two bets' prices.
+MOVES = {"BTCUSDT": -0.05, "SOLUSDT": -0.10}
 
 
-def check_portfolio(answer):
-    """11.1: ``(passed, what the grade says)`` for the learner's portfolio: the verdict,
-    the broken constraints, the warnings (a stop beyond its liquidation price) and the
-    explanation, in that order."""
-    report = capstone.grade(answer)
-    return report.passed, " ".join([report.verdict, *map(str, report.violations),
-                                    *(f"Warning: {w}" for w in report.warnings),
-                                    *report.explanation])
+def btc_liquidation(moment="after", plan=HEDGE):
+    """11.1: the hedge's BTC liquidation price before or after the proposed SOL long
+    (``plan=TWO_BETS``: the same order previewed on the lesson's ``account``, the two bets)."""
+    account = open_plan(PLANS[plan], START_PRICES)
+    symbol, side = PROPOSED["symbol"], PROPOSED["side"]
+    check = what_if(account, symbol, side, margin=PROPOSED["margin"],
+                    leverage=PROPOSED["leverage"])
+    return float(check.positions.loc["BTCUSDT", f"liquidation_{moment}"])
 
 
-def stop_limit_price():
-    """11.2: the isolated long's liquidation price (a stop must sit above it)."""
-    return _btc_liquidation("long", LEVERAGE)
+def _isolated_btc_liquidation():
+    long = PLANS[HEDGE][0]
+    size = long.margin * long.leverage / START_PRICES["BTCUSDT"]
+    return formulas.liquidation_price("long", size, START_PRICES["BTCUSDT"], long.margin,
+                                      brackets=contract("BTCUSDT").brackets)
 
 
-def btc_long_fate():
-    """11.3: what the stress day's cross liquidation did to the reckless pair's BTC long."""
-    report = capstone.grade(list(RECKLESS_PAIR), n_paths=1)
-    first = report.liquidations[report.liquidations["row"] == report.liquidations["row"].min()]
-    closed = set(first["symbol"])
-    if {"BTCUSDT", "ETHUSDT"} <= closed:
-        return FATES[1]
-    return FATES[0]
+@functools.lru_cache(maxsize=1)
+def _reserve_odds():
+    table = reserve_outcomes(PLANS[TWO_BETS], market_paths(), SYMBOLS, reserves=CANDIDATES)
+    return table.pivot(index="reserve", columns="mode", values="p_liquidation")
 
 
-_LP = round(_btc_liquidation("long", QUIZ_LEVERAGE), -1)
-#: What 11.q3's text names (quizzes/lesson11.json): the 10x long's liquidation price, a stop
-#: beyond it, and a stop between it and the entry.
-QUIZ_VALUES = {"liquidation_price": f"{_LP:,.0f}", "stop_beyond": f"{_LP - 1_000:,.0f}",
-               "stop_between": f"{_LP + 1_800:,.0f}"}
+def reserve_odds():
+    """11.2: the two bets' odds of a liquidation at each candidate reserve, by mode (one
+    Monte Carlo per process, then remembered)."""
+    return _reserve_odds().copy()
+
+
+def smallest_reserve(mode="cross"):
+    """11.2: the smallest candidate reserve whose odds of a liquidation are below TARGET
+    (NaN when none is)."""
+    odds = reserve_odds()[mode]
+    safe = odds[odds < TARGET]
+    return float(safe.index.min()) if len(safe) else float("nan")
+
+
+def _next_riskier():
+    """11.2 mistake: the candidate just below the answer."""
+    answer = smallest_reserve()
+    lower = [r for r in CANDIDATES if r < answer]
+    return lower[-1] if lower else float("nan")
+
+
+def rsi_by_hand(method="wilder"):
+    """11.3: the last RSI of RSI_PRICES; ``"simple"`` averages only the last RSI_WINDOW
+    changes (Cutler's variant), ``"rs"`` gives RS instead of the RSI."""
+    prices = pd.Series(RSI_PRICES, dtype=float)
+    if method == "wilder":
+        return float(indicators.rsi(prices, RSI_WINDOW).iloc[-1])
+    change = prices.diff().iloc[-RSI_WINDOW:]
+    gain, loss = change.clip(lower=0).mean(), (-change).clip(lower=0).mean()
+    if method == "simple":
+        return float(100 - 100 / (1 + gain / loss))
+    rsi = rsi_by_hand("wilder")
+    return 100 / (100 - rsi) - 1                                   # RS from RSI
+
+
+def effective_leverage(measure="now"):
+    """11.4: total notional / equity of the two bets after MOVES (``"start"``: before)."""
+    account = open_plan(PLANS[TWO_BETS], START_PRICES)
+    if measure != "start":
+        account.mark({s: START_PRICES[s] * (1 + m) for s, m in MOVES.items()})
+    positions, equity = account.positions(), account.summary()["equity"]
+    if measure == "entry_notional":
+        return float((positions["contracts"] * positions["entry_price"]).sum() / equity)
+    return float(positions["notional"].sum() / equity)
+
 
 EXERCISES = [
     Exercise(
         id="11.1",
-        prompt=(f"Build your portfolio: answer = [Order(...), ...] with 2 or 3 positions that "
-                f"follow the rules (capstone.rules()): no liquidation on the stress day, a loss "
-                f"of at most {capstone.MAX_STRESS_LOSS * 100:.0f} % of the deposit there at any "
-                f"minute, and a liquidation in at most "
-                f"{capstone.MAX_LIQUIDATION_ODDS * 100:.0f} % of the random weeks."),
-        kind="custom",
-        validate=check_portfolio,
-        hint=(f"Budget the loss first (lessons 06 and 10): a stop 5 % away costs about 5 % of "
-              f"its position's notional, so the stops together must cost less than "
-              f"{capstone.MAX_STRESS_LOSS * capstone.DEPOSIT:,.0f} USDT. Then keep each stop "
-              "between the entry and the liquidation price, and most of the 10,000 USDT in "
-              "reserve. CapstoneReport(grade(answer)) draws where the day hurt."),
+        prompt="The hedge account (reserve.open_plan(reserve.PLANS['hedge: long BTC, short "
+               "ETH'], START_PRICES)) considers a SOL long with 2,000 USDT of margin at 10x. "
+               "What would the BTC long's liquidation price be AFTER that order (USDT), to the "
+               "nearest whole number?",
+        expected=btc_liquidation,
+        unit="USDT",
+        precision=1,
+        hint="Not `account`: that variable holds the two bets. Open the hedge account named in "
+             "the question (hedge_account = reserve.open_plan(...)), preview the SOL long on it "
+             "with reserve.what_if as in tip 1, and read the BTCUSDT row of its .positions "
+             "table, column liquidation_after.",
+        mistakes=(
+            Mistake(lambda: btc_liquidation(plan=TWO_BETS),
+                    "That is the preview on `account`, the two bets (long BTC, long SOL). The "
+                    "question is about the hedge account: open it with "
+                    "reserve.PLANS['hedge: long BTC, short ETH']."),
+            Mistake(lambda: btc_liquidation("before"),
+                    "That is the liquidation price before the order. In cross the new "
+                    "position shares the wallet: its fee and maintenance margin move the BTC "
+                    "liquidation price."),
+            Mistake(_isolated_btc_liquidation,
+                    "That is where the BTC long would be liquidated on its own, isolated with "
+                    "its 2,500 USDT. In cross the whole wallet backs it."),
+        ),
     ),
     Exercise(
         id="11.2",
-        prompt="An isolated BTC long opened at 60,000 with 2,000 USDT of margin at 5x: what "
-               "is its liquidation price in USDT, to the nearest whole number? (Its stop must "
-               "sit above it to fire first.)",
-        expected=stop_limit_price,
-        unit="USDT",
-        precision=1,
-        sign_note="A price is never negative.",
-        hint="Lesson 01 found a liquidation price with formulas.liquidation_price. Work out "
-             "the size first (the notional is margin × leverage, in BTC that is notional ÷ "
-             "entry); liquidation comes where what is left of the margin equals the "
-             "maintenance margin of BTCUSDT's brackets.",
+        prompt="The two bets (long BTC, long SOL) at 10x, cross, over reserve.market_paths(): "
+               "which is the smallest reserve among 0.4, 0.5, 0.6 and 0.7 at which the "
+               "account is liquidated on fewer than 5 % of the paths? Give the share of the "
+               "deposit (like 0.4), to 1 decimal.",
+        expected=smallest_reserve,
+        precision=0.1,
+        hint="The cell that built by_reserve in tip 3 ran reserve.reserve_outcomes on `plan` "
+             "(the two bets) over `paths`: run it with these four reserves and read "
+             "p_liquidation in the cross rows.",
         mistakes=(
-            Mistake(lambda: ENTRY * (1 - 1 / LEVERAGE),
-                    "That is the bankruptcy price, where the margin is all gone. Liquidation "
-                    "comes earlier: when what is left equals the maintenance margin."),
-            Mistake(lambda: ENTRY * (1 + 1 / LEVERAGE),
-                    "Mind the side: a long is liquidated when the price falls."),
-            Mistake(lambda: _btc_liquidation("short", LEVERAGE),
-                    "That is a short's liquidation price: pass side='long'."),
-            Mistake(lambda: ENTRY * (1 - 1 / LEVERAGE + _maintenance_rate()),
-                    "That is the shortcut entry × (1 − 1/leverage + maintenance rate): it "
-                    "counts the maintenance margin at the entry price, but it shrinks as the "
-                    "price falls. formulas.liquidation_price solves it exactly."),
+            Mistake(_next_riskier,
+                    "Not yet: at that reserve the cross account is still liquidated on 5 % of "
+                    "the paths or more."),
         ),
     ),
     Exercise(
         id="11.3",
-        prompt="The reckless pair (BTC long and ETH short, 3,000 USDT each at 10x, both "
-               "cross) is liquidated on the stress day when ETH rallies. What happens to the "
-               "BTC long at that moment? Answer with one of: " + "; ".join(FATES) + ".",
-        kind="choice",
-        options=FATES,
-        expected=btc_long_fate,
-        hint="Lesson 02: in cross one margin balance backs every cross position. Look at "
-             "report.liquidations for the reckless pair: which symbols close at the same hour?",
-        feedback={
-            FATES[0]: "That is what isolated margin promises. In cross one margin balance "
-                      "backs every position: when it falls to the maintenance margin the "
-                      "liquidation starts, and for positions this small Binance's one cut "
-                      "cannot restore it, so every cross position is closed.",
-            FATES[1]: "Here the liquidation closes every cross position, winners and losers "
-                      "alike: the BTC long closes at the same minute as the ETH short.",
-            FATES[2]: "An exchange never switches your margin mode, and the mode cannot "
-                      "change while a position is open (lesson 03).",
-        },
+        prompt="Prices 100, 102, 101, 104, 103, 106. With a 3-step window and Wilder's "
+               "smoothing, what is the RSI at the last price, to 1 decimal?",
+        expected=rsi_by_hand,
+        precision=0.1,
+        hint="Changes +2, -1, +3, -1, +3. First averages: the mean of the first three gains "
+             "and losses; then average = (previous × 2 + current) / 3. RSI = 100 − 100 / (1 + "
+             "average gain / average loss). Check it with indicators.rsi (tip 4).",
+        mistakes=(
+            Mistake(lambda: rsi_by_hand("simple"),
+                    "That averages only the last three changes (Cutler's RSI). Wilder's "
+                    "averages carry the earlier changes along: (previous × 2 + current) / 3."),
+            Mistake(lambda: rsi_by_hand("rs"),
+                    "That is RS, the ratio of the average gain to the average loss. The RSI "
+                    "is 100 − 100 / (1 + RS)."),
+            Mistake(lambda: rsi_by_hand() / 100,
+                    "The RSI is on a 0–100 scale, not a fraction of 1: multiply by 100."),
+        ),
+    ),
+    Exercise(
+        id="11.4",
+        prompt="The two bets account (reserve.open_plan(reserve.PLANS['two bets: long BTC, "
+               "long SOL'], START_PRICES), cross, 10x) is marked after BTC falls 5 % and SOL "
+               "10 %. What is its effective leverage now (total notional / equity), to 1 "
+               "decimal?",
+        expected=effective_leverage,
+        precision=0.1,
+        hint="Mark the new prices (5 % and 10 % below START_PRICES) with account.mark({...}), "
+             "then use FAQ 3's definition: the notional column of positions(), summed, "
+             "divided by the equity in summary().",
+        mistakes=(
+            Mistake(lambda: 10.0,
+                    "10x is the leverage setting: it fixed the initial margin of each order. "
+                    "The account's effective leverage is total notional / equity."),
+            Mistake(lambda: effective_leverage("start"),
+                    "That is the effective leverage at the start. Losses shrank the equity "
+                    "faster than the notional: mark the new prices first."),
+            Mistake(lambda: effective_leverage("entry_notional"),
+                    "Close: the notional is taken at the mark price (size × mark), not at the "
+                    "entry price."),
+        ),
     ),
 ]

@@ -1,6 +1,6 @@
-"""Lesson 12 · Final quiz: a summative quiz over lessons 01-11, no exercises.
+"""Lesson 15 · Final quiz: a summative quiz over lessons 01-14, no exercises.
 
-The questions live in ``quizzes/lesson12.json``; every number they state is computed here by
+The questions live in ``quizzes/lesson15.json``; every number they state is computed here by
 the engine (:data:`QUIZ_VALUES`), so the quiz follows the engine's rules and tables.
 """
 from ...engine.account import Account
@@ -12,19 +12,19 @@ from ...simulation.stats import wilson_interval
 
 EXERCISES = []
 
-#: 12.q1 and 12.q11: a 0.5 BTC long at 60,000 at 10x (isolated: 3,000 USDT of margin).
+#: 15.q1 and 15.q11: a 0.5 BTC long at 60,000 at 10x (isolated: 3,000 USDT of margin).
 SIZE, ENTRY, LEVERAGE = 0.5, 60_000.0, 10
-#: 12.q2: two BTCUSDT notionals in different brackets.
+#: 15.q2: two BTCUSDT notionals in different brackets.
 SMALL, LARGE = 40_000.0, 400_000.0
-#: 12.q3: the funding rate of one 8-hour interval.
+#: 15.q3: the funding rate of one 8-hour interval.
 FUNDING_TIME, FUNDING_RATE = "2024-01-01 08:00", 0.0001
-#: 12.q6: one notional opened at two leverages.
+#: 15.q6: one notional opened at two leverages.
 FEE_NOTIONAL, FEE_LEVERAGES = 30_000.0, (5, 20)
-#: 12.q14: a Binance margin ratio, read on OKX (fee to close: 0.05 % of a 50,000 notional).
+#: 15.q14: a Binance margin ratio, read on OKX (fee to close: 0.05 % of a 50,000 notional).
 BINANCE_RATIO, OKX_NOTIONAL = 0.5, 50_000.0
-#: 12.q15: a 100 USDT budget, a stop 5 % below 60,000, a 1 % gap allowance.
+#: 15.q15: a 100 USDT budget, a stop 5 % below 60,000, a 1 % gap allowance.
 BUDGET, STOP = 100.0, 57_000.0
-#: 12.q18: paths without a liquidation, out of this many.
+#: 15.q18: paths without a liquidation, out of this many.
 PATHS = 1_000
 
 
