@@ -266,11 +266,28 @@ def _isolated_cuts(leg, held, price, funding, at_liq, cuts):
     return sub, exit_at, delta
 
 
-def _replay_path(got, i, legs, wallet, prices, counts, gap_threshold):
+def _replay_times(legs, rows, counts):
+    """The account's clock for :func:`_replay_path`, one time per step: a step with ``k``
+    funding instants ends on the k-th, any other step a microsecond after the one before."""
+    hours = legs[0].contract.funding_interval_hours
+    when, times = _EPOCH, [_EPOCH]
+    for step in range(1, rows):
+        k = 0 if counts is None else int(counts[step])
+        when = (when.floor(f"{hours}h") + pd.Timedelta(hours=hours * k) if k
+                else when + pd.Timedelta(microseconds=1))
+        times.append(when)
+    return times
+
+
+def _replay_path(got, i, legs, wallet, prices, counts, gap_threshold, quiet, early, times):
     """Step path ``i`` with the account itself and write its results into ``got``: for the
     paths where a liquidation's cut leaves a smaller position open, which the arrays do not
-    follow. Funding: each step with ``k`` instants ends on the k-th (the account then pays
-    them all on this step's mark, as the arrays do, when ``k`` is 1)."""
+    follow. ``times``: the clock of :func:`_replay_times` (the account pays a step's funding
+    instants on that step's mark, as the arrays do).
+
+    Before step ``quiet`` (the path's first stop, liquidation or cut) nothing but funding
+    changes the account, so only the funding steps are marked there; ``early`` is the
+    arrays' equity of those steps."""
     account = Account([leg.contract.with_(taker_fee=0.0) for leg in legs],
                       gap_threshold=gap_threshold, time=_EPOCH)
     account.deposit(wallet + sum(leg.margin for leg in legs if not leg.cross))
@@ -287,12 +304,11 @@ def _replay_path(got, i, legs, wallet, prices, counts, gap_threshold):
         account.contracts[leg.symbol] = leg.contract
         if leg.stop_loss_price is not None:
             account.set_stop_loss(leg.symbol, leg.stop_loss_price, trigger_by="mark")
-    hours = legs[0].contract.funding_interval_hours
-    when, equity, kinds = _EPOCH, [account.snapshot().equity], []
-    for step in range(1, len(prices[0])):
-        k = 0 if counts is None else int(counts[step])
-        when = (when.floor(f"{hours}h") + pd.Timedelta(hours=hours * k) if k
-                else when + pd.Timedelta(microseconds=1))
+    equity, kinds = [account.snapshot().equity], []
+    for step, when in enumerate(times[1:], start=1):
+        if step < quiet and not (counts is not None and counts[step]):
+            equity.append(early[step])
+            continue
         events = account.mark({leg.symbol: p[step] for leg, p in zip(legs, prices)}, when)
         kinds += [(step, e["type"]) for e in events]
         equity.append(account.snapshot().equity)
@@ -470,8 +486,12 @@ def _stepped(legs, marked, prices, wallet, gap_threshold, keep, counts=None):
     got = {"final_equity": final, "lowest_equity": equity.min(axis=1),
            "liquidations": count, "first_liquidation_step": np.where(first < rows, first, -1),
            "stops": stops, "equity": equity if keep else None, "account_stepped": cut}
-    for i in np.flatnonzero(cut):     # the account itself steps what the arrays cannot
-        _replay_path(got, i, legs, wallet, [p[i] for p in prices], counts, gap_threshold)
+    if cut.any():                     # the account itself steps what the arrays cannot
+        quiet = np.minimum.reduce([*exits, np.where(hit, at, rows)])
+        times = _replay_times(legs, rows, counts)
+        for i in np.flatnonzero(cut):
+            _replay_path(got, i, legs, wallet, [p[i] for p in prices], counts, gap_threshold,
+                         quiet[i], equity[i], times)
     return got
 
 
