@@ -157,7 +157,8 @@ def course_map(folder=None):
 #: ``READING_WPM`` words a minute (dense, numeric text: about half the 200-250 of plain
 #: prose), spends ``CODE_CELL_MINUTES`` running and reading each code cell's output,
 #: ``WIDGET_MINUTES`` trying the things a lesson asks of each tool it shows, and
-#: ``EXERCISE_MINUTES`` on each exercise (``QUIZ_MINUTES`` on a quiz).
+#: ``EXERCISE_MINUTES`` on each exercise (``QUIZ_MINUTES`` on a quiz question; the ``Quiz``
+#: tool that asks it is not counted again as a tool to try).
 READING_WPM = 120
 CODE_CELL_MINUTES = 0.5
 WIDGET_MINUTES = 3
@@ -189,7 +190,7 @@ def estimate_minutes(path):
             code += 1
             exercises += "exercise" in tags
             quizzes += len(re.findall(r"\bQuiz\(", cell.source))
-    widgets = len(nb.metadata.get("course", {}).get("widgets", []))
+    widgets = len([w for w in nb.metadata.get("course", {}).get("widgets", []) if w != "Quiz"])
     teaching = words / READING_WPM + (code - exercises) * CODE_CELL_MINUTES \
         + widgets * WIDGET_MINUTES
     practice = exercises * EXERCISE_MINUTES + quizzes * QUIZ_MINUTES
