@@ -7,7 +7,7 @@ from crossmargin import Account, compare_modes, montecarlo, scenarios
 from crossmargin.errors import InsufficientBalance, InvalidInput
 from crossmargin.lessons.hedging import (SYMBOLS, hedge_grid, hedge_outcomes, hedge_paths,
                                          hedge_plan, min_variance_ratio, opening_cost,
-                                         required_deposit, summarize)
+                                         pair_volatility, required_deposit, summarize)
 
 SMALL = dict(n_paths=300)
 
@@ -66,6 +66,32 @@ def test_min_variance_ratio_is_where_the_pair_swings_least():
     spread = [np.var(r[:, 0] - k * r[:, 1]) for k in ratios]
     assert abs(ratios[int(np.argmin(spread))] - h) <= 0.1
     assert min_variance_ratio(-0.5) < 0
+
+
+def test_pair_volatility_is_the_swing_of_the_pair_and_least_at_the_min_variance_ratio():
+    assert pair_volatility(0, 0.8) == pytest.approx(0.03)                 # BTC alone
+    assert pair_volatility(1, 0.5) == pytest.approx((0.03**2 + 0.04**2 - 0.03 * 0.04) ** 0.5)
+    for rho in (0.8, 0.5, 0.0):
+        best = min_variance_ratio(rho)
+        assert pair_volatility(best, rho) == pytest.approx(0.03 * (1 - rho**2) ** 0.5)
+        assert all(pair_volatility(h, rho) >= pair_volatility(best, rho)
+                   for h in np.linspace(0, 1.5, 16))
+    assert pair_volatility(1, 0.5, [0.02, 0.02]) == pytest.approx(0.02)
+    # the paths' daily log returns swing as the formula says (2,000 paths x 30 days)
+    r = np.diff(np.log(hedge_paths(0.5, 2_000)[:, ::24, :]), axis=1).reshape(-1, 2)
+    for h in (0.0, 0.375, 1.0):
+        assert np.std(r[:, 0] - h * r[:, 1]) == pytest.approx(pair_volatility(h, 0.5), rel=0.03)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: pair_volatility(-0.5, 0.5), "hedge_ratio must be between 0 and 3"),
+    (lambda: pair_volatility(1, 1.5), "correlation must be between -1 and 1"),
+    (lambda: pair_volatility(1, 0.5, [0.03, -0.04]), "daily_volatility[1] must be > 0"),
+])
+def test_pair_volatility_refuses_bad_input(call, words):
+    with pytest.raises(InvalidInput) as err:
+        call()
+    assert words in str(err.value)
 
 
 def test_paths_are_seeded_correlated_and_share_btc_across_correlations():

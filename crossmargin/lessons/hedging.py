@@ -16,6 +16,7 @@ Everything is measured with :func:`crossmargin.simulation.montecarlo.run` over s
 
     plan = hedge_plan(3_000, 0.6, 15)                   # BTC long 45,000 + ETH short 27,000
     grid = hedge_grid([0, 0.6, 1.0], [0.8, 0.0])        # odds, equity quantiles, upside kept
+    pair_volatility(0.6, 0.8)                           # the pair's daily swing, 0.018
     required_deposit(0.6, 0.8, "cross")                 # money for <= 5 % liquidation odds
 """
 import functools
@@ -36,7 +37,7 @@ from ..simulation.replay import Order
 
 __all__ = ["SYMBOLS", "DEPOSIT", "BTC_MARGIN", "LEVERAGE", "DAYS", "STEPS_PER_DAY", "N_PATHS",
            "SEED", "MAX_HEDGE_RATIO", "hedge_plan", "opening_cost", "min_variance_ratio",
-           "hedge_paths", "hedge_outcomes", "summarize", "hedge_grid", "required_deposit"]
+           "pair_volatility", "hedge_paths", "hedge_outcomes", "summarize", "hedge_grid", "required_deposit"]
 
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
 #: The lesson's account: 10,000 USDT, a BTC long of 3,000 USDT margin at 15x (45,000 notional).
@@ -136,6 +137,22 @@ def min_variance_ratio(correlation, daily_volatility=None):
     rho = _correlation(correlation)
     btc, eth = _volatility(daily_volatility)
     return rho * btc / eth
+
+
+def pair_volatility(hedge_ratio, correlation, daily_volatility=None):
+    """How much the pair swings in a day, per USDT of BTC long notional: the standard
+    deviation of ``r_BTC - h r_ETH`` for small moves,
+    ``sqrt(σ_B² + h² σ_E² - 2 h ρ σ_B σ_E)`` (the variance of a difference of two
+    correlated returns). BTC's own volatility at ratio 0; ``σ_B sqrt(1 - ρ²)`` at
+    :func:`min_variance_ratio`, the least it can be.
+
+    >>> round(pair_volatility(0.0, 0.5), 4), round(pair_volatility(0.375, 0.5), 4)
+    (0.03, 0.026)
+    """
+    h = _ratio(hedge_ratio)
+    rho = _correlation(correlation)
+    btc, eth = _volatility(daily_volatility)
+    return math.sqrt(max(btc * btc + h * h * eth * eth - 2 * h * rho * btc * eth, 0.0))
 
 
 # --------------------------------------------------------------------------- paths
