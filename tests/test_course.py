@@ -39,13 +39,32 @@ def test_file_name_and_metadata(path):
     assert meta["lesson"] == int(path.name[:2])
     assert meta["questions"] and meta["objectives"] and meta["key_points"]
     minutes = meta["minutes"]
-    assert set(minutes) == {"teaching", "exercises"}
+    assert {"teaching", "exercises"} <= set(minutes) <= {"teaching", "exercises", "extension"}
     assert MIN_LESSON <= minutes["teaching"] + minutes["exercises"] <= MAX_LESSON \
         or meta["lesson"] == 0, \
         f"{path.name}: a lesson takes {MIN_LESSON}-{MAX_LESSON} minutes (got {minutes})"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_each_stated_figure_is_within_25_percent_of_the_estimate_either_way(path):
+    minutes = load(path).metadata["course"]["minutes"]
     estimate = estimate_minutes(path)
-    assert minutes["teaching"] >= 0.8 * estimate["teaching"], (path.name, estimate)
-    assert minutes["exercises"] >= 0.8 * estimate["exercises"], (path.name, estimate)
+    assert ("extension" in minutes) == (estimate["extension"] > 0), (path.name, estimate)
+    for part, stated in minutes.items():
+        exact = estimate["exact"][part]
+        assert abs(stated - exact) <= max(0.25 * exact, 2.5) + 1e-9, \
+            f"{path.name}: {part} says {stated} minutes, estimated {exact:.1f}"
+
+
+def test_an_optional_extension_closes_its_lesson_in_one_run():
+    extended = 0
+    for path in NOTEBOOKS:
+        cells = load(path).cells
+        marked = [n for n, c in enumerate(cells) if tagged(c, "extension")]
+        if marked:
+            extended += 1
+            assert marked == list(range(marked[0], len(cells) - 1)), f"{path.name}: {marked}"
+            assert cells[marked[0]].source.startswith("## Optional extension"), path.name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

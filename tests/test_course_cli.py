@@ -11,7 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crossmargin.course import QUIZ_KIND, lessons, lint, lint_notebook, main, schedule, sync
+from crossmargin.course import (QUIZ_KIND, estimate_minutes, lessons, lint, lint_notebook, main,
+                                minutes_range, schedule, sync)
 from crossmargin.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,7 +145,9 @@ def lint_output(folder, capsys):
 
 
 def test_lint_finds_a_missing_key_points_cell(broken, capsys):
-    edit(broken / "02-cross-vs-isolated.ipynb", lambda nb: nb.cells.pop())
+    def retitle(nb):       # the same words under another heading: the timing stays right
+        nb.cells[-1].source = nb.cells[-1].source.replace("## Key points", "## Summary")
+    edit(broken / "02-cross-vs-isolated.ipynb", retitle)
     code, out = lint_output(broken, capsys)
     assert code == 1
     assert re.search(r"02-cross-vs-isolated\.ipynb cell \d+: the last cell is not the "
@@ -366,3 +369,175 @@ def test_the_glossary_and_cheat_sheet_the_lessons_link_to_are_copied(learner):
     for copy in (learner / "notebooks").glob("*.ipynb"):
         linked |= set(re.findall(r"\]\(([\w.-]+\.md)#", copy.read_text()))
     assert linked and all((learner / "notebooks" / page).is_file() for page in linked)
+
+
+# ---------------------------------------------------------------- minutes and extensions
+
+@pytest.mark.parametrize("estimate, allowed", [
+    (40, (30, 50)),      # 25 % either way
+    (12, (9, 15)),       # lesson 04's exercises: 10 and 15 are both honest
+    (7, (5, 9)),         # 25 % alone (5.25-8.75) would leave no multiple of 5
+    (3.4, (1, 5)),       # a short part may say 5
+    (46.9, (36, 58)),
+])
+def test_minutes_range_is_25_percent_either_way_but_never_less_than_half_a_step(estimate,
+                                                                                 allowed):
+    low, high = minutes_range(estimate)
+    assert (low, high) == allowed
+    nearest = 5 * max(1, round(estimate / 5))
+    assert low <= nearest <= high
+
+
+def set_minutes(path, teaching=None, exercises=None, time_line=True):
+    def change(nb):
+        minutes = nb.metadata["course"]["minutes"]
+        old = (minutes["teaching"], minutes["exercises"])
+        minutes.update({k: v for k, v in (("teaching", teaching), ("exercises", exercises))
+                        if v is not None})
+        if time_line:
+            nb.cells[0].source = nb.cells[0].source.replace(
+                f"{old[0]} minutes teaching, {old[1]} minutes exercises",
+                f"{minutes['teaching']} minutes teaching, {minutes['exercises']} minutes exercises")
+    edit(path, change)
+
+
+@pytest.mark.parametrize("teaching", [15, 40])
+def test_lint_finds_stated_minutes_off_the_estimate_in_either_direction(broken, teaching):
+    path = broken / "04-open-positions.ipynb"
+    exact = estimate_minutes(path)["exact"]["teaching"]
+    low, high = minutes_range(exact)
+    assert not low <= teaching <= high                 # the case is really out of range
+    set_minutes(path, teaching=teaching)
+    problems = lint_notebook(path)
+    assert len(problems) == 1, problems
+    assert re.search(rf"04-open-positions\.ipynb metadata: course\.minutes\.teaching is "
+                     rf"{teaching} but the teaching part is estimated at {exact:.1f} minutes "
+                     rf"\([\d,]+ words at 120 a minute, \d+ code cells, \d+ tools?\) — state "
+                     rf"{low} to {high} minutes \(within 25 % of the estimate", problems[0])
+
+
+def test_lint_accepts_any_figure_in_range_and_names_the_exercises_part(broken):
+    path = broken / "04-open-positions.ipynb"
+    low, high = minutes_range(estimate_minutes(path)["exact"]["exercises"])
+    for inside in (low, high):
+        set_minutes(path, exercises=inside)
+        assert lint_notebook(path) == []
+    set_minutes(path, exercises=high + 1)
+    (problem,) = lint_notebook(path)
+    assert f"course.minutes.exercises is {high + 1} but the exercises part" in problem
+    assert re.search(r"\(\d+ exercises?, \d+ quiz questions?\)", problem)
+
+
+EXTENSION_CELLS = [
+    ("markdown", "## Optional extension · More on fees\n\n" + "A longer look at fees. " * 60),
+    ("code", "fees = [0.0002, 0.0005]\nprint(fees)"),
+    ("markdown", "What the fees add up to over a month of trading. " * 20),
+]
+
+
+def add_extension(nb, cells=EXTENSION_CELLS, at=-1, tag=True):
+    made = [nbformat.v4.new_markdown_cell(src) if kind == "markdown"
+            else nbformat.v4.new_code_cell(src) for kind, src in cells]
+    for cell in made:
+        cell.metadata["tags"] = ["extension"] if tag else []
+    nb.cells[at:at] = made
+
+
+def test_an_extension_is_timed_apart_and_must_be_stated(broken):
+    path = broken / "04-open-positions.ipynb"
+    before = estimate_minutes(path)
+    edit(path, add_extension)
+    after = estimate_minutes(path)
+    assert (after["exact"]["teaching"], after["exact"]["exercises"]) == \
+        (before["exact"]["teaching"], before["exact"]["exercises"])
+    ext = after["measured"]["extension"]
+    assert (ext["code_cells"], ext["exercises"]) == (1, 0) and ext["words"] > 500
+    assert after["exact"]["extension"] == pytest.approx(ext["words"] / 120 + 0.5)
+    assert after["extension"] == 5 * round(after["exact"]["extension"] / 5) > 0
+    (problem,) = lint_notebook(path)
+    assert "cells tagged 'extension' but no course.minutes.extension" in problem
+    stated = after["extension"]
+
+    def state(nb):
+        nb.metadata["course"]["minutes"]["extension"] = stated
+        nb.cells[0].source = nb.cells[0].source.replace(
+            "15 minutes exercises", f"15 minutes exercises, plus {stated} minutes optional "
+                                    "extension")
+    edit(path, state)
+    assert lint_notebook(path) == []
+    edit(path, lambda nb: nb.metadata["course"]["minutes"].update(extension=stated * 3))
+    problems = lint_notebook(path)
+    assert any(f"course.minutes.extension is {stated * 3} but the extension part" in p
+               for p in problems)
+    assert any(f"does not say '{stated * 3} minutes optional extension'" in p for p in problems)
+
+
+def test_an_extension_sits_at_the_end_in_one_run_under_its_heading(broken):
+    path = broken / "04-open-positions.ipynb"
+
+    def misplace(nb):
+        add_extension(nb, at=5)                         # in the middle of the lesson
+        nb.metadata["course"]["minutes"]["extension"] = 5
+    edit(path, misplace)
+    text = "\n".join(lint_notebook(path))
+    assert "the optional extension must end just before the key points" in text
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[5:8] = []
+    add_extension(nb)
+    nb.cells[-3].metadata["tags"] = []                  # a hole in the run
+    nb.cells[-4].source = "## More on fees"             # and no 'Optional extension' heading
+    nbformat.write(nb, path)
+    text = "\n".join(lint_notebook(path))
+    assert f"cell {len(nb.cells) - 3}: inside the optional extension" in text
+    assert f"cell {len(nb.cells) - 4}: the optional extension starts with a markdown cell " \
+           "'## Optional extension · ...'" in text
+
+
+def test_the_course_map_shows_an_extension_and_the_schedule_leaves_it_out(broken, tmp_path):
+    path = broken / "04-open-positions.ipynb"
+    plain = schedule(broken)
+
+    def extend(nb):
+        add_extension(nb)
+        nb.metadata["course"]["minutes"]["extension"] = 10
+    edit(path, extend)
+    row = next(r for r in lessons(broken) if r["lesson"] == "04")
+    assert (row["extension"], row["minutes"]) == (10, row["teaching"] + row["exercises"])
+    assert schedule(broken) == plain
+    page = tmp_path / "README.md"
+    page.write_text(GUIDE, encoding="utf-8")
+    sync(page, broken)
+    text = page.read_text(encoding="utf-8")
+    assert f"| {row['teaching']} + {row['exercises']} (+10 optional) |" in text
+    assert f"**{row['minutes']} min** ({row['teaching']} teaching + {row['exercises']} " \
+           "exercises) (+10 min optional extension)" in text
+    assert "min of optional extensions" in text and "120 words a minute" in text
+    assert main(["schedule", "--notebooks", str(broken)]) == 0
+
+
+def test_learner_copies_keep_the_extension(broken, tmp_path):
+    edit(broken / "04-open-positions.ipynb", add_extension)
+    source = nbformat.read(broken / "04-open-positions.ipynb", as_version=4)
+    assert main(["learner", str(broken), str(tmp_path / "out")]) == 0
+    copy = nbformat.read(tmp_path / "out" / "notebooks" / "04-open-positions.ipynb",
+                         as_version=4)
+    kept = [c.source for c in source.cells if "extension" in c.metadata.get("tags", [])]
+    assert len(kept) == 3 and [c.source for c in copy.cells
+                               if "extension" in c.metadata.get("tags", [])] == kept
+
+
+def test_recall_keeps_the_question_of_a_predict_measure_exercise(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("Some teaching."),
+                nbformat.v4.new_markdown_cell("**Exercise 99.1** Predict, then measure."),
+                nbformat.v4.new_code_cell("prediction = ..."),
+                nbformat.v4.new_code_cell("measured = 1"),
+                nbformat.v4.new_code_cell('answer = ...\ncheck("99.1", answer)',
+                                          metadata={"tags": ["exercise"]})]
+    (tmp_path / "src").mkdir()
+    nbformat.write(nb, tmp_path / "src" / "99-predict.ipynb")
+    assert main(["learner", "--recall", str(tmp_path / "src"), str(tmp_path / "out")]) == 0
+    copy = nbformat.read(tmp_path / "out" / "notebooks" / "99-predict.ipynb", as_version=4)
+    assert [c.source for c in copy.cells] == [
+        "**Exercise 99.1** Predict, then measure.", "prediction = ...", "measured = 1",
+        'answer = ...\ncheck("99.1", answer)']

@@ -17,11 +17,13 @@ The same module is the instructor's command line (``python -m crossmargin.course
     learner copies of every ``NN-*.ipynb`` in SRC_DIR, written to ``OUT_DIR/notebooks/``
     without the cells tagged ``solution`` or ``instructor`` and with outputs stripped; the
     ``images/`` folder next to SRC_DIR is copied to ``OUT_DIR/images/``, so the lessons'
-    ``../images/x.svg`` links still work. ``--recall`` keeps only the headings (first line of
-    each markdown cell that starts with ``#``), the code cells, the exercise cells and their
-    questions (the markdown cell just before an exercise). The sources are never modified.
+    ``../images/x.svg`` links still work; an optional extension (cells tagged ``extension``)
+    is kept. ``--recall`` keeps only the headings (first line of each markdown cell that
+    starts with ``#``), the code cells, the exercise cells and their questions (the last
+    markdown cell before an exercise). The sources are never modified.
 ``lint [NOTEBOOK_DIR]``
-    checks the conventions of notebooks/AUTHORING.md (:func:`lint_notebook`), prints one
+    checks the conventions of notebooks/AUTHORING.md (:func:`lint_notebook`), the stated
+    minutes against :func:`estimate_minutes` included (:func:`minutes_range`), prints one
     line per problem and exits with 1 if there is any.
 ``schedule [--full-day] [--start HH:MM]``
     the workshop schedule as a markdown table (:func:`schedule`).
@@ -32,6 +34,7 @@ The same module is the instructor's command line (``python -m crossmargin.course
 """
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -42,8 +45,9 @@ import pandas as pd
 
 from ..errors import InvalidInput
 
-__all__ = ["PLANNED", "COMING", "QUIZ_KIND", "QUIZ_QUESTIONS", "lessons", "course_map", "learner_copy", "lint_notebook",
-           "lint", "schedule", "schedule_table", "generated_section", "sync", "main"]
+__all__ = ["PLANNED", "COMING", "QUIZ_KIND", "QUIZ_QUESTIONS", "lessons", "course_map",
+           "estimate_minutes", "minutes_range", "learner_copy", "lint_notebook", "lint",
+           "schedule", "schedule_table", "generated_section", "sync", "main"]
 
 #: The lessons in order: notebook name -> title used until the notebook exists.
 PLANNED = {
@@ -97,8 +101,10 @@ def _course_metadata(path):
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise InvalidInput(f"notebook {path.name} must hold metadata course.title and "
                            f"course.minutes.teaching/exercises (got an error: {err!r})") from None
+    extension = minutes.get("extension", 1)
     if not isinstance(title, str) or not title or isinstance(total, bool) or \
-            not isinstance(total, int) or total <= 0:
+            not isinstance(total, int) or total <= 0 or isinstance(extension, bool) or \
+            not isinstance(extension, int) or extension <= 0:
         raise InvalidInput(f"notebook {path.name}: course.title must be text and the minutes "
                            f"whole numbers > 0 (got {title!r}, {minutes!r})")
     return meta
@@ -109,8 +115,9 @@ def lessons(folder=None):
 
     Each dict has ``lesson`` ("00"), ``title``, ``notebook`` (file name),
     ``written`` (whether the notebook exists), ``teaching`` and ``exercises``
-    (minutes, None while coming), ``minutes`` (their sum, or ``"coming"``), and the
-    ``widgets`` and ``objectives`` lists of the metadata (empty while coming).
+    (minutes, None while coming), ``minutes`` (their sum, or ``"coming"``), ``extension``
+    (the minutes of its optional extension, not in ``minutes``; None when it has none), and
+    the ``widgets`` and ``objectives`` lists of the metadata (empty while coming).
     A lesson is found by its number, so a notebook renamed from the plan (or
     one the plan does not list) still appears, with its own name and title.
     ``folder`` defaults to the current folder when it holds lessons (as in a
@@ -134,13 +141,15 @@ def lessons(folder=None):
                          "written": True, "teaching": minutes["teaching"],
                          "exercises": minutes["exercises"],
                          "minutes": minutes["teaching"] + minutes["exercises"],
+                         "extension": minutes.get("extension"),
                          "widgets": meta.get("widgets", []),
                          "objectives": meta.get("objectives", [])})
         else:
             name, title = by_number[number]
             rows.append({"lesson": number, "title": title, "notebook": f"{name}.ipynb",
                          "written": False, "teaching": None, "exercises": None,
-                         "minutes": COMING, "widgets": [], "objectives": []})
+                         "minutes": COMING, "extension": None, "widgets": [],
+                         "objectives": []})
     return rows
 
 
@@ -164,40 +173,103 @@ CODE_CELL_MINUTES = 0.5
 WIDGET_MINUTES = 3
 EXERCISE_MINUTES = 4
 QUIZ_MINUTES = 1
-#: A lesson's length, teaching and exercises together. The design aims at 20-45 minutes;
-#: re-timed with :func:`estimate_minutes`, the dense lessons 10, 11 and 14 take 50-55, so the limit
-#: is 60 until they are split.
+#: A stated figure (``course.minutes``: teaching, exercises, extension) may be off its
+#: estimate by ``TOLERANCE`` of it either way, and always by half of the ``ROUND_TO``-minute
+#: step figures are rounded to (see :func:`minutes_range`).
+TOLERANCE = 0.25
+ROUND_TO = 5
+#: Cells tagged ``extension`` make up a lesson's optional extension: a section at the end,
+#: just before the key points, left out of the lesson's minutes and the schedule and timed
+#: on its own (``course.minutes.extension``).
+EXTENSION_TAG = "extension"
+EXTENSION_HEADING = "## Optional extension"
+#: A lesson's length, teaching and exercises together (its optional extension not counted).
+#: The design aims at 20-45 minutes; re-timed with :func:`estimate_minutes`, the dense
+#: lessons 07, 10 and 14 take 50, so the limit is 60 until they are split.
 MIN_LESSON, MAX_LESSON = 20, 60
 
 
 def _round5(x):
-    return int(5 * max(1, round(x / 5)))
+    return int(ROUND_TO * max(1, round(x / ROUND_TO)))
 
 
-def estimate_minutes(path):
-    """Teaching and exercise minutes of the lesson at ``path`` estimated from what is in it
-    (words of prose, code cells, tools, exercises, quizzes) with the assumptions above,
-    rounded to 5 minutes. Returns ``{"teaching": T, "exercises": E, "measured": {...}}``."""
-    import nbformat
+def minutes_range(estimate):
+    """The whole minutes a part estimated at ``estimate`` minutes (unrounded, from
+    :func:`estimate_minutes`) may state: ``(low, high)``, every whole number with
+    ``|stated - estimate| <= max(TOLERANCE x estimate, ROUND_TO / 2)``.
 
-    nb = nbformat.read(Path(path), as_version=4)
+    Rounding: figures are stated in whole minutes, as a rule a multiple of 5, and the
+    estimate is compared unrounded. 25 % alone would leave a short part no multiple of 5
+    (7 minutes: 25 % allows 5.25-8.75), so the allowance is never less than half a 5-minute
+    step: the multiple of 5 nearest the estimate always passes (7 minutes may say 5 or 10,
+    3 minutes may say 5), and a long part keeps its 25 % (40 minutes: 30 to 50).
+
+    >>> minutes_range(40), minutes_range(12), minutes_range(7)
+    ((30, 50), (9, 15), (5, 9))
+    """
+    slack = max(TOLERANCE * estimate, ROUND_TO / 2)
+    low = max(0, math.ceil(estimate - slack - 1e-9))
+    return low, math.floor(estimate + slack + 1e-9)
+
+
+def _words(markdown):
+    return len(re.sub(r"[#*`|>_\-]+", " ", markdown).split())
+
+
+def _count(cells, widgets):
+    """Words, code cells, exercises and quizzes of ``cells`` and their minutes."""
     words = code = exercises = quizzes = 0
-    for cell in nb.cells:
-        tags = _tags(cell)
+    for cell in cells:
+        tags = set(_tags(cell))
+        if "instructor" in tags:
+            continue
         if cell.cell_type == "markdown":
-            words += len(re.sub(r"[#*`|>_\-]+", " ", cell.source).split())
-        elif cell.cell_type == "code" and not {"solution", "verify", "instructor"} & set(tags):
+            words += _words(cell.source)
+        elif cell.cell_type == "code" and not {"solution", "verify"} & tags:
             code += 1
             exercises += "exercise" in tags
             quizzes += len(re.findall(r"\bQuiz\(", cell.source))
-    widgets = len([w for w in nb.metadata.get("course", {}).get("widgets", []) if w != "Quiz"])
     teaching = words / READING_WPM + (code - exercises) * CODE_CELL_MINUTES \
         + widgets * WIDGET_MINUTES
     practice = exercises * EXERCISE_MINUTES + quizzes * QUIZ_MINUTES
-    return {"teaching": _round5(teaching), "exercises": _round5(practice),
-            "measured": {"words": words, "code_cells": code, "widgets": widgets,
-                         "exercises": exercises, "quizzes": quizzes,
-                         "teaching": round(teaching, 1), "exercises_minutes": practice}}
+    return {"words": words, "code_cells": code, "widgets": widgets, "exercises": exercises,
+            "quizzes": quizzes, "teaching": teaching, "exercises_minutes": practice}
+
+
+def estimate_minutes(path):
+    """How long the lesson at ``path`` takes, estimated from what is in it (words of prose,
+    code cells, tools, exercises, quizzes) with the assumptions above.
+
+    Returns ``{"teaching": T, "exercises": E, "extension": X, "exact": {...},
+    "measured": {...}}``: T, E and X rounded to 5 minutes, ``exact`` the same three
+    unrounded (what :func:`minutes_range` and lint compare a stated figure with), and
+    ``measured`` the counts behind them (``measured["extension"]`` those of the extension).
+    Cells tagged ``extension`` are left out of T and E and make up X, all of it reading,
+    code, tools and exercises together (0 when the lesson has no extension). A tool listed
+    in ``course.widgets`` belongs to the extension when only extension cells name it;
+    ``Quiz`` is not a tool to try but the quiz questions themselves (``QUIZ_MINUTES`` each).
+    """
+    import nbformat
+
+    nb = nbformat.read(Path(path), as_version=4)
+    core = [c for c in nb.cells if EXTENSION_TAG not in _tags(c)]
+    extra = [c for c in nb.cells if EXTENSION_TAG in _tags(c)]
+    tools = [w for w in nb.metadata.get("course", {}).get("widgets", []) if w != "Quiz"]
+
+    def named(widget, cells):
+        return any(c.cell_type == "code" and re.search(rf"\b{re.escape(widget)}\(", c.source)
+                   for c in cells)
+
+    only_extra = sum(named(w, extra) and not named(w, core) for w in tools)
+    measured = _count(core, len(tools) - only_extra)
+    measured["extension"] = _count(extra, only_extra)
+    extension = measured["extension"]["teaching"] + measured["extension"]["exercises_minutes"]
+    exact = {"teaching": measured["teaching"], "exercises": measured["exercises_minutes"],
+             "extension": extension if extra else 0}
+    measured["teaching"] = round(measured["teaching"], 1)
+    return {"teaching": _round5(exact["teaching"]), "exercises": _round5(exact["exercises"]),
+            "extension": _round5(extension) if extra else 0, "exact": exact,
+            "measured": measured}
 
 
 # ---------------------------------------------------------------- learner copies
@@ -223,17 +295,24 @@ def _strip(cell):
 
 def _learner_cells(cells, recall=False):
     """The cells a learner sees: no solution or instructor cell; with ``recall``, only
-    headings (first line), code, exercises and the question before each exercise."""
+    headings (first line), code, exercises and the question before each exercise (the last
+    markdown cell before it: a predict-measure exercise has code cells in between).
+    Cells of an optional extension (tagged ``extension``) are kept like any other."""
     kept = [c for c in cells if not any(t in _tags(c) for t in HIDDEN_TAGS)]
     if not recall:
         return [_strip(c) for c in kept]
+    questions, last_markdown = set(), None
+    for n, cell in enumerate(kept):
+        if cell.cell_type == "markdown":
+            last_markdown = n
+        elif "exercise" in _tags(cell) and last_markdown is not None:
+            questions.add(last_markdown)
     out = []
     for n, cell in enumerate(kept):
         if cell.cell_type == "code":
             out.append(_strip(cell))
         elif cell.cell_type == "markdown":
-            before_exercise = n + 1 < len(kept) and "exercise" in _tags(kept[n + 1])
-            if before_exercise:
+            if n in questions:
                 out.append(cell)
             elif cell.source.lstrip().startswith("#"):
                 cell.source = cell.source.lstrip().splitlines()[0]
@@ -323,20 +402,58 @@ def _metadata_problems(path, nb):
         if not meta[key]:
             problems.append(f"{where}: course.{key} is empty — list at least one")
     minutes = meta["minutes"]
-    if not isinstance(minutes, dict) or set(minutes) != {"teaching", "exercises"}:
-        problems.append(f"{where}: course.minutes is {minutes!r} — give exactly teaching and exercises")
+    if not isinstance(minutes, dict) or not {"teaching", "exercises"} <= set(minutes) \
+            <= {"teaching", "exercises", "extension"}:
+        problems.append(f"{where}: course.minutes is {minutes!r} — give teaching and exercises "
+                        "(and extension if the lesson has an optional extension)")
     elif meta["lesson"] != 0 and not MIN_LESSON <= minutes["teaching"] + minutes["exercises"] \
             <= MAX_LESSON:
         problems.append(f"{where}: the lesson takes {minutes['teaching'] + minutes['exercises']} "
                         f"minutes — a lesson takes {MIN_LESSON}-{MAX_LESSON} minutes; split or "
                         "trim it")
     else:
-        estimate = estimate_minutes(path)
-        for part in ("teaching", "exercises"):
-            if minutes[part] < 0.8 * estimate[part]:
-                problems.append(f"{where}: course.minutes.{part} is {minutes[part]} but the "
-                                f"lesson's content takes about {estimate[part]} "
-                                f"({estimate['measured']}) — re-time it or trim it")
+        problems += _timing_problems(path, where, minutes)
+    return problems
+
+
+def _plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _timing_problems(path, where, minutes):
+    """Each stated figure within :func:`minutes_range` of its estimate; an extension's
+    figure stated exactly when the lesson has extension cells."""
+    estimate = estimate_minutes(path)
+    measured, problems = estimate["measured"], []
+    has_extension = bool(estimate["exact"]["extension"])
+    if has_extension and "extension" not in minutes:
+        problems.append(f"{where}: cells tagged '{EXTENSION_TAG}' but no course.minutes.extension"
+                        f" — state the optional extension's minutes (about "
+                        f"{estimate['extension']})")
+    elif "extension" in minutes and not has_extension:
+        problems.append(f"{where}: course.minutes.extension is {minutes['extension']!r} but no "
+                        f"cell is tagged '{EXTENSION_TAG}' — tag the extension's cells or drop "
+                        "the figure")
+    for part in ("teaching", "exercises", "extension"):
+        if part not in minutes or (part == "extension" and not has_extension):
+            continue
+        counts = measured["extension"] if part == "extension" else measured
+        basis = (f"{counts['words']:,} words at {READING_WPM} a minute, "
+                 f"{counts['code_cells'] - counts['exercises']} code cells, "
+                 f"{_plural(counts['widgets'], 'tool')}" if part == "teaching" else
+                 f"{_plural(counts['exercises'], 'exercise')}, "
+                 f"{_plural(counts['quizzes'], 'quiz question')}"
+                 if part == "exercises" else
+                 f"{counts['words']:,} words, {counts['code_cells']} code cells, "
+                 f"{_plural(counts['widgets'], 'tool')}, "
+                 f"{_plural(counts['exercises'], 'exercise')}")
+        exact, stated = estimate["exact"][part], minutes[part]
+        low, high = minutes_range(exact)
+        if isinstance(stated, bool) or not isinstance(stated, int) or not low <= stated <= high:
+            problems.append(f"{where}: course.minutes.{part} is {stated!r} but the {part} part "
+                            f"is estimated at {exact:.1f} minutes ({basis}) — state {low} to "
+                            f"{high} minutes (within {TOLERANCE * 100:g} % of the estimate, "
+                            f"{estimate[part]} rounded to {ROUND_TO}), or trim the lesson")
     return problems
 
 
@@ -359,6 +476,10 @@ def _first_and_last_cell_problems(path, nb):
             if f"{m.get(kind)} minutes {kind}" not in text:
                 problems.append(f"{name} cell 0: does not say '{m.get(kind)} minutes {kind}' — "
                                 "make **Time** match course.minutes")
+        if isinstance(m, dict) and "extension" in m and \
+                f"{m['extension']} minutes optional extension" not in text:
+            problems.append(f"{name} cell 0: does not say '{m['extension']} minutes optional "
+                            "extension' — make **Time** match course.minutes.extension")
         for question in meta["questions"]:
             if question not in text:
                 problems.append(f"{name} cell 0: question {question!r} is missing — copy it from "
@@ -451,6 +572,28 @@ def _cell_problems(path, nb):
         problems += _exercise_problems(path, asked, solved)
     if not shows:
         problems.append(f"{name}: no widget or plot — show a tool from crossmargin.widgets or a plot")
+    return problems + _extension_problems(name, nb.cells)
+
+
+def _extension_problems(name, cells):
+    """The cells tagged ``extension`` are one run that ends just before the key points and
+    starts with the markdown heading ``## Optional extension``."""
+    marked = [n for n, cell in enumerate(cells) if EXTENSION_TAG in _tags(cell)]
+    if not marked:
+        return []
+    first, last, problems = marked[0], marked[-1], []
+    gaps = [n for n in range(first, last + 1) if n not in marked]
+    if gaps:
+        problems.append(f"{name} cell {gaps[0]}: inside the optional extension (cells {first}-"
+                        f"{last}) but not tagged '{EXTENSION_TAG}' — tag it or move it out")
+    if last != len(cells) - 2:
+        problems.append(f"{name} cell {last}: the optional extension must end just before the "
+                        "key points — move it to the end of the lesson")
+    if cells[first].cell_type != "markdown" or \
+            not cells[first].source.startswith(EXTENSION_HEADING):
+        problems.append(f"{name} cell {first}: the optional extension starts with a markdown "
+                        f"cell '{EXTENSION_HEADING} · ...' — say what it adds and how long it "
+                        "takes")
     return problems
 
 
@@ -639,6 +782,12 @@ def schedule_table(folder=None, full_day=False, start=START):
             else "half-day sessions of at most 3 h 30 min")
     lines += ["", f"{len(taught)} lessons: {teaching + exercises} minutes ({teaching} teaching + "
                   f"{exercises} exercises) and {breaks} minutes of breaks, in {sessions} {unit}."]
+    extra = [f"{r['lesson']} ({r['extension']} min)" for r in lessons(folder)
+             if r["written"] and r["extension"]]
+    if extra:
+        lines[-1] += (" Optional extensions are left out of the schedule, for learners to do "
+                      f"on their own: lesson{'s' if len(extra) > 1 else ''} "
+                      f"{', '.join(extra)}.")
     return "\n".join(lines)
 
 
@@ -653,11 +802,17 @@ def _duration(minutes):
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def _optional(lesson, words="optional"):
+    """`` (+15 optional)`` after a lesson's minutes when it has an optional extension."""
+    return f" (+{lesson['extension']} {words})" if lesson.get("extension") else ""
+
+
 def _lesson_summary(lesson, link):
     """Time, notebook, widgets and objectives of one :func:`lessons` row."""
     widgets = ", ".join(f"`{w}`" for w in lesson["widgets"]) or "none"
     lines = [f"**{lesson['minutes']} min** ({lesson['teaching']} teaching + "
-             f"{lesson['exercises']} exercises) · notebook "
+             f"{lesson['exercises']} exercises){_optional(lesson, 'min optional extension')}"
+             f" · notebook "
              f"[`{lesson['notebook']}`]({link}{lesson['notebook']}) · widgets: {widgets}",
              "", "Learners will be able to:", ""]
     return "\n".join(lines + [f"- {objective}" for objective in lesson["objectives"]])
@@ -670,9 +825,16 @@ def _course_map_table(rows, link):
         widgets = ", ".join(f"`{w}`" for w in row["widgets"])
         lines.append(f"| {row['lesson']} | {row['title']} | [`{row['notebook']}`]"
                      f"({link}{row['notebook']}) | {widgets} | "
-                     f"{row['teaching']} + {row['exercises']} |")
+                     f"{row['teaching']} + {row['exercises']}{_optional(row)} |")
     total = sum(r["minutes"] for r in rows)
-    lines += ["", f"{len(rows)} lessons, {_duration(total)} in all, without breaks."]
+    extra = sum(r["extension"] or 0 for r in rows)
+    optional = f", and {extra} min of optional extensions" if extra else ""
+    lines += ["", f"{len(rows)} lessons, {_duration(total)} in all, without breaks{optional}. "
+                  f"Minutes are estimated from each lesson's content: prose read at "
+                  f"{READING_WPM} words a minute, {CODE_CELL_MINUTES:g} min per code cell, "
+                  f"{WIDGET_MINUTES} per interactive tool, {EXERCISE_MINUTES} per exercise and "
+                  f"{QUIZ_MINUTES} per quiz question; `lint` keeps each stated figure within "
+                  f"{TOLERANCE * 100:g} % of that estimate."]
     return "\n".join(lines)
 
 
