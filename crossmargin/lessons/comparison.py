@@ -15,22 +15,35 @@ Every number comes from :class:`~crossmargin.Account` (pools, available balance)
 :func:`~crossmargin.simulation.shocks.shock_outcomes` (a grid of instant shocks) and
 :func:`~crossmargin.simulation.shocks.liquidation_move`; nothing is typed by hand except the
 last row of the table, which is a judgement and says so.
+
+Lesson 12 puts one portfolio on four venues: :func:`venue_comparison` (each venue's screen
+now), :func:`venue_screens` (each screen at every move of the prices, for the
+:class:`~crossmargin.widgets.VenueSwitcher`), :func:`cross_requirement` and the clearly
+*illustrative* :func:`illustrative_portfolio_margin` (what nets in portfolio margin, and what
+does not), and the model card's :func:`venue_assumptions` and :func:`venue_tables`.
 """
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from .._validate import MARGIN_MODES, check_margin_mode, positive
+from .._validate import MARGIN_MODES, check_margin_mode, non_empty_list, positive, side_sign
 from ..engine import platforms
-from ..engine.venues import VENUE_NAMES
-from ..errors import InvalidInput
+from ..engine.account import CLOSING_LIQUIDATIONS, LIQUIDATION_EVENTS
+from ..engine.brackets import Brackets
+from ..engine.venues import VENUE_NAMES, venue as get_venue
+from ..errors import InvalidInput, UnknownSymbol
 from ..formats import fmt_pct, fmt_usdt
-from ..simulation.orders import open_orders
+from ..simulation.orders import Order, open_orders
 from ..simulation.shocks import as_legs, liquidation_move, shock_outcomes
 
 __all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "GRID_SHARE_ROW", "open_legs", "ModeComparison",
-           "compare_cross_isolated", "venue_comparison"]
+           "compare_cross_isolated", "venue_comparison",
+           "START_PRICES", "SCREEN_PORTFOLIOS", "MOVING", "SCREEN_MOVES", "SCREEN_STATUS",
+           "venue_screens", "Exposure", "NETTING_PORTFOLIOS", "SCENARIO_STEPS", "GROUPINGS",
+           "cross_requirement", "illustrative_portfolio_margin", "netting_comparison",
+           "venue_assumptions", "venue_tables"]
 
 #: The two margin modes, in the order of the table's columns.
 MODES = MARGIN_MODES
@@ -218,12 +231,14 @@ _DESCRIBED = {**{name.lower(): entry for name, entry in platforms.VENUES.items()
 _RATIO_FALLS = {"okx"}
 
 
-def venue_comparison(orders, prices, *, deposit=10_000.0, venues=VENUE_NAMES):
+def venue_comparison(orders, prices, *, deposit=10_000.0, venues=VENUE_NAMES, marks=None):
     """The same orders on each venue, as its own screen would show them: one row per venue.
 
     Each venue's :class:`~crossmargin.Account` (``Account(venue=...)``: its tiers, fees and
     rules) is funded with ``deposit`` of its settlement asset, marked at ``prices`` and
-    given the orders. Columns: the settlement asset, the account ratio under the venue's own
+    given the orders; with ``marks`` (``{symbol: price}``) it is then marked there (the
+    venue liquidates what the move takes: see :func:`venue_screens`). Columns: the
+    settlement asset, the account ratio under the venue's own
     name and orientation (OKX's ``equity / (MM + fee to close)`` falls toward 100 %; the
     others' ``MM / margin balance`` rises toward it), the maintenance margin (on OKX with
     the fee to close, as its ratio counts it), each
@@ -241,19 +256,283 @@ def venue_comparison(orders, prices, *, deposit=10_000.0, venues=VENUE_NAMES):
     rows = {}
     for name in venues:
         account = open_orders(orders, prices, deposit=deposit, venue=name)
-        rule = account.venue
-        label = _DESCRIBED[rule.name]["margin_ratio_name"]
-        rises = rule.name not in _RATIO_FALLS
-        ratio = account.margin_ratio()
-        summary = account.summary()
-        row = {"collateral": rule.collateral, "ratio_name": label,
-               "margin_ratio": ratio if rises else (1 / ratio if ratio else np.inf),
-               "liquidation_at": "rises to 100 %" if rises else "falls to 100 %",
-               "maintenance_margin": summary["cross_maintenance_margin"]}
-        for symbol in account.open_symbols:
-            row[f"{symbol} liquidation_price"] = account.liquidation_price(symbol)
-        row.update({"max_withdraw": account.max_withdraw(),
-                    "funding_interval_hours": rule.funding_interval_hours,
-                    "clearance_fee": rule.liquidation_fee_rate})
-        rows[rule.name] = row
+        if marks is not None:
+            account.mark(marks)
+        rows[account.venue.name] = _screen_row(account)
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _screen_row(account):
+    """One venue's screen of ``account`` (a dict; the columns of :func:`venue_comparison`)."""
+    rule = account.venue
+    rises = rule.name not in _RATIO_FALLS
+    now = account.snapshot()
+    ratio = now.margin_ratio
+    row = {"collateral": rule.collateral,
+           "ratio_name": _DESCRIBED[rule.name]["margin_ratio_name"],
+           "margin_ratio": ratio if rises else (1 / ratio if ratio else np.inf),
+           "liquidation_at": "rises to 100 %" if rises else "falls to 100 %",
+           "maintenance_margin": now.maintenance_margin}
+    for symbol in account.open_symbols:
+        row[f"{symbol} liquidation_price"] = account.liquidation_price(symbol)
+    row.update({"max_withdraw": account.max_withdraw(),
+                "funding_interval_hours": rule.funding_interval_hours,
+                "clearance_fee": rule.liquidation_fee_rate})
+    return row
+
+
+# -- one portfolio, four screens, as the prices move (lesson 12) -------------------------------
+#: The prices every lesson-12 portfolio opens at.
+START_PRICES = {"BTCUSDT": 60_000.0, "ETHUSDT": 3_000.0}
+#: Lesson 12's portfolios: a cross account of 10,000 (USDT, USDC on Hyperliquid) holding...
+SCREEN_PORTFOLIOS = {
+    "BTC long + ETH short (hedge)": (Order("BTCUSDT", "long", margin=2_000, leverage=10),
+                                     Order("ETHUSDT", "short", margin=2_000, leverage=10)),
+    "BTC long + ETH long": (Order("BTCUSDT", "long", margin=2_000, leverage=10),
+                            Order("ETHUSDT", "long", margin=2_000, leverage=10)),
+    "one BTC long": (Order("BTCUSDT", "long", margin=4_000, leverage=10),),
+}
+#: What the move of :func:`venue_screens` applies to: BTC alone (the others held), or every
+#: price at once (the coins moving together).
+MOVING = {"BTC only": ("BTCUSDT",), "every coin together": None}
+#: The moves a screen is computed at: -60 % to +60 % of the start prices, 1 % apart.
+SCREEN_MOVES = np.arange(-60, 61) / 100
+#: What a row's ``status`` says after the move.
+SCREEN_STATUS = ("open", "partly liquidated", "liquidated")
+
+
+def venue_screens(orders, prices, *, moves=SCREEN_MOVES, moving=None, deposit=10_000.0,
+                  venues=VENUE_NAMES):
+    """Each venue's screen of one portfolio, at every move of the prices: ``{venue: table}``.
+
+    Each venue's account is opened once, as :func:`venue_comparison` opens it (``orders``
+    filled at ``prices``, ``deposit`` of its settlement asset); then, for each move ``m`` of
+    ``moves`` (fractions, > -1), a copy is marked at ``price * (1 + m)`` for the symbols in
+    ``moving`` (default: every symbol of ``prices``), the others held at ``prices``: one
+    jump from the start, after which the venue liquidates what it must
+    (:meth:`Account.mark`). A table has one row per move (the index) and the columns of
+    :func:`venue_comparison`, plus ``status`` (one of :data:`SCREEN_STATUS`), ``equity`` and
+    ``wallet_balance``; where no position is left open, ``margin_ratio`` is NaN (the screen
+    shows none). Its ``attrs`` hold the venue's ``title``, the ``moving`` symbols and
+    ``symbols``, each position's name on the venue (``BTC-USDT-SWAP`` on OKX).
+
+    >>> screens = venue_screens(SCREEN_PORTFOLIOS["one BTC long"], START_PRICES,
+    ...                         moves=[-0.5, 0.0], venues=["binance"])
+    >>> list(screens["binance"]["status"])
+    ['liquidated', 'open']
+    """
+    if isinstance(venues, str):
+        venues = [venues]
+    venues = non_empty_list(venues, "venues", f"{list(VENUE_NAMES)}", one="venue")
+    grid = _check_moves(moves, 1)
+    if not hasattr(prices, "items"):
+        raise InvalidInput(f"prices must be a mapping symbol -> price like {START_PRICES} "
+                           f"(got {prices!r})")
+    prices = {s: positive(p, f"prices[{s!r}]") for s, p in prices.items()}
+    moving = tuple(prices) if moving is None else (
+        (moving,) if isinstance(moving, str) else tuple(moving))
+    unknown = [s for s in moving if s not in prices]
+    if unknown or not moving:
+        raise InvalidInput(f"moving must name symbols of prices ({', '.join(prices)}) "
+                           f"(got {list(moving)!r})")
+    screens = {}
+    for name in venues:
+        start = open_orders(orders, prices, deposit=deposit, venue=name)
+        rows = []
+        for move in grid:
+            account = start.copy()
+            events = account.mark({s: prices[s] * (1 + move) for s in moving})
+            kinds = {e["type"] for e in events}
+            left = bool(account.open_symbols)
+            status = ("liquidated" if kinds & set(CLOSING_LIQUIDATIONS) and not left else
+                      "partly liquidated" if kinds & set(LIQUIDATION_EVENTS) else "open")
+            row = _screen_row(account)
+            if not left:
+                row["margin_ratio"] = np.nan
+            now = account.snapshot()
+            row.update(status=status, equity=now.equity, wallet_balance=now.wallet_balance)
+            rows.append(row)
+        table = pd.DataFrame(rows, index=pd.Index(grid, name="move"))
+        lp = [f"{s} liquidation_price" for s in start.open_symbols]
+        first = ["collateral", "ratio_name", "margin_ratio", "liquidation_at", "status",
+                 "equity", "wallet_balance", "maintenance_margin"]
+        table = table.reindex(columns=first + lp + [
+            "max_withdraw", "funding_interval_hours", "clearance_fee"])
+        rule = start.venue
+        table.attrs = {"title": rule.title, "moving": moving,
+                       "symbols": {s: rule.venue_symbol(start.contracts[s].base)
+                                   for s in start.open_symbols}}
+        screens[rule.name] = table
+    return screens
+
+
+# -- portfolio margin: what nets and what does not (illustrative) ------------------------------
+class Exposure(NamedTuple):
+    """One position for :func:`illustrative_portfolio_margin`: its ``coin`` ("BTC"), ``side``,
+    ``notional`` (USDT) and ``instrument`` (a word: a BTC perpetual and a BTC quarterly
+    future are two positions on the same coin)."""
+
+    coin: str
+    side: str
+    notional: float
+    instrument: str = "perpetual"
+
+
+#: Portfolios that compare the requirements: the hedge of lessons 08-09, two longs, and a
+#: hedge on one coin (a perpetual long against a quarterly future short).
+NETTING_PORTFOLIOS = {
+    "BTC long + ETH short (hedge)": (Exposure("BTC", "long", 20_000),
+                                     Exposure("ETH", "short", 20_000)),
+    "BTC long + ETH long": (Exposure("BTC", "long", 20_000), Exposure("ETH", "long", 20_000)),
+    "BTC perpetual long + BTC future short": (
+        Exposure("BTC", "long", 20_000), Exposure("BTC", "short", 20_000, "quarterly future")),
+}
+#: The scenarios: each risk unit's prices move by these multiples of their stress move.
+SCENARIO_STEPS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+#: How :func:`illustrative_portfolio_margin` groups positions into risk units.
+GROUPINGS = ("coin", "together")
+
+
+def _exposures(legs):
+    legs = non_empty_list(legs, "legs", "[Exposure('BTC', 'long', 20_000)]", of="Exposure",
+                          one="Exposure")
+    out = []
+    for n, leg in enumerate(legs):
+        try:
+            coin, side, notional, *rest = leg
+        except (TypeError, ValueError):
+            raise InvalidInput(f"legs item {n} must be an Exposure(coin, side, notional) "
+                               f"(got {leg!r})") from None
+        side_sign(side, f"legs item {n} side")
+        out.append(Exposure(coin, side, positive(notional, f"legs item {n} notional"), *rest))
+    return out
+
+
+def _binance_brackets(coin, n):
+    try:
+        return Brackets.load(f"{coin}USDT")
+    except (UnknownSymbol, InvalidInput):
+        raise InvalidInput(f"legs item {n} coin must be one of BTC, ETH, SOL (a coin with a "
+                           f"shipped bracket table) (got {coin!r})") from None
+
+
+def cross_requirement(legs):
+    """Ordinary cross margin's maintenance margin of ``legs`` (:class:`Exposure` s): every
+    position's own, ``notional * MMR - cum`` from Binance's brackets for its coin, added up.
+    The sides do not enter: a short beside a long adds its maintenance margin, it nets
+    nothing (Binance "Leverage and Margin of USDⓈ-M Futures"; Bybit, OKX and Hyperliquid
+    add their positions' requirements the same way)."""
+    total = 0.0
+    for n, leg in enumerate(_exposures(legs)):
+        mmr, cum = _binance_brackets(leg.coin, n).lookup(leg.notional)
+        total += leg.notional * mmr - cum
+    return total
+
+
+def illustrative_portfolio_margin(legs, *, grouping="coin", stress=None,
+                                  steps=SCENARIO_STEPS):
+    """ILLUSTRATIVE portfolio margin: the worst loss of ``legs`` over a set of price scenarios.
+
+    Not any venue's rule: a teaching model of what OKX's portfolio margin mode and Bybit's
+    Portfolio Margin publish in words, a requirement set by "the maximum loss" of a risk
+    unit over price (and volatility) scenarios, with made-up scenarios. (Binance's Portfolio
+    Margin, by its uniMMR page, adds each futures position's bracket maintenance margin, as
+    cross does: it pools collateral across products, it does not net futures.)
+
+    Positions are grouped into risk units: ``grouping="coin"`` puts each coin in its own
+    unit (the grouping OKX and Bybit publish: by underlying, so a BTC perpetual nets with a
+    BTC future, not with an ETH position); ``"together"`` puts every position in one unit
+    whose coins all move the same way at once (the assumption behind "a BTC long and an ETH
+    short net"; no venue's published rule makes it). In a unit, a scenario moves each coin
+    by ``step * stress`` for every step of ``steps``; the unit's requirement is its worst
+    loss, ``max(0, max over scenarios of -sum(side * notional * move))``, and the units'
+    requirements add up.
+
+    ``stress`` (a fraction of the price) defaults to each coin's bracket MMR at its gross
+    notional (Binance's table): then a lone position needs what ordinary cross asks (its
+    ``notional * MMR`` with a ``cum`` of 0), so only the netting differs. Real portfolio
+    margin adds charges this model leaves out (basis between a perpetual and a future, the
+    fee to close, volatility, and scenarios far larger than a maintenance-margin rate): its
+    0 for a perfect hedge is a floor, not a quote.
+
+    Sources (grouping and principle only): OKX help "Multi-currency margin mode vs.
+    Portfolio margin mode" (11951498951821) and "Portfolio margin mode: cross-margin trading
+    (risk unit merge)"; Bybit help "Margin Calculations under Portfolio Margin (Unified
+    Trading Account)"; Binance FAQ "What Is the Unified Account Maintenance Margin Ratio
+    (uniMMR)" (4868b2f1aa6c4d08af973328462bb0bd).
+
+    >>> hedge = NETTING_PORTFOLIOS["BTC perpetual long + BTC future short"]
+    >>> illustrative_portfolio_margin(hedge), cross_requirement(hedge)
+    (0.0, 160.0)
+    """
+    legs = _exposures(legs)
+    if grouping not in GROUPINGS:
+        raise InvalidInput(f"grouping must be one of {', '.join(GROUPINGS)} (got {grouping!r})")
+    try:
+        steps = np.asarray(steps, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"steps must be a list of numbers like {SCENARIO_STEPS} "
+                           f"(got {steps!r})") from None
+    if steps.ndim != 1 or steps.size == 0 or not np.isfinite(steps).all():
+        raise InvalidInput(f"steps must be a flat, non-empty list of finite numbers like "
+                           f"{SCENARIO_STEPS} (got {steps.tolist()!r})")
+    coins = sorted({leg.coin for leg in legs})
+    if stress is None:
+        move = {}
+        for n, leg in enumerate(legs):
+            if leg.coin not in move:
+                gross = sum(x.notional for x in legs if x.coin == leg.coin)
+                move[leg.coin] = float(_binance_brackets(leg.coin, n).lookup(gross)[0])
+    else:
+        stress = positive(stress, "stress")
+        if stress >= 1:
+            raise InvalidInput(f"stress must be a fraction of the price below 1 (got {stress!r})")
+        move = dict.fromkeys(coins, stress)
+    units = [[c] for c in coins] if grouping == "coin" else [coins]
+    total = 0.0
+    for unit in units:
+        exposure = sum(side_sign(leg.side) * leg.notional * move[leg.coin]
+                       for leg in legs if leg.coin in unit)
+        total += max(0.0, float(np.max(-exposure * steps)))
+    return total
+
+
+def netting_comparison(portfolios=None, *, stress=None):
+    """The requirements side by side, one row per portfolio of ``portfolios``
+    (``{name: [Exposure, ...]}``, default :data:`NETTING_PORTFOLIOS`): ordinary cross
+    (:func:`cross_requirement`) and the illustrative portfolio margin of
+    :func:`illustrative_portfolio_margin` with each coin its own risk unit and with every
+    coin moving together."""
+    portfolios = NETTING_PORTFOLIOS if portfolios is None else portfolios
+    if not hasattr(portfolios, "items") or not portfolios:
+        raise InvalidInput(f"portfolios must be a non-empty mapping name -> [Exposure, ...] "
+                           f"(got {portfolios!r})")
+    rows = {name: {"cross: sum of the positions' MM": cross_requirement(legs),
+                   "illustrative PM, each coin its own risk unit":
+                       illustrative_portfolio_margin(legs, grouping="coin", stress=stress),
+                   "illustrative PM, every coin moving together":
+                       illustrative_portfolio_margin(legs, grouping="together", stress=stress)}
+            for name, legs in portfolios.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# -- the model card ------------------------------------------------------------------------------
+def venue_assumptions(venues=VENUE_NAMES):
+    """What the engine assumes of each venue (its rule set's ``assumed`` list): one row per
+    assumption, columns ``venue`` and ``assumed``."""
+    rows = [{"venue": get_venue(name).title, "assumed": text}
+            for name in venues for text in get_venue(name).assumed]
+    return pd.DataFrame(rows, columns=["venue", "assumed"])
+
+
+def venue_tables(venues=VENUE_NAMES):
+    """Where each venue's tier tables come from: one row per venue and coin, with the table's
+    name, date and whether it is ``illustrative`` (not an exchange snapshot)."""
+    rows = []
+    for name in venues:
+        rule = get_venue(name)
+        for base in rule.tables:
+            table = rule.brackets(base)
+            rows.append({"venue": rule.title, "coin": base, "table": table.symbol,
+                         "date": table.date, "illustrative": bool(table.illustrative)})
+    return pd.DataFrame(rows, columns=["venue", "coin", "table", "date", "illustrative"])
