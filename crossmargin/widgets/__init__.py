@@ -34,6 +34,7 @@ _TOOLS = {
     "ReserveTool": "reserve_tool",
     "SignalChart": "signal_chart",
     "LiquidationStepper": "liquidation_stepper",
+    "VenueSwitcher": "venue_switcher",
 }
 
 __all__ = ["Quiz", "COLORS", *_TOOLS]
