@@ -232,3 +232,26 @@ def test_the_model_card_lists_every_assumption_and_every_table():
     assert not tables[(bybit, "BTC")] and tables[(bybit, "ETH")]
     assert tables[("OKX", "BTC")] and tables[("OKX", "ETH")]
     assert len(tables) == 12
+
+
+# -- what can leave the account ----------------------------------------------------------------
+def test_withdrawal_limits_are_the_engines_and_hyperliquids_published_rule():
+    limits = C.withdrawal_limits(HEDGE, C.START_PRICES, marks={"BTCUSDT": 78_000})
+    assert list(limits.index) == list(VENUE_NAMES)
+    for name in VENUE_NAMES:
+        account = engine_account(name, 0.3)
+        s = account.summary()
+        row = limits.loc[name]
+        assert row["max_withdraw"] == pytest.approx(account.max_withdraw())
+        assert row["unrealized_pnl"] == pytest.approx(6_000)          # 1/3 BTC x 18,000
+        assert row["wallet_balance"] == pytest.approx(s["wallet_balance"])
+        if name != "hyperliquid":
+            assert row["published_limit"] == row["max_withdraw"] <= row["wallet_balance"]
+    hl = limits.loc["hyperliquid"]
+    assert hl["published_limit"] == pytest.approx(hl["equity"] - max(hl["initial_margin"],
+                                                                     0.1 * 46_000))
+    assert list(limits.index[limits["profit_can_leave"]]) == ["hyperliquid"]
+    flat = C.withdrawal_limits(HEDGE, C.START_PRICES, venues="hyperliquid")
+    assert not flat["profit_can_leave"].any()
+    with pytest.raises(InvalidInput, match="venue must be one of"):
+        C.withdrawal_limits(HEDGE, C.START_PRICES, venues=["ftx"])

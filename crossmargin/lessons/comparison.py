@@ -18,7 +18,8 @@ last row of the table, which is a judgement and says so.
 
 Lesson 12 puts one portfolio on four venues: :func:`venue_comparison` (each venue's screen
 now), :func:`venue_screens` (each screen at every move of the prices, for the
-:class:`~crossmargin.widgets.VenueSwitcher`), :func:`cross_requirement` and the clearly
+:class:`~crossmargin.widgets.VenueSwitcher`), :func:`withdrawal_limits` (what can leave, and
+does unrealized profit count), :func:`cross_requirement` and the clearly
 *illustrative* :func:`illustrative_portfolio_margin` (what nets in portfolio margin, and what
 does not), and the model card's :func:`venue_assumptions` and :func:`venue_tables`.
 """
@@ -41,7 +42,7 @@ from ..simulation.shocks import as_legs, liquidation_move, shock_outcomes
 __all__ = ["MODES", "DEFAULT_MOVES", "MAX_SHOCKS", "GRID_SHARE_ROW", "open_legs", "ModeComparison",
            "compare_cross_isolated", "venue_comparison",
            "START_PRICES", "SCREEN_PORTFOLIOS", "MOVING", "SCREEN_MOVES", "SCREEN_STATUS",
-           "venue_screens", "Exposure", "NETTING_PORTFOLIOS", "SCENARIO_STEPS", "GROUPINGS",
+           "venue_screens", "withdrawal_limits", "Exposure", "NETTING_PORTFOLIOS", "SCENARIO_STEPS", "GROUPINGS",
            "cross_requirement", "illustrative_portfolio_margin", "netting_comparison",
            "venue_assumptions", "venue_tables"]
 
@@ -366,6 +367,46 @@ def venue_screens(orders, prices, *, moves=SCREEN_MOVES, moving=None, deposit=10
     return screens
 
 
+def withdrawal_limits(orders, prices, *, marks=None, deposit=10_000.0, venues=VENUE_NAMES):
+    """How much can leave each venue's cross account, next to what it holds: one row per venue.
+
+    The accounts of :func:`venue_comparison` (``marks``: the prices after a move). Columns,
+    in the settlement asset: ``wallet_balance``, ``unrealized_pnl``, ``equity``,
+    ``initial_margin``, ``maintenance_margin``; ``max_withdraw``, the engine's
+    :meth:`Account.max_withdraw`, and ``published_limit``, the venue's published rule, which
+    is the same except on Hyperliquid: ``account value - max(IM, 10 % of the position
+    value)`` (:func:`~crossmargin.engine.platforms.hyperliquid_max_withdraw`), which the
+    engine's Account also caps at the USDC held. ``profit_can_leave``: the published limit
+    is above the wallet balance (some unrealized profit itself could be withdrawn).
+
+    Binance (FAQ 360038447311): ``min(WB - MM, WB + UPNL - IM)``; Bybit (and OKX, assumed):
+    ``min(WB + UPNL - IM, WB + min(UPNL, 0))``: on both a profit backs the initial margin
+    but the limit stays at or below the wallet.
+    """
+    if isinstance(venues, str):
+        venues = [venues]
+    rows = {}
+    for name in venues:
+        account = open_orders(orders, prices, deposit=deposit, venue=name)
+        if marks is not None:
+            account.mark(marks)
+        s = account.summary()
+        limit = account.max_withdraw()
+        published = limit
+        if account.venue.withdraw_rule == "hyperliquid":
+            value = sum(account.positions()["notional"]) if account.open_symbols else 0.0
+            published = platforms.hyperliquid_max_withdraw(
+                s["cross_margin_balance"], s["cross_initial_margin"], value)
+        rows[account.venue.name] = {
+            "collateral": account.venue.collateral, "wallet_balance": s["wallet_balance"],
+            "unrealized_pnl": s["cross_unrealized_pnl"], "equity": s["equity"],
+            "initial_margin": s["cross_initial_margin"],
+            "maintenance_margin": s["cross_maintenance_margin"], "max_withdraw": limit,
+            "published_limit": published,
+            "profit_can_leave": bool(published > s["wallet_balance"] + 1e-9)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 # -- portfolio margin: what nets and what does not (illustrative) ------------------------------
 class Exposure(NamedTuple):
     """One position for :func:`illustrative_portfolio_margin`: its ``coin`` ("BTC"), ``side``,
@@ -527,12 +568,15 @@ def venue_assumptions(venues=VENUE_NAMES):
 
 def venue_tables(venues=VENUE_NAMES):
     """Where each venue's tier tables come from: one row per venue and coin, with the table's
-    name, date and whether it is ``illustrative`` (not an exchange snapshot)."""
+    name (``Brackets.load`` finds it), date and whether it is ``illustrative`` (not an
+    exchange snapshot)."""
     rows = []
     for name in venues:
         rule = get_venue(name)
         for base in rule.tables:
             table = rule.brackets(base)
-            rows.append({"venue": rule.title, "coin": base, "table": table.symbol,
+            name = rule.tables[base] if isinstance(rule.tables[base], str) else \
+                f"{rule.title} {table.symbol} tiers"
+            rows.append({"venue": rule.title, "coin": base, "table": name,
                          "date": table.date, "illustrative": bool(table.illustrative)})
     return pd.DataFrame(rows, columns=["venue", "coin", "table", "date", "illustrative"])
