@@ -59,6 +59,9 @@ TOOLS = [
     ("LiquidationStepper", "cm-liquidation-stepper", "next", "cm-liquidation-stepper-next",
      "button", ["cm-liquidation-figure", "cm-liquidation-stepper-event-text",
                 "cm-liquidation-stepper-totals"]),
+    ("VenueSwitcher", "cm-venue-switcher", "move", "cm-venue-switcher-move", "slider",
+     ["cm-venue-figure", "cm-venue-gauge", "cm-venue-switcher-headline",
+      "cm-venue-switcher-screen"]),
 ]
 
 # In the page: watch the targets; note the time of the next keydown and of the last mutation.
