@@ -74,6 +74,18 @@ def test_a_slider_in_the_app_moves_the_leverage_curve(app):
     assert list(lev.liquidation_line.x) == pytest.approx([liq, liq])
 
 
+def test_the_liquidation_stepper_tab_steps_through_the_same_walk_as_the_lesson(app):
+    from crossmargin.lessons.liquidation import walk_through
+    stepper = app.tools["LiquidationStepper"]
+    assert EXPLORERS["LiquidationStepper"][1] == "06"
+    stepper.venue.value, stepper.portfolio.value = "okx", "gap past bankruptcy"
+    walk = walk_through("okx", "gap past bankruptcy")
+    for _ in walk.events:
+        stepper.next.click()
+    assert stepper.event.value == len(walk.events) - 1 and stepper.next.disabled
+    assert list(stepper.bars.y) == pytest.approx([0.0, 0.0, 0.0, walk.events[-1].counterparties])
+
+
 def test_chosen_tools_in_the_chosen_order():
     app = explorers(["StopLossLab", "ModeExplorer"])
     assert [type(c).__name__ for c in app.tabs.children] == ["StopLossLab", "ModeExplorer"]
@@ -120,6 +132,10 @@ def test_each_tab_lays_its_figure_beside_the_controls_at_a_fixed_height(app):
     assert f"margin-top: {FIGURE_HEIGHT + 6}px" in css       # the legend right under the figure
     assert f".bqplot:not(.cm-gauge) {{ height: {FIGURE_HEIGHT}px !important; }}" in css
     assert FIGURE_HEIGHT <= 320
+    # the liquidation stepper's end-of-walk summary goes under its figure, and its long
+    # lines (totals, the list of events, the summary) are in smaller type
+    assert ":has(> .bqplot) > .cm-liquidation-stepper-summary {\n  grid-column: 2;" in css
+    assert ".cm-liquidation-stepper-totals .widget-html-content," in css
     # the monitor and the cascade lab lay themselves out in two columns already
     monitor, lab = app.tools["MarginRatioMonitor"], app.tools["CascadeLab"]
     assert not any(isinstance(c, type(monitor.figure)) for c in monitor.children)

@@ -20,6 +20,7 @@ EXPLORERS = {
     "LeverageExplorer": ("Leverage", "01"),
     "ModeExplorer": ("Cross vs isolated", "02"),
     "MarginRatioMonitor": ("Margin ratio", "05"),
+    "LiquidationStepper": ("At 100 %", "06"),
     "StopLossLab": ("Stop loss", "07"),
     "HedgeLab": ("Hedging", "09"),
     "CascadeLab": ("Cascades", "10"),
@@ -80,6 +81,15 @@ _CSS = """
   margin-bottom: -2000px !important;
 }}
 .cm-app .bqplot:not(.cm-gauge) {{ height: {figure}px !important; }}
+{one_column} > .cm-liquidation-stepper-summary {{
+  grid-column: 2; grid-row: 1 / 13; margin-top: {key_top}px !important;
+  margin-bottom: -2000px !important;
+}}
+.cm-app .cm-liquidation-stepper-totals .widget-html-content,
+.cm-app .cm-liquidation-stepper-events-list .widget-html-content *,
+.cm-app .cm-liquidation-stepper-summary .widget-html-content {{
+  font-size: {small}px !important;
+}}
 .cm-app .cm-positions .widget-html-content *, .cm-app table, .cm-app table * {{
   font-size: {small}px !important;
 }}

@@ -16,7 +16,7 @@ from .lab_page import ERROR_TEXT
 
 #: A common projector resolution (WXGA).
 PROJECTOR = {"width": 1280, "height": 800}
-TIMEOUT_MS = 120_000  # first render: kernel start and six explorers on a busy 2-core machine
+TIMEOUT_MS = 120_000  # first render: kernel start and seven explorers on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_app_mode_draws_the_explorers_and_follows_a_slider(app_page, voila, outp
     assert_clean(page)
 
     tabs = page.locator(".cm-app .cm-app-tabs .lm-TabBar-tab")
-    assert tabs.count() == 6
+    assert tabs.count() == 7
     assert "Leverage" in tabs.first.inner_text()
     assert page.locator(".cm-app .cm-app-title").inner_text().startswith("Cross Margin")
 
@@ -134,6 +134,13 @@ def test_app_mode_draws_the_explorers_and_follows_a_slider(app_page, voila, outp
     print(f"\napp mode: explorers drawn {load_s:.1f} s after opening the page")
 
 
+def panel_bottom(page):
+    """Where the visible tab's panel ends on the page (pixels from the top)."""
+    panel = page.locator(".cm-app .cm-app-tabs > .widget-tab-contents > "
+                         ":not(.lm-mod-hidden)").first
+    return panel.evaluate("e => e.getBoundingClientRect().bottom")
+
+
 def test_every_tab_fits_a_1280x720_screen(browser, voila, output_dir):
     """Controls, figures and results of each explorer are on screen without scrolling."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -161,6 +168,23 @@ def test_every_tab_fits_a_1280x720_screen(browser, voila, output_dir):
                 box = figures.nth(j).bounding_box()
                 assert box["height"] > 100 and box["y"] + box["height"] <= 720, (name, box)
             page.screenshot(path=str(shots / f"app-mode-720-tab{i}.png"))
+        # the stepper's longest texts: the gap past bankruptcy, at its first and last event
+        tabs.filter(has_text="At 100 %").click()
+        stepper = page.locator(".cm-app .cm-liquidation-stepper")
+        stepper.locator(".cm-liquidation-stepper-portfolio select").select_option(
+            label="gap past bankruptcy")
+        stepper.locator(".cm-liquidation-stepper-description",
+                        has_text="gap past bankruptcy").wait_for(timeout=30_000)
+        position = stepper.locator(".cm-liquidation-stepper-position")
+        bottoms = [panel_bottom(page)]
+        while not stepper.locator(".cm-liquidation-stepper-next").is_disabled():
+            shown = position.inner_text()
+            stepper.locator(".cm-liquidation-stepper-next").click()
+            page.wait_for_function("([el, old]) => el.innerText !== old",
+                                   arg=[position.element_handle(), shown], timeout=30_000)
+        bottoms.append(panel_bottom(page))
+        assert max(bottoms) <= 720, f"the stepper's tab ends at {max(bottoms):.0f} px"
+        page.screenshot(path=str(shots / "app-mode-720-stepper-last.png"))
         assert_clean(page)
     finally:
         context.close()
