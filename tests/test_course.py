@@ -65,6 +65,7 @@ def test_an_optional_extension_closes_its_lesson_in_one_run():
             extended += 1
             assert marked == list(range(marked[0], len(cells) - 1)), f"{path.name}: {marked}"
             assert cells[marked[0]].source.startswith("## Optional extension"), path.name
+    assert extended >= 1, "lesson 11 ends with an optional extension"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
