@@ -26,13 +26,14 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbval runs the notebooks in this folder when it exists.
 NOTEBOOK_DIR := $(wildcard notebooks)
 
-.PHONY: help lab app test bench screenshots install lock clean distclean
+.PHONY: help lab app test bench screenshots install lock clean distclean check
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make lab        open the course in JupyterLab (creates $(VENV) and installs on first run)"
 	@echo "make app        the main explorers as one app for a projector (Voila, http://127.0.0.1:$(APP_PORT))"
 	@echo "make test       run every test: course lint, pytest tests + nbval over notebooks/"
+	@echo "make check      workshop pre-flight: versions, front-ends, a widget and a plot drawn headless; READY or not"
 	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets, key press -> redraw in chromium)"
 	@echo "make screenshots  refresh images/screenshots/ from the browser tests (needs chromium)"
 	@echo "make install    only create/update $(VENV)"
@@ -83,6 +84,12 @@ test: $(STAMP)
 	$(BIN)/python -m crossmargin.course lint notebooks
 	$(BIN)/python -m crossmargin.course sync --check README.md notebooks/instructor-guide.md
 	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env $(NOTEBOOK_DIR)) $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS) --dist loadfile) $(PYTEST_ARGS)
+
+# Workshop pre-flight: the doctor's checks, then JupyterLab with the course's settings on a free port
+# renders one ipywidget and one bqplot figure in headless chromium; the last line is the verdict,
+# READY or NOT READY (exit status 1). See crossmargin/__main__.py.
+check: $(STAMP)
+	@$(BIN)/python -m crossmargin check
 
 # The browser tests save the widgets the README shows; this copies them into images/.
 screenshots: $(STAMP)

@@ -1,5 +1,6 @@
 """Command line: ``python -m crossmargin doctor`` checks this environment for the course,
-``python -m crossmargin data`` an instructor's data files.
+``check`` also renders widgets in a headless browser (``make check``), ``data`` checks an
+instructor's data files.
 
 Subcommands:
 
@@ -8,6 +9,13 @@ Subcommands:
     status 1 when something needs fixing, 0 otherwise. Runs on the standard
     library alone: started with a Python that lacks numpy or pandas (not the
     course's environment) it says so and how to switch, instead of a traceback.
+``check``
+    the workshop pre-flight (``make check``): the doctor's rows, then a headless smoke test
+    (:func:`crossmargin.course.headless.smoke_test`: JupyterLab with the course's settings
+    on a free port, one ipywidget and one bqplot figure drawn in chromium), then ONE verdict
+    line, ``READY: ...`` (exit status 0) or ``NOT READY: N problems ...`` (exit status 1;
+    :func:`crossmargin.doctor.verdict`). A missing chromium or playwright is a FIX row with
+    the command that installs it.
 ``data``
     prints ``CROSSMARGIN_DATA_PATH``, the folders searched for each kind of file (see
     :mod:`crossmargin.datafiles`) and the names found, after loading every scenario file,
@@ -36,6 +44,26 @@ def _doctor(args):
           else "\nEverything the course needs is in place.")
     print(RERUN_HINT)
     return 1 if failed else 0
+
+
+def _check(args):
+    from .doctor import course_folder, diagnose, engine_finding, report, verdict
+
+    engine = engine_finding(args.course_root)
+    findings = [engine]
+    if engine.ok:      # else not the course's Python: nothing else here describes the course
+        from .course.headless import smoke_test
+        findings += diagnose(course_root=args.course_root)
+        print(report(findings), flush=True)
+        print("... headless smoke test: JupyterLab and chromium (up to a minute)", flush=True)
+        smoke = smoke_test(course_root=course_folder(args.course_root))
+        print(report(smoke))
+        findings += smoke
+    else:
+        print(report(findings))
+    line, status = verdict(findings)
+    print(line)
+    return status
 
 
 def _data(args):
@@ -76,6 +104,16 @@ def main(argv=None):
     doctor.add_argument("--course-root", default=None,
                         help="the course folder (default: where crossmargin is imported from)")
     doctor.set_defaults(run=_doctor)
+    check = commands.add_parser(
+        "check", help="workshop pre-flight: the doctor, then a widget and a bqplot figure "
+                      "drawn in a headless JupyterLab; one verdict line",
+        description="The doctor's checks, then a headless smoke test: JupyterLab with the "
+                    "course's settings on a free port, a notebook with one ipywidget and one "
+                    "bqplot figure run in chromium (Playwright). Ends with one line, READY or "
+                    "NOT READY; exit status 1 when not ready.")
+    check.add_argument("--course-root", default=None,
+                       help="the course folder (default: where crossmargin is imported from)")
+    check.set_defaults(run=_check)
     data = commands.add_parser(
         "data", help="load every scenario, portfolio and bracket file and report the first problem",
         description="Print the folders searched (crossmargin/data, then each "
@@ -86,7 +124,7 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 2
-    if args.command != "doctor":
+    if args.command not in ("doctor", "check"):     # these two say it themselves
         from .doctor import wrong_environment
         problem = wrong_environment()
         if problem:  # numpy or pandas missing: crossmargin/__init__ let us get this far

@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlparse
 
-__all__ = ["Finding", "diagnose", "engine_finding", "wrong_environment", "LAB_EXTENSIONS",
-           "ENGINE_PACKAGES", "RERUN_HINT"]
+__all__ = ["Finding", "diagnose", "engine_finding", "wrong_environment", "report", "verdict",
+           "course_folder", "LAB_EXTENSIONS", "ENGINE_PACKAGES", "RERUN_HINT", "READY",
+           "NOT_READY"]
 
 #: Lab extensions the widgets need: folder under share/jupyter/labextensions -> Python package.
 LAB_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets", "bqplot": "bqplot"}
@@ -49,6 +50,10 @@ ENGINE_PACKAGES = ("numpy", "pandas")
 RERUN_HINT = ('If a notebook shows "Error displaying widget: model not found", first run the '
               "cells again (Run → Run All Cells): a saved notebook reopened without a live kernel "
               "shows this. Only when it stays after a fresh run is something to fix above.")
+
+#: The last line of ``make check`` (:func:`verdict`).
+READY = "READY: this machine can run the course"
+NOT_READY = "NOT READY: {count} problem{s} (see FIX lines above)"
 
 #: Python package -> (module file, variable) naming the front-end version range it needs.
 FRONTEND_RANGE = {"bqplot": ("bqplot/_version.py", "__frontend_version__")}
@@ -79,8 +84,9 @@ def _packaging():
     return requirements, version
 
 
-def _course_root(course_root=None):
-    """The course folder: ``course_root``, else the checkout crossmargin is imported from."""
+def course_folder(course_root=None):
+    """The course folder: ``course_root``, else the checkout crossmargin is imported from
+    (None when crossmargin is not imported from a checkout)."""
     if course_root is not None:
         return Path(course_root)
     package_dir = Path(__file__).resolve().parent
@@ -120,7 +126,7 @@ def engine_finding(course_root=None):
     check = ", ".join(ENGINE_PACKAGES)
     if not missing:
         return Finding(check, True, f"importable by {sys.executable}", "")
-    root = _course_root(course_root)
+    root = course_folder(course_root)
     venv = _course_venv(root)
     what = " and ".join(missing) + (" is" if len(missing) == 1 else " are")
     if venv is not None and _runs_in(venv):
@@ -258,7 +264,7 @@ def diagnose(prefix=None, course_root=None):
     inspect_this_python = prefix is None
     prefix = Path(prefix or sys.prefix)
     package_dir = Path(sys.modules["crossmargin"].__file__).parent
-    root = _course_root(course_root)
+    root = course_folder(course_root)
     where = f"cd {root} && " if root else "in the course folder: "
     restart = "; then stop JupyterLab (Ctrl-C) and start it again with make lab"
     install = f"{where}{sys.executable} -m pip install -c requirements-lock.txt -e '.[test]'" + restart
@@ -353,3 +359,20 @@ def report(findings):
         else:
             lines.append(f"FIX {f.check} — {f.detail}\n    run: {f.fix}")
     return "\n".join(lines)
+
+
+def verdict(findings):
+    """``make check``'s one-line verdict and exit status for ``findings``: (:data:`READY`, 0)
+    when every row is OK, else (:data:`NOT_READY` with the number of FIX rows, 1).
+
+    >>> verdict([Finding("Python", True, "3.11", "")])
+    ('READY: this machine can run the course', 0)
+    >>> verdict([Finding("a", False, "x", "fix a"), Finding("b", False, "y", "fix b")])
+    ('NOT READY: 2 problems (see FIX lines above)', 1)
+    """
+    if not findings:                  # nothing was checked: nothing is known to work
+        return "NOT READY: no check ran", 1
+    failed = sum(not f.ok for f in findings)
+    if failed == 0:
+        return READY, 0
+    return NOT_READY.format(count=failed, s="" if failed == 1 else "s"), 1

@@ -295,3 +295,109 @@ def test_the_doctor_says_to_run_the_cells_again_first(tmp_path):
         out = run("-m", "crossmargin", "doctor", *args).stdout
         hint = out.index("Run → Run All Cells")
         assert "model not found" in out[:hint] and "pip install" not in out[hint:]
+
+
+# ------------------------------------------------- make check: the verdict and the smoke test
+
+
+def test_verdict_ready_only_when_every_row_is_ok():
+    from crossmargin.doctor import verdict
+
+    ok = Finding("a", True, "fine", "")
+    assert verdict([ok, ok]) == ("READY: this machine can run the course", 0)
+    assert verdict([ok, Finding("b", False, "broken", "do this")]) == \
+        ("NOT READY: 1 problem (see FIX lines above)", 1)
+    two = [Finding("b", False, "x", "y"), ok, Finding("c", False, "x", "y")]
+    assert verdict(two) == ("NOT READY: 2 problems (see FIX lines above)", 1)
+    assert verdict([]) == ("NOT READY: no check ran", 1)
+
+
+def smoke_rows(ok):
+    from crossmargin.course.headless import SMOKE_FIGURE, SMOKE_WIDGET
+
+    fix = "" if ok else "make distclean && make check"
+    return [Finding(SMOKE_WIDGET[0], ok, "an IntSlider drawn 300×28 px", fix),
+            Finding(SMOKE_FIGURE[0], True, "a Figure drawn 480×320 px", "")]
+
+
+@needs_venv
+@pytest.mark.parametrize("drawn", [True, False])
+def test_check_ends_with_one_verdict_line(monkeypatch, capsys, drawn):
+    """The doctor's rows, the smoke test's rows, then the verdict as the very last line."""
+    from crossmargin.course import headless
+
+    monkeypatch.setattr(headless, "smoke_test", lambda course_root=None: smoke_rows(drawn))
+    status = main(["check"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("OK  numpy, pandas — ")
+    assert any(line.startswith(f"OK  {BQPLOT} — ") for line in lines)
+    assert lines[-1] == ("READY: this machine can run the course" if drawn
+                         else "NOT READY: 1 problem (see FIX lines above)")
+    assert status == (0 if drawn else 1)
+    assert sum(line.startswith(("READY", "NOT READY")) for line in lines) == 1
+    if not drawn:
+        fix = lines.index("FIX headless smoke test: ipywidget — an IntSlider drawn 300×28 px")
+        assert lines[fix + 1] == "    run: make distclean && make check"
+
+
+def test_check_without_numpy_is_not_ready_without_a_traceback(bare_python):
+    result = run_bare(bare_python, "-m", "crossmargin", "check")
+    out = result.stdout.splitlines()
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert out[0].startswith("FIX numpy, pandas — numpy and pandas are missing")
+    assert out[-1] == "NOT READY: 1 problem (see FIX lines above)"
+
+
+def test_smoke_test_without_chromium_is_a_fix_line_naming_the_install(monkeypatch, tmp_path):
+    from crossmargin.course import headless
+
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-chromium"))
+    [row] = headless.smoke_test(course_root=ROOT)
+    assert row.check == "headless smoke test" and not row.ok
+    assert row.detail == f"not run: CHROMIUM={tmp_path / 'no-chromium'} is not an executable"
+    assert "apt-get install chromium" in row.fix and "set CHROMIUM=" in row.fix
+    monkeypatch.delenv("CHROMIUM")
+    monkeypatch.setenv("PATH", str(tmp_path))                      # no chromium on the PATH
+    [row] = headless.smoke_test(course_root=ROOT)
+    assert "no chromium on the PATH and CHROMIUM is not set" in row.detail
+
+
+def test_smoke_test_without_playwright_is_a_fix_line_naming_the_install(monkeypatch, tmp_path):
+    import importlib.util
+    from crossmargin.course import headless
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "playwright" else real(name, *a))
+    chromium = tmp_path / "chromium"
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    monkeypatch.setenv("CHROMIUM", str(chromium))                  # found: only playwright lacks
+    [row] = headless.smoke_test(course_root=ROOT)
+    assert not row.ok and row.detail == "not run: the playwright package is not installed"
+    assert row.fix == (f"cd {ROOT} && {sys.executable} -m pip install -c requirements-lock.txt "
+                       "playwright")
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "none"))         # both missing: one row
+    [row] = headless.smoke_test(course_root=ROOT)
+    assert "apt-get install chromium" in row.fix and " && " in row.fix
+    assert row.fix.endswith("-m pip install -c requirements-lock.txt playwright")
+
+
+def test_the_smoke_notebook_builds_one_slider_and_one_bqplot_figure(tmp_path):
+    """Its cells run in this kernel's Python (the page is the browser tests' job)."""
+    from crossmargin.course.headless import SMOKE_FIGURE, SMOKE_WIDGET, smoke_notebook
+
+    smoke_notebook(tmp_path / "smoke.ipynb")
+    nb = json.loads((tmp_path / "smoke.ipynb").read_text())
+    assert nb["nbformat"] == 4 and len(nb["cells"]) == 2
+    space = {}
+    results = []
+    for cell in nb["cells"]:
+        *body, last = cell["source"].splitlines()
+        exec("\n".join(body), space)
+        results.append(eval(last, space))
+    slider, figure = results
+    assert type(slider).__name__ == "IntSlider" and SMOKE_WIDGET[1] in slider._dom_classes
+    assert type(figure).__module__.startswith("bqplot") and SMOKE_FIGURE[1] in figure._dom_classes
+    assert len(figure.marks) == 1 and list(figure.marks[0].y) == [v * v for v in range(11)]
+

@@ -2,14 +2,14 @@
 
     python tests/benchmarks/bench_browser.py [--presses 20]
 
-Starts JupyterLab (token, 127.0.0.1, scratch folders, as tests/browser/conftest.py does), opens a
+Starts JupyterLab (crossmargin.course.headless.lab_command, as the browser tests do), opens a
 scratch notebook that builds each tool with its defaults, then for each tool focuses its main
 control (a slider handle; LiquidationStepper's Next button) and presses a key ``--presses`` times
 with Playwright (a real, trusted key press). Each time is measured in the page: from the keydown
 to the last change of the tool's figure or labels in the DOM (the redraw after the kernel's update
 arrives; "last" = no further change for 250 ms). HedgeLab and ReserveTool are timed after their
 background grid is complete (``precomputed.wait()`` in the kernel). Budget (issue 12): p95 (nearest
-rank) <= 100 ms. Needs chromium (CHROMIUM, /usr/bin/chromium by default) and the playwright
+rank) <= 100 ms. Needs chromium ($CHROMIUM, else chromium on the PATH) and the playwright
 package; without them it says so and stops. Times go to tests/output/browser-redraw-bench.json.
 """
 import argparse
@@ -25,8 +25,10 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, lab_command, serving  # noqa: E402
-from tests.browser.lab_page import cell_errors, open_notebook, run_all  # noqa: E402
+from crossmargin.course.headless import (CHROMIUM_ARGS, cell_errors, chromium_path,  # noqa: E402
+                                         lab_command, open_notebook, run_all, serving)
+
+CHROMIUM = chromium_path() or "/usr/bin/chromium"
 
 BUDGET_MS = 100
 
