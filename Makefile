@@ -5,7 +5,8 @@
 # `LOCK=` installs from the ranges in pyproject.toml), LAB_ARGS (extra `jupyter lab` options,
 # e.g. `make lab LAB_ARGS="--no-browser --port 8890"`), APP_PORT and APP_ARGS (`make app`: the
 # Voila port and extra `voila` options, e.g. `make app APP_ARGS=--no-browser`), PYTEST_ARGS,
-# WORKERS (parallel test workers, 2 by default; `make test WORKERS=0` runs them one by one).
+# WORKERS (parallel test workers, 2 by default; `make test WORKERS=0` runs them one by one),
+# LESSON and RESET_ARGS (`make reset LESSON=07`, `make reset RESET_ARGS=--yes`).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -26,7 +27,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbval runs the notebooks in this folder when it exists.
 NOTEBOOK_DIR := $(wildcard notebooks)
 
-.PHONY: help lab app test bench screenshots install lock clean distclean check
+.PHONY: help lab app test bench screenshots install lock clean distclean check reset
 .DEFAULT_GOAL := help
 
 help:
@@ -34,6 +35,7 @@ help:
 	@echo "make app        the main explorers as one app for a projector (Voila, http://127.0.0.1:$(APP_PORT))"
 	@echo "make test       run every test: course lint, pytest tests + nbval over notebooks/"
 	@echo "make check      workshop pre-flight: versions, front-ends, a widget and a plot drawn headless; READY or not"
+	@echo "make reset      restore lessons as shipped, keeping yours beside them (LESSON=07: one; else all, after a question)"
 	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets, key press -> redraw in chromium)"
 	@echo "make screenshots  refresh images/screenshots/ from the browser tests (needs chromium)"
 	@echo "make install    only create/update $(VENV)"
@@ -90,6 +92,15 @@ test: $(STAMP)
 # READY or NOT READY (exit status 1). See crossmargin/__main__.py.
 check: $(STAMP)
 	@$(BIN)/python -m crossmargin check
+
+# Restore lessons as the course ships them (git HEAD; a zip download has no git: see
+# crossmargin/course/reset.py); each learner version is kept beside it as
+# NN-name.mine-YYYYMMDD-HHMMSS.ipynb. LESSON=07 resets one lesson; without it every lesson,
+# after a question (RESET_ARGS=--yes skips it; RESET_ARGS="--from DIR" restores from a download).
+LESSON ?=
+RESET_ARGS ?=
+reset: $(STAMP)
+	@$(BIN)/python -m crossmargin reset --notebooks notebooks $(LESSON) $(RESET_ARGS)
 
 # The browser tests save the widgets the README shows; this copies them into images/.
 screenshots: $(STAMP)

@@ -1,6 +1,6 @@
 """Command line: ``python -m crossmargin doctor`` checks this environment for the course,
-``check`` also renders widgets in a headless browser (``make check``), ``data`` checks an
-instructor's data files.
+``check`` also renders widgets in a headless browser (``make check``), ``reset`` restores a
+lesson (``make reset``), ``data`` checks an instructor's data files.
 
 Subcommands:
 
@@ -16,6 +16,10 @@ Subcommands:
     line, ``READY: ...`` (exit status 0) or ``NOT READY: N problems ...`` (exit status 1;
     :func:`crossmargin.doctor.verdict`). A missing chromium or playwright is a FIX row with
     the command that installs it.
+``reset [LESSON ...] [--yes] [--rev REV] [--from DIR]``
+    restores lessons as shipped (:mod:`crossmargin.course.reset`), keeping each learner
+    version beside it as ``NN-name.mine-YYYYMMDD-HHMMSS.ipynb``; without a LESSON every
+    lesson, after a confirmation (``--yes`` skips it).
 ``data``
     prints ``CROSSMARGIN_DATA_PATH``, the folders searched for each kind of file (see
     :mod:`crossmargin.datafiles`) and the names found, after loading every scenario file,
@@ -66,6 +70,55 @@ def _check(args):
     return status
 
 
+def _reset(args):
+    from .course.reset import apply, plan
+    from .errors import InvalidInput
+
+    try:
+        steps = plan(args.lessons, args.notebooks, rev=args.rev, source=args.source)
+    except InvalidInput as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    changed = [s for s in steps if s.changed]
+    for step in steps:
+        if not step.changed:
+            print(f"{step.notebook.name}: already as shipped, left alone")
+    if not changed:
+        return 0
+    if not args.lessons and not args.yes:
+        names = ", ".join(s.notebook.name[:2] for s in changed)
+        question = (f"Reset {len(changed)} lesson{'s' if len(changed) != 1 else ''} ({names}) "
+                    f"from {changed[0].source}? Your versions are kept beside them. [y/N] ")
+        if not sys.stdin.isatty():
+            print(f"error: resetting every lesson asks first: run it in a terminal, or add "
+                  f"--yes (make reset RESET_ARGS=--yes); or name one lesson, e.g. "
+                  f"make reset LESSON={changed[0].notebook.name[:2]}", file=sys.stderr)
+            return 2
+        try:
+            answer = input(question)
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.")
+            return 1
+    for step in apply(changed):
+        kept = (f"your version is kept as {_shown(step.kept)}" if step.kept
+                else "it was missing, so there was nothing to keep")
+        print(f"{step.notebook.name}: restored from {step.source}; {kept}")
+    print("If a lesson is open in JupyterLab, close its tab without saving (or choose Revert "
+          "when JupyterLab says the file changed on disk): saving the open tab would put your "
+          "old version back.")
+    return 0
+
+
+def _shown(path):
+    """``path`` relative to the current folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(os.getcwd()))
+    except ValueError:
+        return str(path)
+
+
 def _data(args):
     from . import datafiles, scenarios
     from .lessons import examples  # imported here: the doctor needs none of it
@@ -114,6 +167,27 @@ def main(argv=None):
     check.add_argument("--course-root", default=None,
                        help="the course folder (default: where crossmargin is imported from)")
     check.set_defaults(run=_check)
+    reset = commands.add_parser(
+        "reset", help="restore lessons as shipped, keeping your version beside each",
+        description="Restore lesson notebooks as the course ships them: from git (HEAD, or "
+                    "--rev), or from --from, a folder of fresh notebooks (a zip download has no "
+                    "git). Your version is first copied beside each one as "
+                    "NN-name.mine-YYYYMMDD-HHMMSS.ipynb; a lesson already as shipped is left "
+                    "alone.")
+    reset.add_argument("lessons", nargs="*", metavar="LESSON",
+                       help="lesson numbers or notebook names, e.g. 07 (default: every lesson, "
+                            "after a confirmation)")
+    reset.add_argument("--yes", "-y", action="store_true",
+                       help="reset every lesson without asking")
+    reset.add_argument("--rev", default="HEAD",
+                       help="the git revision the lessons are restored from (default HEAD; on "
+                            "a JupyterHub with nbgitpuller, origin/main)")
+    reset.add_argument("--from", dest="source", default=None, metavar="DIR",
+                       help="restore from this folder of notebooks (e.g. the notebooks/ of a "
+                            "fresh download) instead of git")
+    reset.add_argument("--notebooks", default=None,
+                       help="the lessons folder (default: the checkout's notebooks/)")
+    reset.set_defaults(run=_reset)
     data = commands.add_parser(
         "data", help="load every scenario, portfolio and bracket file and report the first problem",
         description="Print the folders searched (crossmargin/data, then each "

@@ -401,3 +401,7 @@ def test_the_smoke_notebook_builds_one_slider_and_one_bqplot_figure(tmp_path):
     assert type(figure).__module__.startswith("bqplot") and SMOKE_FIGURE[1] in figure._dom_classes
     assert len(figure.marks) == 1 and list(figure.marks[0].y) == [v * v for v in range(11)]
 
+
+def test_help_lists_check_and_reset():
+    out = run("-m", "crossmargin", "--help").stdout
+    assert "check" in out and "reset" in out
