@@ -123,6 +123,20 @@ def test_the_answer_at_the_stated_precision_is_accepted(exercise_id, answer):
     assert "to the nearest whole number" in exercise(exercise_id).prompt
 
 
+def test_the_prompts_describe_the_built_in_cases():
+    from crossmargin.lessons.liquidation import CASES
+    crowd = CASES["gap past bankruptcy"].crowd
+    assert {name: (deposit, o.side, o.size, o.leverage) for name, (deposit, (o,)) in crowd.items()} \
+        == {"bold short": (2_000, "short", 0.5, 20), "calm short": (60_000, "short", 1.5, 2)}
+    assert "(0.5 BTC at 20x, 2,000 USDT" in exercise("06.2").prompt
+    assert "(1.5 BTC at 2x, 60,000 USDT)" in exercise("06.2").prompt
+    pair = CASES["hedged pair"]
+    assert pair.deposit == 10_000 and pair.start == {"BTCUSDT": 60_000, "ETHUSDT": 3_000}
+    assert [(o.side, o.margin, o.leverage) for o in pair.orders] == [("long", 4_900, 10),
+                                                                    ("short", 4_900, 10)]
+    assert "each 4,900 USDT of margin at 10x" in exercise("06.3").prompt
+
+
 def test_the_prompts_numbers_are_the_engines():
     assert "Bybit's 0.055 % taker fee" in exercise("06.3").prompt
     assert venue("bybit").taker_fee == 0.00055
@@ -132,7 +146,8 @@ def test_the_prompts_numbers_are_the_engines():
 def test_the_quiz_names_the_engines_fee_and_the_small_longs_tier_rate():
     quiz = exercise("06.q1")
     answer = quiz.expected()
-    assert "1.25 % clearance fee" in answer and "(0.5 % of what it closes)" in answer
+    assert "the 1.25 % fee on a cut" in answer and "their tier's 0.5 % rate" in answer
+    assert max(len(o) for o in quiz.options) <= 110     # one line each in the quiz widget
     rate, _ = venue("binance").brackets("BTC").lookup(100_000)
     assert rate == 0.005 and venue("binance").liquidation_fee_rate == 0.0125
     assert evaluate("06.q1", answer).ok

@@ -175,7 +175,7 @@ EXERCISES = [
                     "bankruptcy price lies further down, where the equity is zero; the "
                     "maintenance margin sits between the two."),
         ),
-        explanation="Bybit closes a liquidated position at its bankruptcy price and keeps "
-                    "whatever was left above it.",
+        explanation="Bybit closes a liquidated position at its bankruptcy price: what was "
+                    "left above it goes to its insurance fund.",
     ),
 ]
