@@ -74,9 +74,9 @@ def test_11_1s_options_each_explain_the_mechanism():
     for option in ex.options:
         result = evaluate("11.1", option)
         assert result.ok == (option == "cross only")
-        assert "cross wallet puts the reserve behind every position" in result.message
+        assert "the wallet puts the reserve behind every position" in result.message
     assert "barely move" in evaluate("11.1", "isolated only").message
-    assert "size does not move an isolated liquidation price" in evaluate("11.1", "both").message
+    assert "depends on its leverage, not on its size" in evaluate("11.1", "both").message
     assert "95 % intervals" in evaluate("11.1", "neither").message
     odd = evaluate("11.1", "cross")
     assert not odd.ok and "answer with one of 'cross only'" in odd.message

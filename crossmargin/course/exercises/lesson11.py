@@ -88,11 +88,11 @@ def rsi_by_hand(method="wilder"):
     return 100 / (100 - rsi) - 1                                   # RS from RSI
 
 
-_WHY_RESERVE = ("the cross wallet puts the reserve behind every position: the effective "
-                "leverage, (1 − reserve) × 10, falls, and a liquidation needs a bigger move. "
-                "An isolated position can lose only its own margin; a smaller one at the same "
-                "10x is liquidated by the same move, so its odds stay where they were and the "
-                "reserve is simply what is left.")
+_WHY_RESERVE = ("In cross the wallet puts the reserve behind every position: the effective "
+                "leverage, (1 − reserve) × 10, falls, so a liquidation needs a bigger move. An "
+                "isolated position can lose only its own margin; a smaller one at the same 10x "
+                "is liquidated by the same move, so its odds stay put and the reserve is simply "
+                "what is left.")
 
 EXERCISES = [
     Exercise(
@@ -104,15 +104,15 @@ EXERCISES = [
         options=RESERVE_OPTIONS,
         expected=reserve_verdict,
         feedback={
-            "cross only": "In cross, " + _WHY_RESERVE,
-            "isolated only": "Look at the isolated row again: its odds barely move, well "
-                             "inside their 95 % intervals. It is the cross odds that fall: "
+            "cross only": _WHY_RESERVE,
+            "isolated only": "Look at the isolated row again: its odds barely move, well inside "
+                             "their 95 % intervals; it is the cross odds that fall. "
                              + _WHY_RESERVE,
-            "both": "Tempting: a bigger reserve makes the positions smaller in both modes. But "
-                    "size does not move an isolated liquidation price, leverage does — "
+            "both": "Tempting: a bigger reserve makes the positions smaller in both modes. But an "
+                    "isolated liquidation price depends on its leverage, not on its size. "
                     + _WHY_RESERVE,
-            "neither": "The cross odds fall far more than their 95 % intervals allow; only "
-                       "the isolated ones stay put. In cross, " + _WHY_RESERVE,
+            "neither": "The cross odds fall far more than their 95 % intervals allow; only the "
+                       "isolated ones stay put. " + _WHY_RESERVE,
         },
         hint="Compare the first and the last reserve in each mode's row: a fall counts when "
              "the two 95 % intervals do not overlap.",
