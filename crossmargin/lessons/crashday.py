@@ -290,6 +290,11 @@ class CollateralAccount:
         if positive(self.leverage, "leverage") < 1:
             raise InvalidInput(f"leverage must be >= 1 (got {self.leverage!r})")
 
+    @property
+    def value_ratio(self):
+        """The share of the collateral's price that counts as margin (Multi-Assets mode)."""
+        return COLLATERAL_VALUE_RATIOS[self.asset]
+
 
 #: The lesson's account: 100 SOL (22,200 USDT at 12:00, counted at 90 %) behind a 60,000 USDT
 #: BTC long at 5x.
@@ -299,7 +304,8 @@ COLLATERAL_ACCOUNT = CollateralAccount()
 @dataclass(frozen=True)
 class CollateralRun:
     """One :func:`collateral_case` run: ``timeline`` (per minute: BTC's mark, the collateral's
-    price used, the collateral's value, equity, maintenance margin, margin ratio), the
+    price used, the collateral's value, equity, maintenance margin, margin ratio, NaN once no
+    position is open), the
     ``events``, the ``account`` at the end and when it was ``liquidated_at`` (None: never)."""
 
     valuation: str
@@ -359,7 +365,8 @@ def collateral_case(account=COLLATERAL_ACCOUNT, valuation="own book", prices=Non
                 liquidated = times[i]
         s = acc.summary()
         rows.append((btc[i], asset[i], s["collateral_value"], s["equity"],
-                     s["cross_maintenance_margin"], s["margin_ratio"]))
+                     s["cross_maintenance_margin"],
+                     s["margin_ratio"] if acc.open_symbols else math.nan))
     timeline = pd.DataFrame(rows, index=times, columns=[
         "btc_mark", f"{account.asset.lower()}_price", "collateral_value", "equity",
         "maintenance_margin", "margin_ratio"])
