@@ -65,11 +65,12 @@ def test_the_screen_shows_the_engines_numbers(name, move):
     settle = get_venue(name).collateral
     for symbol, base in (("BTCUSDT", "BTC"), ("ETHUSDT", "ETH")):
         own = get_venue(name).venue_symbol(base)
-        assert f"liquidation price, {own} {account.liquidation_price(symbol):,.2f}" in screen
+        assert f"{own} liquidation {account.liquidation_price(symbol):,.2f}" in screen
     assert f"max withdraw {account.max_withdraw():,.2f} {settle}" in screen
-    assert f"equity (wallet + unrealized PnL) {account.summary()['equity']:,.2f}" in screen
+    assert f"equity {account.summary()['equity']:,.2f} {settle}" in screen
     assert f"funding every {get_venue(name).funding_interval_hours:g} h" in screen
-    assert f"clearance fee {fmt_pct(get_venue(name).liquidation_fee_rate, 3)}" in screen
+    assert f"clearance fee, of the notional {fmt_pct(get_venue(name).liquidation_fee_rate, 3)}" \
+        in screen
     # the gauge and the cursor follow the move
     falls = name == "okx"
     assert list(switcher.gauge_bar.x) == pytest.approx([0.0, gauge_position(shown, falls)])
@@ -91,6 +92,7 @@ def test_the_curve_is_the_venues_ratio_over_every_move():
     assert y[np.isfinite(y)][0] < y[np.isfinite(y)][-1]
     assert list(switcher.liquidated_marks.x) == pytest.approx([open_moves[0] * 100 - 1])
     assert "falls ↓ to 100 %" in text(switcher.headline)
+    assert "maintenance margin + fee to close" in text(switcher.screen)
     assert switcher.figure.title.startswith("OKX · Margin ratio: falls to 100 %")
 
 
@@ -129,7 +131,7 @@ def test_a_move_past_the_liquidation_price_shows_liquidated():
     assert "Margin Ratio --" in text(switcher.headline)
     assert list(switcher.gauge_bar.x) == [0.0, 1.0]
     assert list(switcher.gauge_bar.colors) == [COLORS["liquidation"]]
-    assert "liquidation price, BTCUSDT --" in text(switcher.screen)
+    assert "BTCUSDT liquidation --" in text(switcher.screen)
     switcher.move.value = switcher.move.min               # the slider's end: no traceback
     assert "liquidated" in text(switcher.status)
     switcher.move.value = past + 2                        # back inside: open again
@@ -170,7 +172,7 @@ def test_moving_every_coin_keeps_the_hedge_flat_and_relabels_the_slider(switcher
     switcher.move.value = -30
     assert switcher.row["margin_ratio"] == pytest.approx(account.margin_ratio())
     switcher.moving.value = "BTC only"
-    assert switcher.move.description == "BTC move (ETH held), %"
+    assert switcher.move.description == "BTC move, % (ETH held)"
     switcher.move.value = 0
 
 

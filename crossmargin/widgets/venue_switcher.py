@@ -112,7 +112,8 @@ class VenueSwitcher(W.VBox):
         self.move.observe(lambda _: self.update(), names="value")
         chart = W.VBox([self.figure, self.key], layout=W.Layout(flex="1 1 440px",
                                                                   min_width="0"))
-        self.screen.layout = W.Layout(flex="0 1 380px", min_width="0", margin="0 16px 0 0")
+        # a fixed width: a number that grows a digit must not resize (and redraw) the chart
+        self.screen.layout = W.Layout(flex="0 0 330px", width="330px", margin="0 12px 0 0")
         super().__init__([W.HBox([self.venue]), W.HBox([self.portfolio, self.moving],
                                                        layout=W.Layout(flex_flow="row wrap")),
                           self.move, self.headline, self.gauge, self.status,
@@ -133,7 +134,7 @@ class VenueSwitcher(W.VBox):
 
     @staticmethod
     def _move_label(moving):
-        return "BTC move (ETH held), %" if MOVING[moving] == ("BTCUSDT",) else \
+        return "BTC move, % (ETH held)" if MOVING[moving] == ("BTCUSDT",) else \
             "move of every price, %"
 
     def _on_data(self, _change):
@@ -220,7 +221,7 @@ class VenueSwitcher(W.VBox):
             self.figure.axes[1].tick_values = ticks
             self.figure.axes[1].tick_format = ",.1%" if min(ticks) < 0.01 else ",.0%"
             self.figure.axes[1].label = table["ratio_name"].iloc[0]
-            self.figure.axes[0].label = self.move.description.replace(", %", " (%)")
+            self.figure.axes[0].label = self.move.description
             self.figure.title = (f"{label}: {'falls' if falls else 'rises'} to 100 % "
                                  f"as the account loses")
             self.ratio_line.y = shown
@@ -286,18 +287,18 @@ class VenueSwitcher(W.VBox):
     def _screen_html(self, row):
         settle = row["collateral"]
         symbols = self._table.attrs.get("symbols", {})
-        fee_note = " (with the fee to close)" if self._falls else ""
-        rows = [("equity (wallet + unrealized PnL)", f"{row['equity']:,.2f} {settle}"),
+        mm = "maintenance margin + fee to close" if self._falls else "maintenance margin"
+        rows = [("equity", f"{row['equity']:,.2f} {settle}"),
                 ("wallet balance", f"{row['wallet_balance']:,.2f} {settle}"),
-                (f"maintenance margin{fee_note}", f"{row['maintenance_margin']:,.2f} {settle}")]
+                (mm, f"{row['maintenance_margin']:,.2f} {settle}")]
         for symbol, own in symbols.items():
             lp = row.get(f"{symbol} liquidation_price")
-            rows.append((f"liquidation price, {own}", style.fmt_price(lp)))
+            rows.append((f"{own} liquidation", style.fmt_price(lp)))
         rows += [("max withdraw", f"{row['max_withdraw']:,.2f} {settle}"),
                  ("funding", f"every {row['funding_interval_hours']:g} h"),
-                 ("clearance fee", f"{style.fmt_pct(row['clearance_fee'], 3)} of the "
-                                   f"notional closed")]
-        cells = "".join(f"<tr><td style='padding:1px 14px 1px 0;color:#444'>"
-                        f"{html.escape(k)}</td><td style='text-align:right'><b>{html.escape(v)}"
+                 ("clearance fee, of the notional", style.fmt_pct(row["clearance_fee"], 3))]
+        cells = "".join(f"<tr><td style='padding:1px 10px 1px 0;color:#444'>"
+                        f"{html.escape(k)}</td><td style='text-align:right;white-space:nowrap'><b>"
+                        f"{html.escape(v)}"
                         f"</b></td></tr>" for k, v in rows)
         return f"<table class='cm-venue-screen'>{cells}</table>"
