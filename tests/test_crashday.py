@@ -180,6 +180,18 @@ def test_a_portfolio_that_breaks_the_capstone_rules_is_refused(day):
                                    margin_mode="cross")], day)
 
 
+def test_a_learners_portfolio_gets_a_sentence_never_a_traceback(day):
+    assert crashday.on_the_day_text(...).startswith("Not replayed yet: build your portfolio")
+    broken = [Order("BTCUSDT", "long", margin=1_000, leverage=20, margin_mode="cross")]
+    text = crashday.on_the_day_text(broken, day)
+    assert text.startswith("Not replayed: the portfolio breaks the capstone's rules")
+    assert "from 1x to 10x" in text and "at least one long and at least one short" in text
+    assert crashday.on_the_day_text(capstone.DEFENDED_PAIR, day) == \
+        crashday.on_the_day(capstone.DEFENDED_PAIR, day).sentence()
+    with pytest.raises(InvalidInput, match="prices must be the reconstructed day"):
+        crashday.on_the_day_text(capstone.DEFENDED_PAIR, day.to_numpy())
+
+
 # --------------------------------------------------------------------------- collateral
 
 

@@ -9,7 +9,8 @@ Every figure and table of the lesson says so (:data:`DAY_LABEL`). On it, this mo
 * FAQ 2's beginner accounts (lesson 11: one BTC long with 2,000 or 9,000 USDT of margin in a
   10,000 USDT account) at 2x to 10x: :func:`faq2_accounts`, :func:`lowest_liquidating_leverage`;
 * any capstone portfolio (lesson 14: its model solution and ``RECKLESS_PAIR``), judged by the
-  capstone's own deposit and loss limit: :func:`on_the_day`;
+  capstone's own deposit and loss limit: :func:`on_the_day` (:func:`on_the_day_text` for a
+  learner's portfolio, which may still be the placeholder);
 * a **collateral-valuation** case: the same Multi-Assets account (SOL as collateral, a BTC long)
   with its SOL valued at the index or from one venue's own order book, where it wicks:
   :func:`own_book_price`, :func:`collateral_case`, :func:`collateral_accounts`;
@@ -37,7 +38,7 @@ from . import capstone, examples
 
 __all__ = ["DAY_LABEL", "day", "facts", "at", "guide_example", "FAQ2_MARGINS",
            "FAQ2_LEVERAGES", "faq2_plan", "faq2_accounts", "lowest_liquidating_leverage",
-           "DayResult", "on_the_day", "WICK", "own_book_price", "CollateralAccount",
+           "DayResult", "on_the_day", "on_the_day_text", "WICK", "own_book_price", "CollateralAccount",
            "COLLATERAL_ACCOUNT", "CollateralRun", "collateral_case", "collateral_accounts",
            "HEDGER", "DIP_BUYER", "CALM_SHORT", "DeleveragedHedge", "hedge_leg_on_the_day"]
 
@@ -231,6 +232,20 @@ def on_the_day(portfolio, prices=None):
     return DayResult(bool(len(run.liquidations())), float(equity.min()), equity.idxmin(), worst,
                      worst <= capstone.MAX_STRESS_LOSS + 1e-12, float(equity.iloc[-1]),
                      events.reset_index(drop=True), run)
+
+
+def on_the_day_text(portfolio, prices=None):
+    """:func:`on_the_day`'s sentence for a learner's portfolio; never raises on the portfolio:
+    the placeholder ``...`` or a portfolio that breaks the capstone's rules gets a sentence
+    that says what to do instead."""
+    if portfolio is Ellipsis:
+        return "Not replayed yet: build your portfolio in exercise 14.1 (replace ... with it)."
+    try:
+        return on_the_day(portfolio, prices).sentence()
+    except InvalidInput as err:
+        if "portfolio breaks" not in str(err):
+            raise
+        return f"Not replayed: the {err}. Fix it in exercise 14.1 first."
 
 
 # --------------------------------------------------------------------------- collateral valuation
