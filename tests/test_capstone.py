@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossmargin import montecarlo
+from crossmargin import montecarlo, scenarios
 from crossmargin.lessons import capstone
 from crossmargin.lessons.capstone import (DEPOSIT, MAX_LIQUIDATION_ODDS, MAX_STRESS_LOSS, SYMBOLS,
                                           duration, grade, path_outcomes, random_weeks,
@@ -312,6 +312,32 @@ def test_random_weeks_are_seeded_and_start_at_the_stress_days_prices(path):
     assert np.allclose(weeks[:, 0, :], path.iloc[0].to_numpy())
     assert random_weeks(50, seed=3) is weeks and not weeks.flags.writeable
     assert not np.array_equal(random_weeks(50, seed=4), weeks)
+
+
+def test_random_weeks_have_fat_tails_with_the_same_volatility():
+    """Student-t steps (df = RANDOM_WEEK["df"]): the weeks are market_paths with that df, and
+    their 5-minute returns keep the daily volatility while large steps come far more often
+    than normal steps would give them."""
+    w = capstone.RANDOM_WEEK
+    assert w["df"] == 4
+    weeks = random_weeks(200, seed=7)
+    same = scenarios.market_paths(SYMBOLS, 200, w["days"] * w["steps_per_day"],
+                                  correlation=w["correlation"],
+                                  jump_probability=w["jump_probability"], jump_size=0.0,
+                                  jump_volatility=w["jump_volatility"],
+                                  steps_per_day=w["steps_per_day"], seed=7, df=w["df"])
+    assert np.array_equal(weeks, same)
+    normal = scenarios.market_paths(SYMBOLS, 200, w["days"] * w["steps_per_day"],
+                                    correlation=w["correlation"],
+                                    jump_probability=w["jump_probability"], jump_size=0.0,
+                                    jump_volatility=w["jump_volatility"],
+                                    steps_per_day=w["steps_per_day"], seed=7)
+    sigma = scenarios.DAILY_VOLATILITY["BTCUSDT"] / np.sqrt(w["steps_per_day"])
+    fat, plain = (np.diff(np.log(p[:, :, 0]), axis=1).ravel() for p in (weeks, normal))
+    assert fat.std() == pytest.approx(plain.std(), rel=0.05)           # the same volatility
+    assert fat.std() == pytest.approx(sigma, rel=0.15)                  # (the jumps add a little)
+    # steps beyond 5 sigma: the jumps give some, the fat tails several times more
+    assert (np.abs(fat) > 5 * sigma).mean() > 4 * (np.abs(plain) > 5 * sigma).mean() > 0
 
 
 MIXED = [Order("SOLUSDT", "short", margin=2_000, leverage=10, margin_mode="cross",

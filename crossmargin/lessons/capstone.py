@@ -118,10 +118,13 @@ DEFENDED_PAIR = (
 )
 
 #: Random weeks for the odds: the course's daily volatilities (BTC 3 %, ETH 4 %, SOL 5.5 %)
-#: and correlation (0.8), 5-minute steps, and on average one market-wide jump a week
-#: (each symbol's jump ~ N(0, 4 %)). Illustrative, not fitted to a market.
+#: and correlation (0.8), 5-minute steps with fat tails (Student-t with ``df`` = 4 degrees of
+#: freedom, :func:`crossmargin.scenarios.random_paths`: the same volatility, far more large
+#: steps than normal ones, and they hit every coin in the same step), and on average one
+#: market-wide jump a week (each symbol's jump ~ N(0, 4 %)). Illustrative, not fitted to a
+#: market.
 RANDOM_WEEK = dict(days=7, steps_per_day=288, correlation=scenarios.CORRELATION,
-                   jump_probability=1 / (7 * 288), jump_size=0.0, jump_volatility=0.04)
+                   jump_probability=1 / (7 * 288), jump_size=0.0, jump_volatility=0.04, df=4)
 
 _BASES = {s: default_contracts()[s].base for s in SYMBOLS}
 _PHASE_HOURS = 8
@@ -375,7 +378,8 @@ def _weeks(n_paths, seed):
     paths = scenarios.market_paths(
         SYMBOLS, n_paths, w["days"] * w["steps_per_day"], correlation=w["correlation"],
         jump_probability=w["jump_probability"], jump_size=w["jump_size"],
-        jump_volatility=w["jump_volatility"], steps_per_day=w["steps_per_day"], seed=seed)
+        jump_volatility=w["jump_volatility"], steps_per_day=w["steps_per_day"], seed=seed,
+        df=w["df"])
     paths.flags.writeable = False
     return paths
 
@@ -383,7 +387,7 @@ def _weeks(n_paths, seed):
 def random_weeks(n_paths=1_000, *, seed=2024):
     """``n_paths`` random weeks of BTC, ETH and SOL prices (array ``(paths, steps + 1, 3)``,
     columns in :data:`SYMBOLS` order) from the stress day's start prices, with
-    :data:`RANDOM_WEEK`'s volatility, correlation and jumps. Same seed, same paths
+    :data:`RANDOM_WEEK`'s volatility, correlation, fat tails and jumps. Same seed, same paths
     (kept in memory, read-only)."""
     return _weeks(_count(n_paths, "n_paths"), _count(seed, "seed", minimum=0))
 
