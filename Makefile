@@ -15,6 +15,7 @@ LAB_ARGS ?=
 APP_PORT ?= 8866
 APP_ARGS ?=
 PYTEST_ARGS ?=
+SITE_ARGS ?=
 # Test workers (pytest-xdist): one per core of a 2-core machine. Each test file stays on one
 # worker (--dist loadfile), so a notebook's cells run in order in one kernel. WORKERS=0: serial.
 WORKERS ?= 2
@@ -27,13 +28,14 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbval runs the notebooks in this folder when it exists.
 NOTEBOOK_DIR := $(wildcard notebooks)
 
-.PHONY: help lab app test bench screenshots install lock clean distclean check reset
+.PHONY: help lab app test site bench screenshots install lock clean distclean check reset
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make lab        open the course in JupyterLab (creates $(VENV) and installs on first run)"
 	@echo "make app        the main explorers as one app for a projector (Voila, http://127.0.0.1:$(APP_PORT))"
 	@echo "make test       run every test: course lint, pytest tests + nbval over notebooks/"
+	@echo "make site       build the course website in build/site/ (Sphinx + myst-nb, every lesson executed)"
 	@echo "make check      workshop pre-flight: versions, front-ends, a widget and a plot drawn headless; READY or not"
 	@echo "make reset      restore lessons as shipped, keeping yours beside them (LESSON=07: one; else all, after a question)"
 	@echo "make bench      run the benchmarks (engine, Monte Carlo, widgets, key press -> redraw in chromium)"
@@ -82,10 +84,20 @@ lab: $(STAMP)
 app: $(STAMP)
 	$(BIN)/voila notebooks/app.ipynb --Voila.ip=127.0.0.1 --port=$(APP_PORT) --show_tracebacks=True $(APP_ARGS)
 
+# The site step builds build/site-subset/: every page, lessons 01 and 07 executed (the whole
+# course takes minutes: make site); tests/test_site_*.py and tests/browser/test_site.py read it.
 test: $(STAMP)
 	$(BIN)/python -m crossmargin.course lint notebooks
 	$(BIN)/python -m crossmargin.course sync --check README.md notebooks/instructor-guide.md
+	$(BIN)/python site/build.py --subset
 	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env $(NOTEBOOK_DIR)) $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS) --dist loadfile) $(PYTEST_ARGS)
+
+# The course website (site/build.py): Sphinx + myst-nb, every lesson executed once and cached
+# by jupyter-cache (build/site-cache/), the widget JavaScript served from the site itself
+# (npm's pinned html-manager and require.js; bqplot's from .venv). A warning fails the build.
+# SITE_ARGS: e.g. --jupyterhub https://hub.example.org for the lessons' nbgitpuller links.
+site: $(STAMP)
+	$(BIN)/python site/build.py $(SITE_ARGS)
 
 # Workshop pre-flight: the doctor's checks, then JupyterLab with the course's settings on a free port
 # renders one ipywidget and one bqplot figure in headless chromium; the last line is the verdict,
