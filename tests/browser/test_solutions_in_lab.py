@@ -3,7 +3,7 @@ import re
 
 from .lab_page import CURRENT, assert_no_widget_errors, cell_errors, open_notebook, run_all
 
-SOLVED = re.compile(r"✓ Exercise 06\.\d")
+SOLVED = re.compile(r"✓ Exercise 07\.\d")
 
 
 def test_answers_stay_hidden_until_a_solution_is_opened(lab, page, output_dir):
