@@ -199,8 +199,9 @@ def test_a_glossary_link_lands_on_its_entry(open_site, site):
 def test_search_for_liquidation_price_finds_the_lessons_that_explain_it(open_site, site):
     page, _ = open_site()
     goto(page, site, "search.html?q=liquidation+price")
-    page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0",
-                           timeout=TIMEOUT_MS)
+    # results appear one by one; Sphinx says "Search finished" after the last
+    page.wait_for_function("() => /Search finished/.test(document.querySelector("
+                           "'#search-results')?.innerText || '')", timeout=TIMEOUT_MS)
     hrefs = page.locator("#search-results li a").evaluate_all(
         "as => as.map(a => a.getAttribute('href'))")
     pages = [urlsplit(h).path for h in hrefs]
