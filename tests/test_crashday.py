@@ -54,6 +54,10 @@ def test_facts_are_the_published_ones_with_their_sources():
     assert list(table.columns) == ["fact", "source", "in the reconstruction"]
     assert table.loc["collateral", "in the reconstruction"] == ""       # replayed apart
     assert "USDe" in table.loc["collateral", "fact"] and "2.1B" in table.loc["adl", "fact"]
+    # no "$" pairs for the notebook to read as mathematics: USD 9.9B, USD 6.93B ...
+    assert not table["fact"].str.contains("$", regex=False).any()
+    assert "About USD 9.9B" in table.loc["speed", "fact"]
+    assert "USD 19B" in table.loc["size", "fact"]
 
 
 def test_clock_times_name_rows_of_the_day(day):

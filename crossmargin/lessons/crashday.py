@@ -55,8 +55,10 @@ def day(seed=10):
 
 def facts():
     """The published facts the day is built from: topic, fact, source and how the path uses
-    it (empty: context the lesson replays apart, not in the prices)."""
+    it (empty: context the lesson replays apart, not in the prices). Amounts in the facts are
+    written ``USD 9.9B`` (a notebook reads text between two ``$`` signs as mathematics)."""
     table = pd.DataFrame(scenarios.CRASH_2025_10_10_FACTS).set_index("topic")
+    table["fact"] = table["fact"].str.replace(r"\$(?=\d)", "USD ", regex=True)
     return table.rename(columns={"in_path": "in the reconstruction"})
 
 

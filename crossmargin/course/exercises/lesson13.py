@@ -62,10 +62,10 @@ EXERCISES = [
         expected=lowest_cross_leverage,
         precision=1,
         sign_note="Give the leverage as a positive number (7, not -7).",
-        hint="The FAQ 2 table replayed 2x, 3x, 5x and 10x only: the answer may sit between "
-             "two of its rows. crashday.lowest_liquidating_leverage(day, margin=9_000, "
-             "mode='cross') tries 1x, 2x, 3x ... in turn; or replay faq2_plan(leverage, "
-             "9_000) yourself with margin_mode='cross' and look at liquidations().",
+        hint="The FAQ 2 table replayed 2x, 3x, 5x and 10x only: the answer sits between two "
+             "of its rows. Replay the plan crashday.faq2_plan(leverage, 9_000) at the "
+             "leverages in between, replay(day[['BTCUSDT']], plan, margin_mode='cross'), and "
+             "look at liquidations().",
         mistakes=(
             Mistake(lowest_isolated_leverage,
                     "That is the isolated long's answer: isolated, only its own 9,000 USDT "
