@@ -193,9 +193,6 @@ def test_from_a_fresh_download_without_git(tmp_path):
         plan(["07"], folder=mine_folder, source=tmp_path / "mine")
 
 
-@pytest.mark.xfail(strict=True, reason="crossmargin.course.lessons() and lint read every "
-                   "NN-*.ipynb, kept copies included: they must skip KEPT_COPY names "
-                   "(crossmargin/course/__init__.py is the lead's; remove this mark then)")
 def test_the_course_map_ignores_kept_copies(checkout):
     break_(checkout, "07-stop-losses.ipynb")
     reset_lessons(["07"], folder=checkout, when=WHEN)

@@ -44,8 +44,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InvalidInput
+from .reset import LESSON_FILE
 
-__all__ = ["PLANNED", "COMING", "QUIZ_KIND", "QUIZ_QUESTIONS", "lessons", "course_map",
+__all__ = ["PLANNED", "lesson_files", "COMING", "QUIZ_KIND", "QUIZ_QUESTIONS", "lessons", "course_map",
            "estimate_minutes", "minutes_range", "learner_copy", "lint_notebook", "lint",
            "schedule", "schedule_table", "generated_section", "sync", "main"]
 
@@ -86,7 +87,7 @@ def _notebooks_folder(folder):
             raise InvalidInput(f"folder must be an existing folder of notebooks (got {str(folder)!r})")
         return path
     here = Path.cwd()
-    if any(here.glob("[0-9][0-9]-*.ipynb")):
+    if lesson_files(here):
         return here
     return _CHECKOUT_NOTEBOOKS
 
@@ -126,7 +127,7 @@ def lessons(folder=None):
     path = _notebooks_folder(folder)
     by_number = {name[:2]: (name, title) for name, title in PLANNED.items()}
     found = {}
-    for notebook in sorted(path.glob("[0-9][0-9]-*.ipynb")):
+    for notebook in lesson_files(path):
         number = notebook.name[:2]
         if number in found:
             raise InvalidInput(f"lesson {number} must have one notebook (got {found[number].name} "
@@ -282,8 +283,11 @@ def _tags(cell):
     return cell.get("metadata", {}).get("tags", [])
 
 
-def _lesson_files(folder):
-    return sorted(Path(folder).glob("[0-9][0-9]-*.ipynb"))
+def lesson_files(folder):
+    """The lesson notebooks in ``folder`` (``NN-short-name.ipynb``), in order; a learner's
+    copy kept by ``make reset`` (``NN-name.mine-….ipynb``) is not a lesson."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]-*.ipynb")
+                  if LESSON_FILE.fullmatch(p.name))
 
 
 def _strip(cell):
@@ -335,7 +339,7 @@ def learner_copy(src_dir, out_dir, recall=False):
     import nbformat
 
     src = _notebooks_folder(src_dir)
-    files = _lesson_files(src)
+    files = lesson_files(src)
     if not files:
         raise InvalidInput(f"{str(src)!r} must hold lesson notebooks NN-name.ipynb (found none)")
     out = Path(out_dir)
@@ -678,7 +682,7 @@ def lint_notebook(path):
 
 def lint(folder=None):
     """``(number of notebooks, problems)`` for every lesson notebook in ``folder``."""
-    files = _lesson_files(_notebooks_folder(folder))
+    files = lesson_files(_notebooks_folder(folder))
     problems = [p for path in files for p in lint_notebook(path)]
     return len(files), problems
 
