@@ -9,7 +9,7 @@ from crossmargin.course.exercises import lesson14
 from crossmargin.course.exercises.lesson14 import ENTRY, FATES, LEVERAGE, MARGIN, RECKLESS_PAIR
 from crossmargin.engine.formulas import liquidation_price
 
-#: The notebook's solution of 11.1.
+#: The notebook's solution of 14.1.
 SOLUTION = [
     Order("BTCUSDT", "long", margin=1_500, leverage=5, margin_mode="isolated",
           stop_distance=0.05),

@@ -289,7 +289,7 @@ def test_collateral_leverage_hedge_and_wilson():
     account.deposit(0.1, "BTC", price=60_000)
     assert formula("collateral_value", amount=0.1, index_price=60_000, value_ratio=0.95) == \
         pytest.approx(account.summary()["collateral_value"]) == pytest.approx(5_700)
-    plan = reserve.PLANS["two bets: long BTC, long SOL"]                 # exercise 11.4's move
+    plan = reserve.PLANS["two bets: long BTC, long SOL"]                 # exercise 11.2's move
     start, end = [60_000.0, 150.0], [57_000.0, 135.0]
     account = reserve.open_plan(plan, reserve.START_PRICES)
     account.mark({"BTCUSDT": end[0], "SOLUSDT": end[1]})

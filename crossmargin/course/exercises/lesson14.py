@@ -1,7 +1,7 @@
 """Lesson 14 · Capstone: exercises and quizzes (answers computed by the engine).
 
 14.1 grades the learner's own portfolio with :func:`crossmargin.lessons.capstone.grade`;
-14.2 asks for a liquidation price (where a stop must not be); 11.3 asks what a cross
+14.2 asks for a liquidation price (where a stop must not be); 14.3 asks what a cross
 liquidation does to the position that was not the problem. The quizzes 14.q1-14.q4
 check the course's core skills: reading OKX's margin ratio, when cross lowers the risk,
 where a stop goes, and why surviving the stress day is not enough.
@@ -58,7 +58,7 @@ def btc_long_fate():
 
 
 _LP = round(_btc_liquidation("long", QUIZ_LEVERAGE), -1)
-#: What 11.q3's text names (quizzes/lesson14.json): the 10x long's liquidation price, a stop
+#: What 14.q3's text names (quizzes/lesson14.json): the 10x long's liquidation price, a stop
 #: beyond it, and a stop between it and the entry.
 QUIZ_VALUES = {"liquidation_price": f"{_LP:,.0f}", "stop_beyond": f"{_LP - 1_000:,.0f}",
                "stop_between": f"{_LP + 1_800:,.0f}"}
