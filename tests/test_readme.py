@@ -13,7 +13,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-ROW = re.compile(r"^\| (\d\d) \| ([^|]+) \| \[`([^`]+)`\]\(notebooks/([^)]+)\) \| ([^|]*) \| (\d+) \+ (\d+) \|$")
+ROW = re.compile(r"^\| (\d\d) \| ([^|]+) \| \[`([^`]+)`\]\(notebooks/([^)]+)\) \| ([^|]*) \| "
+                 r"(\d+) \+ (\d+)(?: \(\+\d+ optional\))? \|$")
 
 
 def course_map():
