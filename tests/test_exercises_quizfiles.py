@@ -1,6 +1,8 @@
 """The quizzes are data (crossmargin/course/exercises/quizzes/lessonNN.json): every one loads into
 the registry, and a malformed file is refused with its file, quiz id and field named."""
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +10,7 @@ from crossmargin.check import all_exercises
 from crossmargin.course.exercises import QUIZ_FOLDER, load_quizzes
 from crossmargin.errors import InvalidInput
 
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 GOOD = {"id": "09.q9", "prompt": "Which?", "options": ["a", "b", "{right}"], "answer": "{right}",
         "feedback": {"a": "not a", "b": "not b", "{right}": "yes"}, "hint": "think"}
 
@@ -22,7 +25,15 @@ def test_every_quiz_of_the_course_comes_from_a_quiz_file():
     in_files = [q["id"] for path in sorted(QUIZ_FOLDER.glob("lesson*.json"))
                 for q in json.loads(path.read_text(encoding="utf-8"))["quizzes"]]
     assert in_files == [i for i, ex in all_exercises().items() if ex.is_quiz]
-    assert len(in_files) == 14 + 18      # the lessons' quizzes and the final quiz's
+    # ... and every one is asked exactly once, by a Quiz("NN.qK") cell of lesson NN
+    asked = []
+    for notebook in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        ids = [i for c in cells if c["cell_type"] == "code"
+               for i in re.findall(r'Quiz\("(\d\d\.q\d+)"\)', "".join(c["source"]))]
+        assert all(i.startswith(notebook.name[:2] + ".") for i in ids), (notebook.name, ids)
+        asked += ids
+    assert sorted(asked) == sorted(in_files)
 
 
 def test_a_good_file_gives_choice_exercises_with_the_values_filled_in(tmp_path):
