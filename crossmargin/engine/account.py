@@ -491,10 +491,11 @@ class Account:
         ``asset`` (at its price and value ratio), at least 0 and at most what is held:
 
         * Binance (FAQ 360038447311): ``min(WB - MM, WB + UPNL - IM)`` (cross): unrealized
-          profit can be withdrawn down to the initial margin. (Binance also subtracts the
-          initial margin of isolated open orders; the engine has no resting orders.)
+          profit backs the initial margin, so the wallet can be withdrawn down to the
+          maintenance margin. (Binance also subtracts the initial margin of isolated open
+          orders; the engine has no resting orders.)
         * Bybit UTA, and OKX (assumed): ``min(WB + UPNL - IM, WB + min(UPNL, 0))``:
-          unrealized profit does not count.
+          unrealized profit backs the initial margin; at most the wallet.
         * Hyperliquid: ``WB + UPNL - max(IM, 10 % of the position value)``.
         """
         asset = self._known_asset(asset)

@@ -157,7 +157,7 @@ _VENUES = {
         multi_assets=True, symbol_format="{base}-USDT-SWAP",
         sources=("OKX help 360020411711 \u201cForced Partial or Full Liquidation\u201d",
                  "OKX margin ratio = equity / (MM + fees)"),
-        assumed=("withdrawals follow Bybit's rule (unrealized profit does not count); "
+        assumed=("withdrawals follow Bybit's rule (unrealized profit backs the initial margin but is not paid out); "
                  "OKX's own rule was not found",)),
     "hyperliquid": lambda: Venue(
         "hyperliquid", "Hyperliquid", "USDC", dict(HYPERLIQUID_TIERS), maker_fee=0.00015,
