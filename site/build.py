@@ -66,6 +66,8 @@ NPM = {
 }
 #: The front-ends of the Python widget packages (nbextension folders in sys.prefix).
 NBEXTENSIONS = ("bqplot", "bqscales")
+#: Written in a built site: the fingerprint of what it was built from (inputs_fingerprint).
+STAMP = ".crossmargin-inputs"
 
 
 class BuildError(RuntimeError):
@@ -81,6 +83,30 @@ def repository():
     if not match:
         raise BuildError("pyproject.toml must name the Repository in [project.urls]")
     return match[1]
+
+
+def fingerprint(*folders_or_files):
+    """A short hash of the files given (folders: every file in them, __pycache__ aside)."""
+    digest = hashlib.sha256()
+    for item in folders_or_files:
+        files = sorted(item.rglob("*")) if item.is_dir() else [item]
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                name = path.relative_to(item.parent).as_posix()
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def engine_fingerprint():
+    """What a lesson's outputs depend on besides its own cells: the crossmargin package and
+    the pinned environment. The executed lessons are cached under this key, so a change to
+    the engine executes them again (jupyter-cache alone would only notice their code)."""
+    return fingerprint(ROOT / "crossmargin", ROOT / "pyproject.toml", ROOT / "requirements-lock.txt")
+
+
+def inputs_fingerprint():
+    """Everything a build reads: a built site whose stamp differs is out of date."""
+    return fingerprint(ROOT / "notebooks", ROOT / "images", SITE) + engine_fingerprint()
 
 
 def write_if_changed(path, data):
@@ -112,9 +138,11 @@ def launch_note(notebook, jupyterhub=None):
             "```")
 
 
-def site_lesson(path, jupyterhub=None):
-    """The notebook at ``path`` as the site shows it (JSON text)."""
+def site_lesson(path, jupyterhub=None, engine=""):
+    """The notebook at ``path`` as the site shows it (JSON text). ``engine`` (the engine's
+    fingerprint) goes in its metadata, so Sphinx reads the lesson again when the engine changes."""
     nb = site_notebook(json.loads(path.read_text(encoding="utf-8")))
+    nb["metadata"]["crossmargin_site"] = {"engine": engine}
     note = {"cell_type": "markdown", "id": "site-launch-note", "metadata": {},
             "source": launch_note(path.name, jupyterhub)}
     nb["cells"].insert(1, note)
@@ -135,7 +163,7 @@ def fill_index(template, notebooks):
     return text.replace("<!-- site:lessons -->", toc)
 
 
-def stage(dest=SOURCES, jupyterhub=None):
+def stage(dest=SOURCES, jupyterhub=None, engine=""):
     """Put the site's sources together in ``dest``; returns the files written there."""
     notebooks = ROOT / "notebooks"
     files = {}
@@ -145,7 +173,7 @@ def stage(dest=SOURCES, jupyterhub=None):
     for row in lessons(notebooks):
         if row["written"]:
             files[f"notebooks/{row['notebook']}"] = site_lesson(notebooks / row["notebook"],
-                                                                jupyterhub)
+                                                                jupyterhub, engine)
     for name in PAGES:
         text = (notebooks / name).read_text(encoding="utf-8")
         files[f"notebooks/{name}"] = glossary_page(text) if name == "glossary.md" else text
@@ -279,10 +307,16 @@ def pages(out):
 def build(out, subset=False, jupyterhub=None, jobs="1"):
     """Stage, vendor and run Sphinx; returns (seconds, list of pages)."""
     start = time.monotonic()
-    stage(jupyterhub=jupyterhub)
+    inputs, engine = inputs_fingerprint(), engine_fingerprint()
+    stage(jupyterhub=jupyterhub, engine=engine)
     vendor()
+    executions = CACHE / "jupyter-cache"
+    if executions.is_dir():  # executions made with another engine are of no more use
+        for old in executions.iterdir():
+            if old.name != engine:
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
     env = dict(os.environ, CROSSMARGIN_SITE_VENDOR=str(VENDOR),
-               CROSSMARGIN_SITE_CACHE=str(CACHE / "jupyter-cache"))
+               CROSSMARGIN_SITE_CACHE=str(executions / engine))
     if subset:
         env["CROSSMARGIN_SITE_EXECUTE"] = ",".join(SUBSET)
     else:
@@ -296,13 +330,15 @@ def build(out, subset=False, jupyterhub=None, jobs="1"):
     if subprocess.run(cmd, env=env).returncode != 0:
         raise BuildError("sphinx-build failed (its warnings are above; -W makes each one fail "
                          "the build)")
+    (out / STAMP).write_text(inputs + "\n", encoding="utf-8")
     built = pages(out)
     return time.monotonic() - start, built
 
 
 def ensure_built():
     """The built site the tests read: ``CROSSMARGIN_SITE_DIR`` if set, else build/site-subset/
-    (``make test`` builds it first; built here if it is missing, one process at a time)."""
+    (``make test`` builds it first; built again here if it is missing or older than its
+    sources, one process at a time)."""
     import fcntl
     if os.environ.get("CROSSMARGIN_SITE_DIR"):
         return Path(os.environ["CROSSMARGIN_SITE_DIR"]).resolve()
@@ -310,7 +346,8 @@ def ensure_built():
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(CACHE / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (out / "index.html").exists():
+        stamp = out / STAMP
+        if not stamp.exists() or stamp.read_text(encoding="utf-8").strip() != inputs_fingerprint():
             build(out, subset=True)
     return out
 

@@ -163,6 +163,27 @@ def test_staged_lessons_carry_the_launch_note_after_their_title(tmp_path):
     assert not (tmp_path / "notebooks" / "old.md").exists()
 
 
+def test_a_change_to_any_input_changes_the_fingerprint(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1")
+    (tmp_path / "lock.txt").write_text("numpy==2")
+    first = build.fingerprint(tmp_path / "pkg", tmp_path / "lock.txt")
+    (tmp_path / "pkg" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "__pycache__" / "a.pyc").write_bytes(b"compiled")
+    assert build.fingerprint(tmp_path / "pkg", tmp_path / "lock.txt") == first
+    (tmp_path / "pkg" / "a.py").write_text("x = 2")
+    assert build.fingerprint(tmp_path / "pkg", tmp_path / "lock.txt") != first
+    (tmp_path / "pkg" / "a.py").write_text("x = 1")
+    (tmp_path / "pkg" / "b.py").write_text("")
+    assert build.fingerprint(tmp_path / "pkg", tmp_path / "lock.txt") != first
+
+
+def test_staged_lessons_carry_the_engine_fingerprint(tmp_path):
+    build.stage(tmp_path, engine="abc123")
+    nb = json.loads((tmp_path / "notebooks" / WRITTEN[0]["notebook"]).read_text(encoding="utf-8"))
+    assert nb["metadata"]["crossmargin_site"] == {"engine": "abc123"}
+
+
 def test_widget_javascript_is_pinned_and_checked():
     for package, (version, integrity, files) in build.NPM.items():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), package
