@@ -25,7 +25,7 @@ CHEAT_SHEET = NOTEBOOKS / "cheat-sheet.md"
 NOT_YET = "not in a lesson yet"
 #: Lessons whose first appearances are linked to the glossary (the capstone, the final quiz
 #: and lessons being written are not yet).
-LINKED_LESSONS = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11")
+LINKED_LESSONS = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13")
 
 
 # -- the glossary ---------------------------------------------------------------------------
