@@ -193,7 +193,8 @@ def stage(dest=SOURCES, jupyterhub=None, engine=""):
 
 # ---------------------------------------------------------------- widget JavaScript
 
-def _integrity(data):
+def npm_integrity(data):
+    """npm's ``dist.integrity`` of a tarball: ``sha512-`` and the base64 of its SHA-512."""
     return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
 
 
@@ -212,9 +213,9 @@ def npm_tarball(package, version, integrity, workdir):
                          f"registry; later ones use npm's cache):\n{proc.stderr[-2000:]}")
     tarball = Path(workdir) / proc.stdout.strip().splitlines()[-1]
     data = tarball.read_bytes()
-    if _integrity(data) != integrity:
+    if npm_integrity(data) != integrity:
         raise BuildError(f"{package}@{version} from npm does not match its pinned sha512 "
-                         f"(got {_integrity(data)}); refusing to use it")
+                         f"(got {npm_integrity(data)}); refusing to use it")
     return data
 
 

@@ -190,7 +190,7 @@ def test_widget_javascript_is_pinned_and_checked():
         assert re.fullmatch(r"sha512-[A-Za-z0-9+/]{86}==", integrity), package
         assert files
     # npm's form of the SHA-512 of nothing (cf83e135...): base64, prefixed
-    assert build._integrity(b"") == ("sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXy"
+    assert build.npm_integrity(b"") == ("sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXy"
                                       "sP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==")
 
 
@@ -205,7 +205,7 @@ def test_a_tarball_that_does_not_match_its_pin_is_refused(tmp_path, monkeypatch)
     monkeypatch.setattr(build.subprocess, "run", fake_npm)
     monkeypatch.setattr(build.shutil, "which", lambda name: "/usr/bin/npm")
     with pytest.raises(build.BuildError, match="does not match its pinned sha512"):
-        build.npm_tarball("fake", "1.0.0", build._integrity(b"the real one"), tmp_path)
+        build.npm_tarball("fake", "1.0.0", build.npm_integrity(b"the real one"), tmp_path)
     monkeypatch.setattr(build.shutil, "which", lambda name: None)
     with pytest.raises(build.BuildError, match="needs npm"):
-        build.npm_tarball("fake", "1.0.0", build._integrity(b"x"), tmp_path)
+        build.npm_tarball("fake", "1.0.0", build.npm_integrity(b"x"), tmp_path)
