@@ -5,14 +5,54 @@ the exercise registry (``crossmargin/course/exercises/lessonNN.py``, ids ``"NN.q
 nothing in the learner's cell gives the answer away::
 
     Quiz("07.q1")
+
+Long options wrap inside the notebook's width (:data:`QUIZ_CSS`: ipywidgets 8 draws each
+option of a ``RadioButtons`` as a fixed-height single line, so a long one overlapped the
+next); the verdict is said once (:func:`explanation`).
 """
 import html
+import re
 
 import ipywidgets as W
 
 from ..check import evaluate, exercise
 from ..errors import InvalidInput
 from .style import COLORS
+
+__all__ = ["Quiz", "QUIZ_CSS", "explanation"]
+
+#: CSS the quiz carries in a ``<style>`` child, scoped to ``.cm-quiz`` (as app mode injects
+#: its CSS): an option's label grows with its text and wraps, its radio button on the
+#: left (where ipywidgets floats it).
+QUIZ_CSS = """
+.cm-quiz .widget-radio, .cm-quiz .jupyter-widget-radio { max-width: 100%; }
+.cm-quiz .widget-radio-box label, .cm-quiz .jupyter-widget-radio-box label {
+  display: flex; align-items: flex-start; height: auto; line-height: 1.4;
+  white-space: normal; overflow-wrap: break-word; padding: 3px 0;
+}
+.cm-quiz .widget-radio-box input, .cm-quiz .jupyter-widget-radio-box input {
+  order: -1; float: none; flex: none; height: 1.4em; line-height: 1.4; margin-top: 0;
+}
+"""
+
+#: A right answer's explanation may open with the verdict the quiz already shows
+#: ("Right:", "Right.", "Yes:").
+_VERDICT = re.compile(r"^\s*(?:Right|Yes)\s*[:.,;!—–]\s+")
+
+
+def explanation(text, right=True):
+    """``text`` as shown after the verdict "✓ Right.": a leading "Right:"/"Right."/"Yes:"
+    goes and the sentence starts with a capital (a wrong answer's text is kept as written).
+
+    >>> explanation("Right: size × (price now − entry price) = 600.")
+    'Size × (price now − entry price) = 600.'
+    >>> explanation("Right: that is it.", right=False)
+    'Right: that is it.'
+    """
+    if not right:
+        return text
+    rest = _VERDICT.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:]
 
 
 class Quiz(W.VBox):
@@ -43,7 +83,9 @@ class Quiz(W.VBox):
         self.submit = W.Button(description="Check", button_style="primary")
         self.feedback = W.HTML()
         self.submit.on_click(lambda _: self._grade())
-        super().__init__([W.HTML(f"<b>{html.escape(ex.prompt)}</b>"), self.choices,
+        css = W.HTML(f"<style>{QUIZ_CSS}</style>", layout=W.Layout(display="none"))
+        css.add_class("cm-quiz-style")
+        super().__init__([css, W.HTML(f"<b>{html.escape(ex.prompt)}</b>"), self.choices,
                           self.submit, self.feedback])
         self.add_class("cm-quiz")
 
@@ -60,7 +102,7 @@ class Quiz(W.VBox):
         ok = evaluate(self.exercise.id, choice).ok
         colour = COLORS["long"] if ok else COLORS["liquidation"]
         verdict = "✓ Right." if ok else "✗ Not this one — read why, then try another."
-        why = html.escape(self.exercise.feedback[choice])
+        why = html.escape(explanation(self.exercise.feedback[choice], right=ok))
         self.feedback.value = (f"<span style='color:{colour};font-weight:600'>{verdict}</span> "
                                f"{why}")
         return ok
