@@ -9,6 +9,7 @@ import pytest
 from crossmargin import widgets
 from crossmargin.engine.venues import VENUE_NAMES
 from crossmargin.errors import InvalidInput
+from crossmargin.formats import fmt_price
 from crossmargin.lessons import liquidation as L
 from crossmargin.widgets import LiquidationStepper
 from crossmargin.widgets.liquidation_stepper import BARS, POT_COLORS, POT_LABELS
@@ -37,7 +38,8 @@ def test_builds_on_binance_small_long_at_its_first_event(stepper):
     assert list(stepper.portfolio.options) == list(L.CASE_NAMES)
     assert set(stepper.walks) == {(v, c) for v in VENUE_NAMES for c in L.CASE_NAMES}
     walk = L.walk_through("binance", "small BTC long")
-    assert stepper.event.value == 0 and stepper.event.max == len(walk.events) - 1
+    # the slider counts events as the label does: 1 to N
+    assert (stepper.event.min, stepper.event.value, stepper.event.max) == (1, 1, len(walk.events))
     assert stepper.back.disabled and not stepper.next.disabled
     assert list(stepper.bars.x) == ["trader's equity", "insurance fund", "venue's fees",
                                     "counterparties (ADL)"] == [POT_LABELS[b] for b in BARS]
@@ -56,23 +58,28 @@ def test_next_and_back_step_through_the_engines_events():
     stepper = LiquidationStepper()
     walk = stepper.walk
     for n, event in enumerate(walk.events):
-        assert stepper.event.value == n
+        assert stepper.event.value == n + 1
+        assert text(stepper.position).startswith(f"event {stepper.event.value} of "
+                                                  f"{len(walk.events)}: ")
         np.testing.assert_allclose(stepper.bars.y, bars(event), atol=1e-6)
         assert text(stepper.event_text) == event.text
         # the pots of every event add up to the same total, shown under the bars
-        assert f"all bars together {sum(event.pots().values()):,.2f} USDT" in \
+        assert f"all bars together {fmt_price(sum(event.pots().values()))} USDT" in \
             text(stepper.totals)
-        assert f"wallet {event.wallet:,.2f} + open positions' PnL {event.positions:,.2f}" in \
-            text(stepper.totals)
+        assert (f"wallet {fmt_price(event.wallet)} + open positions' PnL "
+                f"{fmt_price(event.positions)}") in text(stepper.totals)
         styles = re.findall(r"<li style='([^']*)'>", stepper.events_list.value)
         assert len(styles) == len(walk.events)
         assert [i for i, s in enumerate(styles) if s == "font-weight:700"] == [n]
         stepper.next.click()
-    assert stepper.event.value == len(walk.events) - 1 and stepper.next.disabled
+    assert stepper.event.value == len(walk.events) and stepper.next.disabled
     stepper.next.click()                                       # at the end: stays there
-    assert stepper.event.value == len(walk.events) - 1
+    assert stepper.event.value == len(walk.events)
     stepper.back.click()
-    assert stepper.event.value == len(walk.events) - 2 and not stepper.next.disabled
+    assert stepper.event.value == len(walk.events) - 1 and not stepper.next.disabled
+    stepper.event.value = 1
+    stepper.back.click()                                       # at the start: stays there
+    assert stepper.event.value == 1 and stepper.back.disabled
 
 
 def test_bar_labels_show_each_pot_in_whole_units(stepper):
@@ -83,7 +90,7 @@ def test_bar_labels_show_each_pot_in_whole_units(stepper):
     # the cut's fee went to the fund: its bar shows the whole equity at liquidation
     assert list(stepper.bar_labels.text)[:2] == [
         "0", f"{stepper.walk.equity_at_liquidation:,.0f}"]
-    stepper.event.value = 0
+    stepper.event.value = 1
 
 
 @pytest.mark.parametrize("venue", VENUE_NAMES)
@@ -93,7 +100,7 @@ def test_venue_switch_shows_that_venues_walk_from_its_start(venue):
     stepper.venue.value = venue
     walk = L.walk_through(venue, "small BTC long")
     assert stepper.walk is stepper.walks[(venue, "small BTC long")]
-    assert stepper.event.value == 0 and stepper.event.max == len(walk.events) - 1
+    assert stepper.event.value == 1 and stepper.event.max == len(walk.events)
     np.testing.assert_allclose(stepper.bars.y, bars(walk.events[0]), atol=1e-6)
     stepper.event.value = stepper.event.max
     assert text(stepper.event_text) == walk.events[-1].text
@@ -156,3 +163,23 @@ def test_one_event_walk_disables_stepping():
 def test_bad_input_is_refused_by_name(kwargs, message):
     with pytest.raises(InvalidInput, match=message):
         LiquidationStepper(**kwargs)
+
+
+def test_money_that_rounds_to_zero_reads_0_00_not_minus():
+    """Binance's small long ends with the engine's -1e-12 or so in the wallet: the totals
+    line says 0.00 (formats.fmt_price), as the summary and the bars do."""
+    stepper = LiquidationStepper()
+    last = stepper.walk.events[-1]
+    assert f"{last.equity:,.2f}" == "-0.00"             # the case this test is about
+    stepper.event.value = stepper.event.max
+    totals = text(stepper.totals)
+    assert "-0.00" not in totals
+    assert totals.startswith("Trader's equity 0.00 USDT = wallet 0.00 + open positions' "
+                             "PnL 0.00")
+    for (venue, case), walk in stepper.walks.items():
+        stepper.venue.value, stepper.portfolio.value = venue, case
+        for n in range(1, len(walk.events) + 1):
+            stepper.event.value = n
+            for label in (stepper.totals, stepper.summary, stepper.position):
+                assert not re.search(r"-0(\.0+)?(?![\d.])", text(label)), (venue, case, n)
+            assert "-0" not in list(stepper.bar_labels.text)

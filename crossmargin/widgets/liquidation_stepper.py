@@ -43,12 +43,13 @@ class LiquidationStepper(W.VBox):
     """Step through one liquidation on Binance, Bybit, OKX or Hyperliquid.
 
     ``venue`` and ``portfolio`` (Dropdowns) choose the walk-through; ``back`` / ``next``
-    (Buttons) and ``event`` (IntSlider: the event's number, from 0) step through it; the
-    labels ``position`` ("event 2 of 6"), ``event_text`` (the event in plain words),
-    ``totals`` (the equity's wallet and PnL, the bars' sum) and ``summary`` (bankruptcy price, what the trader
-    kept, the fund, who was deleveraged); ``events_list`` lists every event, the current one
-    in bold; the ``figure`` with ``bars`` (one per :data:`BARS`) and ``bar_labels``;
-    ``walks`` maps ``(venue, portfolio)`` to its
+    (Buttons) and ``event`` (IntSlider: the event's number, 1 to N, as ``position`` reads
+    it) step through it; the labels ``position`` ("event 2 of 6"), ``event_text`` (the
+    event in plain words), ``totals`` (the equity's wallet and PnL, the bars' sum, money as
+    :func:`~crossmargin.formats.fmt_price` writes it) and ``summary`` (bankruptcy price,
+    what the trader kept, the fund, who was deleveraged); ``events_list`` lists every
+    event, the current one in bold; the ``figure`` with ``bars`` (one per :data:`BARS`) and
+    ``bar_labels``; ``walks`` maps ``(venue, portfolio)`` to its
     :class:`~crossmargin.lessons.liquidation.Walkthrough`, ``walk`` is the one shown.
     """
 
@@ -79,7 +80,7 @@ class LiquidationStepper(W.VBox):
         self.description = style.value_label()
         self.back = W.Button(description="◀ Back", tooltip="previous event")
         self.next = W.Button(description="Next ▶", tooltip="next event", button_style="primary")
-        self.event = W.IntSlider(value=0, min=0, max=1, description="Event", style=wide,
+        self.event = W.IntSlider(value=1, min=1, max=2, description="Event", style=wide,
                                  continuous_update=True, layout=style.control_layout())
         self.position = style.value_label()
         self.event_text = style.value_label()
@@ -126,7 +127,7 @@ class LiquidationStepper(W.VBox):
 
     # -- controls ---------------------------------------------------------------------------
     def _move(self, step):
-        self.event.value = int(np.clip(self.event.value + step, 0, self.event.max))
+        self.event.value = int(np.clip(self.event.value + step, 1, self.event.max))
 
     def _on_choice(self, _change):
         """A new venue or account: its walk-through, from its first event, on its own scale."""
@@ -144,8 +145,8 @@ class LiquidationStepper(W.VBox):
                                              f"{CASES[self.walk.case].description}")
         self.summary.value = self._summary()
         with self.event.hold_trait_notifications():
-            self.event.max = max(1, len(self.walk.events) - 1)
-            self.event.value = 0
+            self.event.max = max(2, len(self.walk.events))
+            self.event.value = 1
         self.event.disabled = len(self.walk.events) < 2
         self.update()
 
@@ -153,14 +154,14 @@ class LiquidationStepper(W.VBox):
     def update(self):
         """Redraw the bars and labels for the current event (no computation)."""
         events = self.walk.events
-        n = min(self.event.value, len(events) - 1)
+        n = min(self.event.value, len(events)) - 1         # the slider counts from 1
         e = events[n]
         values = _bars(e)
         settle = self.walk.accounts["trader"].settle
         with self.figure.hold_sync():
             self.bars.y = values
             self.bar_labels.y = [max(v, 0.0) for v in values]
-            self.bar_labels.text = [f"{v if abs(v) >= 0.5 else 0.0:,.0f}" for v in values]
+            self.bar_labels.text = [style.fmt_price(v, 0) for v in values]
         self.back.disabled = n == 0
         self.next.disabled = n >= len(events) - 1
         self.position.value = (f"event <b>{n + 1}</b> of {len(events)}: "
@@ -169,9 +170,10 @@ class LiquidationStepper(W.VBox):
         held = ", ".join(f"{side} {size:,.4g} {s}" for s, (side, size) in
                          e.open_positions.items()) or "none"
         total = sum(values)
-        self.totals.value = (f"Trader's equity {e.equity:,.2f} {settle} = wallet "
-                             f"{e.wallet:,.2f} + open positions' PnL {e.positions:,.2f} · "
-                             f"open: {html.escape(held)} · all bars together {total:,.2f} "
+        money = style.fmt_price                    # "-0.00" (rounding dust) reads "0.00"
+        self.totals.value = (f"Trader's equity {money(e.equity)} {settle} = wallet "
+                             f"{money(e.wallet)} + open positions' PnL {money(e.positions)} · "
+                             f"open: {html.escape(held)} · all bars together {money(total)} "
                              f"{settle} (a liquidation only moves money between them)")
         items = "".join(
             f"<li style='{'font-weight:700' if i == n else 'color:#555'}'>"
@@ -186,13 +188,14 @@ class LiquidationStepper(W.VBox):
         parts = []
         if walk.bankruptcy_price:
             parts.append("bankruptcy price " + ", ".join(
-                f"{s} {p:,.2f}" for s, p in walk.bankruptcy_price.items() if p is not None))
-        parts.append(f"the trader keeps {walk.kept:,.2f} {settle}"
+                f"{s} {style.fmt_price(p)}" for s, p in walk.bankruptcy_price.items()
+                if p is not None))
+        parts.append(f"the trader keeps {style.fmt_price(walk.kept)} {settle}"
                      + (" with a position still open" if walk.survived else ""))
         parts.append(f"the fund {'gets' if walk.fund >= 0 else 'pays'} "
-                     f"{abs(walk.fund):,.2f} {settle}")
+                     f"{style.fmt_price(abs(walk.fund))} {settle}")
         if walk.venue_fees:
-            parts.append(f"the venue keeps {walk.venue_fees:,.2f} {settle} of fees")
+            parts.append(f"the venue keeps {style.fmt_price(walk.venue_fees)} {settle} of fees")
         if len(walk.deleveraged):
             parts.append("auto-deleveraged: " + ", ".join(
                 f"{r.account} ({r.side} {r.size:,.4g} {r.symbol})"
