@@ -90,7 +90,7 @@ test: $(STAMP)
 	$(BIN)/python -m crossmargin.course lint notebooks
 	$(BIN)/python -m crossmargin.course sync --check README.md notebooks/instructor-guide.md
 	$(BIN)/python site/build.py --subset
-	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env $(NOTEBOOK_DIR)) $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS) --dist loadfile) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests --doctest-modules crossmargin $(if $(NOTEBOOK_DIR),--nbval-lax --nbval-current-env --ignore-glob='*.mine-*.ipynb' $(NOTEBOOK_DIR)) $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 # The course website (site/build.py): Sphinx + myst-nb, every lesson executed once and cached
 # by jupyter-cache (build/site-cache/), the widget JavaScript served from the site itself
