@@ -5,7 +5,7 @@ import pytest
 
 from crossmargin import Brackets, formulas
 from crossmargin.errors import InvalidInput, LeverageTooHigh
-from crossmargin.lessons import examples, stops
+from crossmargin.lessons import examples
 from crossmargin.lessons.stops import position_size, sizing_table
 
 BTC = Brackets.load("BTCUSDT")

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from crossmargin.course import lessons
 from crossmargin.course.website import (REMOVED_TAGS, SOLUTION_PROMPT, glossary_page,
