@@ -5,7 +5,6 @@ The pages are those of ``make test``'s build (build/site-subset/: every page, le
 executed), or of ``CROSSMARGIN_SITE_DIR`` (e.g. build/site after ``make site``); the build
 runs here if neither is there. tests/browser/test_site.py opens them in chromium.
 """
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -17,20 +16,14 @@ from crossmargin.course.website import (REMOVED_TAGS, SOLUTION_PROMPT, glossary_
                                         glossary_terms, launch_links, site_cell, site_notebook,
                                         slug)
 from crossmargin.errors import InvalidInput
+from helpers.site_build import load_build  # tests/helpers: not part of the package
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 GLOSSARY = NOTEBOOKS / "glossary.md"
 
 
-def _load_build():
-    spec = importlib.util.spec_from_file_location("crossmargin_site_build", ROOT / "site" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load_build()
+build = load_build()
 WRITTEN = [row for row in lessons(NOTEBOOKS) if row["written"]]
 
 

@@ -7,7 +7,6 @@ They read ``make test``'s build (build/site-subset/: every page, lessons 01 and 
 or ``CROSSMARGIN_SITE_DIR`` (e.g. build/site after ``make site``); built here if missing.
 """
 import functools
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -18,6 +17,7 @@ from bs4 import BeautifulSoup
 
 from crossmargin.course import lessons
 from crossmargin.course.website import SOLUTION_PROMPT, glossary_terms
+from helpers.site_build import load_build  # tests/helpers: not part of the package
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -26,14 +26,7 @@ GUIDES = ("glossary", "cheat-sheet", "instructor-guide", "adapting-lessons", "AU
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
-def _load_build():
-    spec = importlib.util.spec_from_file_location("crossmargin_site_build", ROOT / "site" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load_build()
+build = load_build()
 
 
 @pytest.fixture(scope="module")

@@ -252,15 +252,19 @@ def venue_comparison(orders, prices, *, deposit=10_000.0, venues=VENUE_NAMES, ma
     >>> list(table.index)
     ['binance', 'bybit', 'okx', 'hyperliquid']
     """
-    if isinstance(venues, str):
-        venues = [venues]
-    rows = {}
-    for name in venues:
+    rows = {account.venue.name: _screen_row(account)
+            for account in _venue_accounts(orders, prices, deposit, venues, marks)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _venue_accounts(orders, prices, deposit, venues, marks):
+    """One fresh account per venue (a name or a list) holding ``orders`` opened at ``prices``,
+    then marked at ``marks`` (None: not moved)."""
+    for name in [venues] if isinstance(venues, str) else venues:
         account = open_orders(orders, prices, deposit=deposit, venue=name)
         if marks is not None:
             account.mark(marks)
-        rows[account.venue.name] = _screen_row(account)
-    return pd.DataFrame.from_dict(rows, orient="index")
+        yield account
 
 
 def _screen_row(account):
@@ -383,13 +387,8 @@ def withdrawal_limits(orders, prices, *, marks=None, deposit=10_000.0, venues=VE
     ``min(WB + UPNL - IM, WB + min(UPNL, 0))``: on both a profit backs the initial margin
     but the limit stays at or below the wallet.
     """
-    if isinstance(venues, str):
-        venues = [venues]
     rows = {}
-    for name in venues:
-        account = open_orders(orders, prices, deposit=deposit, venue=name)
-        if marks is not None:
-            account.mark(marks)
+    for account in _venue_accounts(orders, prices, deposit, venues, marks):
         s = account.summary()
         limit = account.max_withdraw()
         published = limit
