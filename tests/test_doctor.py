@@ -1,6 +1,7 @@
 """The setup doctor: standard library only, OK on the course's venv, catches broken front-ends."""
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -405,3 +406,25 @@ def test_the_smoke_notebook_builds_one_slider_and_one_bqplot_figure(tmp_path):
 def test_help_lists_check_and_reset():
     out = run("-m", "crossmargin", "--help").stdout
     assert "check" in out and "reset" in out
+
+
+def test_chromium_gets_a_short_temporary_folder_when_tmpdir_is_long(tmp_path, monkeypatch):
+    """Chromium's profile sockets must fit a Unix socket path: under a long TMPDIR (pytest's
+    own folders in CI) it closed as it started, and make check said NOT READY."""
+    from crossmargin.course.headless import SHORT_TMPDIR, short_tmpdir
+    import tempfile
+    long = tmp_path / ("x" * 60)
+    long.mkdir()
+    monkeypatch.setenv("TMPDIR", str(long))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert len(tempfile.gettempdir()) > SHORT_TMPDIR
+    with short_tmpdir():
+        inside = tempfile.gettempdir()
+        assert len(inside) <= SHORT_TMPDIR and inside.startswith("/tmp/cm-")
+        assert os.environ["TMPDIR"] == inside and Path(inside).is_dir()
+    assert tempfile.gettempdir() == str(long) and not Path(inside).exists()
+    short = tmp_path.parent if len(str(tmp_path.parent)) <= SHORT_TMPDIR else Path("/tmp")
+    monkeypatch.setenv("TMPDIR", str(short))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    with short_tmpdir():
+        assert tempfile.gettempdir() == str(short)     # short enough: left alone

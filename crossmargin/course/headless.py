@@ -35,7 +35,8 @@ from pathlib import Path
 from ..doctor import Finding
 
 __all__ = ["CHROMIUM_ARGS", "LAB_CONFIG", "ERROR_TEXT", "WIDGET_ERROR", "TRACEBACK", "WIDGET_MIME", "CURRENT",
-           "SMOKE", "SMOKE_WIDGET", "SMOKE_FIGURE", "chromium_path", "free_port", "serving",
+           "SMOKE", "SMOKE_WIDGET", "SMOKE_FIGURE", "SHORT_TMPDIR", "chromium_path", "free_port",
+           "serving", "short_tmpdir",
            "lab_command", "open_notebook", "run_all", "widget_errors", "cell_errors",
            "smoke_notebook", "smoke_test"]
 
@@ -231,6 +232,34 @@ def _missing_tools(course_root):
     return missing
 
 
+#: Longest temporary folder chromium's profile can live in: its sockets there
+#: (``playwright_chromiumdev_profile-XXXXXX/SingletonSocket``) must fit a Unix socket path,
+#: 107 bytes; a longer TMPDIR makes chromium close as it starts.
+SHORT_TMPDIR = 40
+
+
+@contextlib.contextmanager
+def short_tmpdir():
+    """While it is open, ``TMPDIR`` is a fresh folder in /tmp if the current temporary folder
+    is longer than :data:`SHORT_TMPDIR` characters (Playwright makes chromium's profile there);
+    else nothing changes."""
+    if len(tempfile.gettempdir()) <= SHORT_TMPDIR or not os.access("/tmp", os.W_OK):
+        yield
+        return
+    short, before = tempfile.mkdtemp(prefix="cm-", dir="/tmp"), os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = short
+    tempfile.tempdir = None                       # tempfile re-reads TMPDIR
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = before
+        tempfile.tempdir = None
+        shutil.rmtree(short, ignore_errors=True)
+
+
 def smoke_test(course_root=None, timeout_s=180):
     """Render one ipywidget and one bqplot figure in a headless JupyterLab, in chromium.
 
@@ -257,7 +286,7 @@ def smoke_test(course_root=None, timeout_s=180):
     kept = f"the server log (and a screenshot, if the page opened) are in {home}"
     try:
         with serving(cmd, env, log, f"{base}/api/status?token={token}", what="JupyterLab",
-                     timeout=timeout_s), sync_playwright() as p:
+                     timeout=timeout_s), short_tmpdir(), sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), headless=True,
                                         args=CHROMIUM_ARGS)
             try:
