@@ -1108,7 +1108,6 @@ class Account:
         return self._close(p, qty, positive(price, "price"), "adl", fee=0.0)
 
 
-@functools.lru_cache(maxsize=64)
 @functools.lru_cache(maxsize=64)         # liquidation_price asks for it at every replay step
 def _with_fee(brackets, fee):
     """``brackets`` with ``fee`` added to every MMR (same deductions): the tiers of OKX's
