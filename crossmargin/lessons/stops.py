@@ -105,6 +105,15 @@ def contract_for(symbol, contract):
     return contract
 
 
+def _within_bracket(leverage, notional, symbol, brackets):
+    """:class:`LeverageTooHigh` when ``leverage`` is above the bracket's maximum for a
+    position of ``notional`` USDT."""
+    limit = brackets.max_leverage(notional)
+    if leverage > limit:
+        raise LeverageTooHigh(f"leverage {leverage:g}x exceeds the {limit:g}x maximum of "
+                              f"{symbol}'s bracket for a {notional:,.0f} USDT position")
+
+
 def _first(mask):
     """Index of the first True, or None."""
     if not len(mask):
@@ -164,10 +173,7 @@ def stop_outcome(path, *, leverage, stop_distance=None, margin=1_000.0, deposit=
     if leverage < 1:
         raise InvalidInput(f"leverage must be >= 1 (got {leverage:g})")
     notional = margin * leverage
-    limit = brackets.max_leverage(notional)
-    if leverage > limit:
-        raise LeverageTooHigh(f"leverage {leverage:g}x exceeds the {limit:g}x maximum of "
-                              f"{symbol}'s bracket for a {notional:,.0f} USDT position")
+    _within_bracket(leverage, notional, symbol, brackets)
     prices = data.prices
     entry = float(prices[0])
     size = opened = notional / entry
@@ -446,10 +452,7 @@ def position_size(risk_budget, entry_price, stop_price, *, leverage, gap_allowan
     per_unit = sign * (entry_price - fill) + taker_fee * (entry_price + fill)
     size = risk_budget / per_unit
     value = formulas.notional(size, entry_price)
-    limit = spec.brackets.max_leverage(value)
-    if leverage > limit:
-        raise LeverageTooHigh(f"leverage {leverage:g}x exceeds the {limit:g}x maximum of "
-                              f"{symbol}'s bracket for a {value:,.0f} USDT position")
+    _within_bracket(leverage, value, symbol, spec.brackets)
     margin = formulas.initial_margin(size, entry_price, leverage)
     lp = formulas.liquidation_price(side, size, entry_price, margin, brackets=spec.brackets)
     inside = lp is None or sign * (fill - lp) > 0
