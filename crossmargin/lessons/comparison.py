@@ -341,8 +341,7 @@ def venue_screens(orders, prices, *, moves=SCREEN_MOVES, moving=None, deposit=10
         raise InvalidInput(f"moving must name symbols of prices ({', '.join(prices)}) "
                            f"(got {list(moving)!r})")
     screens = {}
-    for name in venues:
-        start = open_orders(orders, prices, deposit=deposit, venue=name)
+    for start in _venue_accounts(orders, prices, deposit, venues, None):
         rows = []
         for move in grid:
             account = start.copy()
