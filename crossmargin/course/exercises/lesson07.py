@@ -1,9 +1,10 @@
 """Lesson 07 · Stop losses: exercises (answers computed by the engine)."""
 from ... import scenarios
-from ...engine.account import Account
 from ...engine.brackets import Brackets
+from ...engine.contracts import contract
 from ..exercise import Exercise, Mistake
 from ...engine.formulas import liquidation_price
+from ...lessons.examples import btc_long
 from ...lessons.stops import position_size
 from ...simulation.replay import Order, replay
 
@@ -32,18 +33,15 @@ def liquidation_distance_pct():
 
 
 def gap_account():
-    """The account of 06.2 before the mark moves."""
-    account = Account()
-    account.deposit(10_000)
-    account.mark({"BTCUSDT": ENTRY})
-    account.set_leverage("BTCUSDT", 10)
-    account.open("BTCUSDT", "long", ENTRY, size=GAP_SIZE)
+    """The account of 07.2 before the mark moves: ``examples.btc_long(10, size=0.5)``, the
+    position its hint names, with the stop."""
+    account = btc_long(10, size=GAP_SIZE, entry_price=ENTRY)
     account.set_stop_loss("BTCUSDT", GAP_TRIGGER)
     return account
 
 
 def gap_stop_event():
-    """The stop-loss event after the two marks of 06.2."""
+    """The stop-loss event after the two marks of 07.2."""
     account = gap_account()
     events = []
     for price in GAP_MARKS:
@@ -53,11 +51,12 @@ def gap_stop_event():
 
 
 def _fee_at(price):
-    return GAP_SIZE * price * gap_account().contracts["BTCUSDT"].taker_fee
+    """The taker fee on 07.2's 0.5 BTC traded at ``price``."""
+    return GAP_SIZE * price * contract("BTCUSDT").taker_fee
 
 
 def whipsaw_final_equity(stop_distance):
-    """Final equity of 06.3's plan on the whipsaw, with ``stop_distance`` (None: no stop)."""
+    """Final equity of 07.3's plan on the whipsaw, with ``stop_distance`` (None: no stop)."""
     order = Order("BTCUSDT", "long", margin=MARGIN, leverage=WHIPSAW_LEVERAGE,
                   margin_mode="isolated", stop_distance=stop_distance)
     run = replay(scenarios.whipsaw()[["BTCUSDT"]], [order], liquidation_prices=False)
@@ -71,10 +70,6 @@ def better_on_whipsaw():
 
 def _other(choice):
     return CHOICES[1] if choice == CHOICES[0] else CHOICES[0]
-
-
-def _opening_fee():
-    return GAP_SIZE * ENTRY * gap_account().contracts["BTCUSDT"].taker_fee
 
 
 def sized(**changes):
@@ -139,7 +134,7 @@ EXERCISES = [
             Mistake(lambda: GAP_SIZE * (GAP_MARKS[1] - ENTRY) - _fee_at(GAP_TRIGGER),
                     "Right fill price, but the fee is charged on what the closing trade is "
                     "worth at the fill, 56,000, not at the trigger."),
-            Mistake(lambda: gap_stop_event()["amount"] - _opening_fee(),
+            Mistake(lambda: gap_stop_event()["amount"] - _fee_at(ENTRY),
                     "You added the opening fee too. It left the wallet when the position was "
                     "opened; what the stop realizes counts only the closing trade's fee."),
             Mistake(lambda: GAP_SIZE * (GAP_MARKS[0] - ENTRY) - _fee_at(GAP_MARKS[0]),
