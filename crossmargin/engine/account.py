@@ -675,9 +675,7 @@ class Account:
                 self._settle_negative_cross([(p, qty, price, pnl)])   # e.g. a stop that gapped
         else:
             p.size -= qty
-        return {"step": self.step, "time": self.time, "type": kind, "symbol": p.symbol,
-                "margin_mode": p.margin_mode, "side": p.side, "size": qty, "price": price,
-                "realized_pnl": pnl, "fee": fee, "amount": pnl - fee}
+        return self._event(kind, p, qty, price, pnl, fee)
 
     def _cross_equity(self):
         """Cross wallet with the collateral at what selling it fetches (index x the venue's
@@ -863,10 +861,8 @@ class Account:
                 payment = -p.sign * p.size * mark * rate
                 self._book("funding", payment, symbol=p.symbol,
                            isolated=p.margin_mode == "isolated")
-                events.append({"step": self.step, "time": instant, "type": "funding",
-                               "symbol": p.symbol, "margin_mode": p.margin_mode, "side": p.side,
-                               "size": p.size, "price": mark, "realized_pnl": 0.0, "fee": 0.0,
-                               "amount": payment})
+                events.append(dict(self._event("funding", p, p.size, mark, 0.0),
+                                   time=instant, amount=payment))
             instant += tick
         return events
 
@@ -1024,10 +1020,11 @@ class Account:
             self._book("collateral_sale", -sold, asset=asset)
             self._book("collateral_sale", sold * price * rate)
 
-    def _event(self, kind, p, qty, price, pnl):
+    def _event(self, kind, p, qty, price, pnl, fee=0.0):
+        """One event (``EVENT_COLUMNS``) of position ``p`` at this step: amount = pnl - fee."""
         return {"step": self.step, "time": self.time, "type": kind, "symbol": p.symbol,
                 "margin_mode": p.margin_mode, "side": p.side, "size": qty, "price": price,
-                "realized_pnl": pnl, "fee": 0.0, "amount": pnl}
+                "realized_pnl": pnl, "fee": fee, "amount": pnl - fee}
 
     def _to_fund(self, amount, *, fee=True):
         """The fund receives the venue's share of a liquidation; a fee only where the venue
