@@ -17,13 +17,13 @@ def types(events):
     return [e["type"] for e in events]
 
 
-def opened(name, deposit, symbol, price, leverage, *, mode="cross", **amount):
+def opened(name, deposit, symbol, price, leverage, *, mode="cross", side="long", **amount):
     acc = Account(venue=name)
     acc.deposit(deposit)
     acc.mark({symbol: price})
     acc.set_margin_mode(symbol, mode)
     acc.set_leverage(symbol, leverage)
-    acc.open(symbol, "long", price, **amount)
+    acc.open(symbol, side, price, **amount)
     return acc
 
 
@@ -186,11 +186,7 @@ def test_okx_cuts_to_the_highest_tier_the_equity_meets():
     of 600,000: at 60,000 the equity 600,000 - 450,000 = 150,000 meets tier 2's requirement
     (7.2M x 1.55 % = 111,600) but not tier 3's (9M x 2.05 % = 184,500): the position is cut
     to tier 2's cap, 7.2M = 120 BTC, closing 30."""
-    acc = Account(venue="okx")
-    acc.deposit(604_725)
-    acc.mark({"BTCUSDT": 63_000})
-    acc.set_leverage("BTCUSDT", 20)
-    acc.open("BTCUSDT", "long", 63_000, size=150)
+    acc = opened("okx", 604_725, "BTCUSDT", 63_000, 20, size=150)
     events = acc.mark({"BTCUSDT": 60_000})
     assert types(events) == ["partial_liquidation"]
     assert events[0]["size"] == pytest.approx(30)
@@ -203,11 +199,7 @@ def test_okx_cut_to_a_tiers_largest_size_stays_in_that_tier():
     590,000 the equity at 60,000 is 140,000: it meets tier 2's 111,600, not tier 3's 184,500,
     so the position is cut to 7.2M and survives there (its requirement is tier 2's, 111,600,
     not tier 3's 147,600, which the equity would not meet)."""
-    acc = Account(venue="okx")
-    acc.deposit(594_725)
-    acc.mark({"BTCUSDT": 63_000})
-    acc.set_leverage("BTCUSDT", 20)
-    acc.open("BTCUSDT", "long", 63_000, size=150)
+    acc = opened("okx", 594_725, "BTCUSDT", 63_000, 20, size=150)
     events = acc.mark({"BTCUSDT": 60_000})
     assert types(events) == ["partial_liquidation"]
     assert acc.positions().loc["BTCUSDT", "notional"] == pytest.approx(7_200_000)
@@ -220,11 +212,7 @@ def test_okx_position_beyond_its_table_is_cut_not_an_error():
     BTC jumps to 70,000: 58.3M, beyond the table. The equity, 9,975,000 - 8,333,333 =
     1,641,667, meets tier 7 (37.2M x 4.05 % = 1,506,600) but not tier 8 (43.2M x 4.55 %):
     the position is cut to 37.2M = 531.43 BTC."""
-    acc = Account(venue="okx")
-    acc.deposit(10_000_000)
-    acc.mark({"BTCUSDT": 60_000})
-    acc.set_leverage("BTCUSDT", 10)
-    acc.open("BTCUSDT", "short", 60_000, notional=50_000_000)
+    acc = opened("okx", 10_000_000, "BTCUSDT", 60_000, 10, side="short", notional=50_000_000)
     events = acc.mark({"BTCUSDT": 70_000})
     assert types(events) == ["partial_liquidation"]
     assert acc.positions().loc["BTCUSDT", "contracts"] == pytest.approx(37_200_000 / 70_000)
