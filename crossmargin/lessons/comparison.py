@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .. import scenarios
 from .._validate import MARGIN_MODES, check_margin_mode, non_empty_list, positive, side_sign
 from ..engine import platforms
 from ..engine.account import CLOSING_LIQUIDATIONS, LIQUIDATION_EVENTS
@@ -287,8 +288,8 @@ def _screen_row(account):
 
 
 # -- one portfolio, four screens, as the prices move (lesson 12) -------------------------------
-#: The prices every lesson-12 portfolio opens at.
-START_PRICES = {"BTCUSDT": 60_000.0, "ETHUSDT": 3_000.0}
+#: The prices every lesson-12 portfolio opens at: the course's BTC and ETH start prices.
+START_PRICES = {s: scenarios.START_PRICES[s] for s in ("BTCUSDT", "ETHUSDT")}
 #: Lesson 12's portfolios: a cross account of 10,000 (USDT, USDC on Hyperliquid) holding...
 SCREEN_PORTFOLIOS = {
     "BTC long + ETH short (hedge)": (Order("BTCUSDT", "long", margin=2_000, leverage=10),
