@@ -1,14 +1,10 @@
 """Lesson 07 · Stop losses: exercises (answers computed by the engine)."""
 from ... import scenarios
-from ...engine.brackets import Brackets
 from ...engine.contracts import contract
 from ..exercise import Exercise, Mistake
-from ...engine.formulas import liquidation_price
 from ...lessons.examples import btc_long
-from ...lessons.stops import position_size
+from ...lessons.stops import liquidation_distances, position_size
 from ...simulation.replay import Order, replay
-
-BTC = Brackets.load("BTCUSDT")
 
 #: 07.1: an isolated BTC long at 60,000 with 1,000 USDT of margin at 25x.
 ENTRY, MARGIN, LEVERAGE = 60_000.0, 1_000.0, 25
@@ -26,10 +22,10 @@ RISK_BUDGET, SIZING_STOP, SIZING_GAP, SIZING_LEVERAGE = 200.0, 58_800.0, 0.005, 
 
 
 def liquidation_distance_pct():
-    """How far below the entry the isolated long is liquidated, in % of the entry."""
-    size = MARGIN * LEVERAGE / ENTRY
-    lp = liquidation_price("long", size, ENTRY, MARGIN, brackets=BTC)
-    return (ENTRY - lp) / ENTRY * 100
+    """How far below the entry the isolated long is liquidated, in % of the entry: the row
+    of the lesson's table (:func:`~crossmargin.lessons.stops.liquidation_distances`)."""
+    table = liquidation_distances([LEVERAGE], margin=MARGIN, entry_price=ENTRY)
+    return float(table.loc[LEVERAGE, "isolated: liquidation distance %"])
 
 
 def gap_account():
