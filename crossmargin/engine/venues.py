@@ -45,13 +45,18 @@ import numpy as np
 
 from .brackets import Brackets
 from .contracts import Contract, FUNDING_INTERVAL_HOURS, GAP_THRESHOLD
-from .platforms import HYPERLIQUID_TIERS       # the tiers live with the other HL rules
+from .platforms import HYPERLIQUID_TIERS, VENUE_TABLE_NAMES   # with the other venue rules
 from ..errors import InvalidInput
 
 __all__ = ["Venue", "VENUE_NAMES", "venue", "DEFAULT_VENUE", "tier_step_target"]
 
 BASES = ("BTC", "ETH", "SOL")
 DEFAULT_VENUE = "binance"
+
+
+def _tables(title):
+    """``{base: table name}`` of a USDT venue (``platforms.VENUE_TABLE_NAMES``)."""
+    return {b: VENUE_TABLE_NAMES[title].format(coin=b) for b in BASES}
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ def tier_step_target(notional, brackets):
 _VENUES = {
     "binance": lambda: Venue(
         "binance", "Binance USD\u24c8-M", "USDT",
-        {b: f"{b}USDT" for b in BASES}, maker_fee=0.0002, taker_fee=0.0005,
+        _tables("Binance"), maker_fee=0.0002, taker_fee=0.0005,
         liquidation_fee_rate=0.0125, partial="tier_step", surplus="fee", max_partial_steps=1,
         stop_trigger="last", withdraw_rule="binance", multi_assets=True,
         sources=("Binance \u201cLiquidation Protocols\u201d (FAQ 360033525271): orders "
@@ -142,7 +147,7 @@ _VENUES = {
                  "the venue's share of what is left is the clearance fee")),
     "bybit": lambda: Venue(
         "bybit", "Bybit (Unified Trading Account)", "USDT",
-        {b: f"bybit-{b}USDT" for b in BASES}, maker_fee=0.0002, taker_fee=0.00055,
+        _tables("Bybit"), maker_fee=0.0002, taker_fee=0.00055,
         liquidation_fee_rate=0.00055, partial="tier_step", surplus="all", fee_to_fund=False,
         isolated_mm_at_entry=True, stop_trigger="last", withdraw_rule="unrealized_loss_only", multi_assets=True,
         sources=("Bybit help \u201cLiquidation Process (UTA)\u201d and \u201cBankruptcy Price "
@@ -151,7 +156,7 @@ _VENUES = {
         assumed=("the fee on a liquidation is the regular taker fee (0.055 %)",
                  "each step cuts the largest position to the floor of its risk-limit tier")),
     "okx": lambda: Venue(
-        "okx", "OKX", "USDT", {b: f"okx-{b}USDT" for b in BASES}, maker_fee=0.0002,
+        "okx", "OKX", "USDT", _tables("OKX"), maker_fee=0.0002,
         taker_fee=0.0005, liquidation_fee_rate=0.0005, partial="okx_tiers", surplus="fee",
         fee_in_requirement=True, stop_trigger="last", withdraw_rule="unrealized_loss_only",
         multi_assets=True, symbol_format="{base}-USDT-SWAP",
