@@ -574,8 +574,8 @@ def venue_tables(venues=VENUE_NAMES):
         rule = get_venue(name)
         for base in rule.tables:
             table = rule.brackets(base)
-            name = rule.tables[base] if isinstance(rule.tables[base], str) else \
+            source = rule.tables[base] if isinstance(rule.tables[base], str) else \
                 f"{rule.title} {table.symbol} tiers"
-            rows.append({"venue": rule.title, "coin": base, "table": name,
+            rows.append({"venue": rule.title, "coin": base, "table": source,
                          "date": table.date, "illustrative": bool(table.illustrative)})
     return pd.DataFrame(rows, columns=["venue", "coin", "table", "date", "illustrative"])
