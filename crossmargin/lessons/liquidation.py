@@ -36,6 +36,7 @@ from ..engine.account import Account, LIQUIDATION_EVENTS
 from ..engine.market import InsuranceFund, Market
 from ..engine.venues import venue as get_venue
 from ..errors import InvalidInput
+from ..formats import fmt_price
 from ..simulation.orders import Order
 
 __all__ = ["Case", "CASES", "CASE_NAMES", "Event", "Walkthrough", "POTS", "walk_through",
@@ -379,7 +380,7 @@ def walk_through(venue="binance", portfolio="small BTC long", *, prices=None,
         if not (trader.open_symbols and _still_liquidating(trader)):
             break
     if not started:
-        where = f" ({case.trigger}'s liquidation price is {_price(lp)})" if lp else ""
+        where = f" ({case.trigger}'s liquidation price is {fmt_price(lp)})" if lp else ""
         seen = f"; the engine did: {', '.join(seen)}" if seen else ""
         raise InvalidInput(f"prices liquidate nothing{where}: nothing was liquidated{seen}")
     ledger = trader.ledger()
@@ -469,11 +470,11 @@ class _Builder:
                 else:
                     self.isolated[r.symbol] = self.isolated.get(r.symbol, 0.0) - r.amount
             self.pots = dict.fromkeys(POTS, 0.0)
-        moved = ", ".join(f"{s} at {_price(p)}" for s, p in marks.items())
+        moved = ", ".join(f"{s} at {fmt_price(p)}" for s, p in marks.items())
         if first:
             lp = self.liquidation_price
             past = ("" if lp is None else f", past {self.case.trigger}'s liquidation price "
-                    f"{_price(lp)}")
+                    f"{fmt_price(lp)}")
             text = (f"{short_name(rules)} marks {moved}{past}: the margin ratio is at or above "
                     f"100 % and the liquidation starts.")
         else:
@@ -539,7 +540,7 @@ class _Builder:
                             for _, e in crowd)
                 names = ", ".join(f"{name}'s {e['side']} of {e['size']:,.4g} "
                                   f"{self.trader.contract(e['symbol']).base} at "
-                                  f"{_price(e['price'])}" for name, e in crowd)
+                                  f"{fmt_price(e['price'])}" for name, e in crowd)
                 self._emit("adl_cover", f"The fund cannot pay the rest: auto-deleveraging "
                            f"closes {names or 'the opposite positions'} at the bankruptcy "
                            f"price; {self._money(r.amount)} of their profit covers the "
@@ -582,7 +583,7 @@ class _Builder:
         cover = (f"; the position's margin went below zero, the insurance fund covers "
                  f"{self._money(covered)}" if covered > DUST else "")
         what = (f"{e['size']:,.4g} {base} ({self._money(e['size'] * e['price'])[:-5]} "
-                f"{self.trader.settle}) at the mark {_price(e['price'])}")
+                f"{self.trader.settle}) at the mark {fmt_price(e['price'])}")
         pnl = f"realized PnL {e['realized_pnl']:+,.2f}"
         if kind == "partial_liquidation":
             left = self.held[symbol][1]
@@ -593,7 +594,7 @@ class _Builder:
                     f"the {symbol} {e['side']}, {what}, to its backstop vault; {pnl}{cover}.")
         if kind == "liquidation":
             bp = self.bankruptcy.get(symbol)
-            at = "" if bp is None else f" (bankruptcy price {_price(bp)})"
+            at = "" if bp is None else f" (bankruptcy price {fmt_price(bp)})"
             extra = (f"; fee {self._money(fee)} {where}" if fee else "")
             return (f"{short_name(rules)} closes the {symbol} {e['side']}: {what}{at}; "
                     f"{pnl}{extra}{cover}.")
@@ -624,11 +625,6 @@ def short_name(rules):
     """A venue's name in a sentence: the first word of its title (``"Binance"`` for
     Binance USDⓈ-M, whose Ⓢ many fonts lack)."""
     return get_venue(rules).title.split()[0]
-
-
-def _price(price):
-    """A price as the lesson prints it (2 decimals, thousands separated)."""
-    return f"{price:,.2f}"
 
 
 # -- the lesson's exercises and comparisons ------------------------------------------------------
