@@ -44,11 +44,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InvalidInput
-from .reset import LESSON_FILE
 
-__all__ = ["PLANNED", "lesson_files", "COMING", "QUIZ_KIND", "QUIZ_QUESTIONS", "lessons", "course_map",
-           "estimate_minutes", "minutes_range", "learner_copy", "lint_notebook", "lint",
-           "schedule", "schedule_table", "generated_section", "sync", "main"]
+__all__ = ["PLANNED", "LESSON_FILE", "CHECKOUT_NOTEBOOKS", "lesson_files", "COMING", "QUIZ_KIND",
+           "QUIZ_QUESTIONS", "lessons", "course_map", "estimate_minutes", "minutes_range",
+           "learner_copy", "lint_notebook", "lint", "schedule", "schedule_table",
+           "generated_section", "sync", "main"]
 
 #: The lessons in order: notebook name -> title used until the notebook exists.
 PLANNED = {
@@ -74,7 +74,9 @@ PLANNED = {
 COMING = "coming"
 
 #: Where the course's notebooks sit in a checkout (next to the package).
-_CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+#: A lesson notebook's file name (notebooks/AUTHORING.md): NN-short-name.ipynb.
+LESSON_FILE = re.compile(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb")
 
 
 def _notebooks_folder(folder):
@@ -89,7 +91,7 @@ def _notebooks_folder(folder):
     here = Path.cwd()
     if lesson_files(here):
         return here
-    return _CHECKOUT_NOTEBOOKS
+    return CHECKOUT_NOTEBOOKS
 
 
 def _course_metadata(path):
@@ -391,7 +393,7 @@ def _shown(path):
 
 def _metadata_problems(path, nb):
     where = f"{_shown(path)} metadata"
-    if not re.fullmatch(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb", path.name):
+    if not LESSON_FILE.fullmatch(path.name):
         return [f"{_shown(path)}: file name — name it NN-short-name.ipynb (lowercase, hyphens)"]
     meta = nb.metadata.get("course")
     if not isinstance(meta, dict) or not meta:

@@ -28,17 +28,13 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 
 from ..errors import InvalidInput
+from . import CHECKOUT_NOTEBOOKS, LESSON_FILE, lesson_files
 
-__all__ = ["LESSON_FILE", "KEPT_COPY", "Reset", "pristine_lessons", "plan", "apply",
+__all__ = ["KEPT_COPY", "Reset", "pristine_lessons", "plan", "apply",
            "reset_lessons", "kept_name"]
 
-#: A lesson notebook's file name (notebooks/AUTHORING.md): NN-short-name.ipynb.
-LESSON_FILE = re.compile(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb")
 #: A learner's version kept by a reset: NN-name.mine-YYYYMMDD-HHMMSS[-N].ipynb.
 KEPT_COPY = re.compile(r"(?P<lesson>\d\d-[a-z0-9]+(-[a-z0-9]+)*)\.mine-\d{8}-\d{6}(-\d+)?\.ipynb")
-
-#: Where the lessons sit in a checkout: the notebooks/ folder beside the package.
-CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 class Reset(NamedTuple):
@@ -101,8 +97,7 @@ def _from_folder(source):
     if not source.is_dir():
         raise InvalidInput(f"source must be a folder of lesson notebooks, e.g. the notebooks/ "
                            f"of a fresh download (got {str(source)!r}: no such folder)")
-    found = {p.name: p.read_bytes() for p in sorted(source.iterdir())
-             if LESSON_FILE.fullmatch(p.name) and p.is_file()}
+    found = {p.name: p.read_bytes() for p in lesson_files(source) if p.is_file()}
     if not found:
         raise InvalidInput(f"source must hold lesson notebooks NN-name.ipynb (found none in "
                            f"{str(source)!r})")
@@ -128,8 +123,7 @@ def _select(wanted, pristine, folder):
         if re.fullmatch(r"\d{1,2}", stem):
             lesson = f"{int(stem):02d}-"
             matches = [n for n in pristine if n.startswith(lesson)]
-            here = sorted(p.name for p in Path(folder).glob(f"{lesson}*.ipynb")
-                          if LESSON_FILE.fullmatch(p.name))
+            here = [p.name for p in lesson_files(folder) if p.name.startswith(lesson)]
         else:
             matches = [n for n in pristine if n == f"{stem}.ipynb"]
             here = [f"{stem}.ipynb"] if (Path(folder) / f"{stem}.ipynb").is_file() else []
