@@ -37,6 +37,7 @@ from ..engine.market import InsuranceFund, Market
 from ..engine.venues import venue as get_venue
 from ..errors import InvalidInput
 from ..formats import fmt_price
+from ..scenarios import START_PRICES
 from ..simulation.orders import Order
 
 __all__ = ["Case", "CASES", "CASE_NAMES", "Event", "Walkthrough", "POTS", "walk_through",
@@ -648,8 +649,9 @@ def left_after_fee(notional, *, venue="binance", symbol="BTCUSDT", leverage=20,
                    side="long"):
     """What is left of a ``notional`` position (USDT) for the trader after the venue's
     liquidation, when the mark reaches its liquidation price: a cross account holding just
-    the margin (notional / leverage) and the opening fee, marked just past the liquidation
-    price (:data:`JUST_PAST`). The engine runs the venue's procedure; ``fees`` are its
+    the margin (notional / leverage) and the opening fee, opened at the course's start price
+    (:data:`crossmargin.scenarios.START_PRICES`) and marked just past the liquidation price
+    (:data:`JUST_PAST`). The engine runs the venue's procedure; ``fees`` are its
     liquidation fees (cuts and close), ``left`` the trader's equity after it.
 
     >>> left_after_fee(100_000).left       # 1.25 % fee > what is left at 100 %
@@ -661,7 +663,7 @@ def left_after_fee(notional, *, venue="binance", symbol="BTCUSDT", leverage=20,
     side_sign(side)
     probe = Account(venue=rules.name)
     spec = probe.contract(symbol)
-    price = {"BTC": 60_000.0, "ETH": 3_000.0, "SOL": 150.0}.get(spec.base, 100.0)
+    price = START_PRICES.get(symbol, 100.0)
     deposit = notional / leverage + notional * spec.taker_fee
     case = Case(f"{notional:,.0f} {symbol} {side}", "left_after_fee", deposit,
                 (Order(symbol, side, notional=notional, leverage=leverage),),
