@@ -379,8 +379,7 @@ class Account:
     def __repr__(self):
         s = self.summary()
         return (f"<Account equity {s.equity:,.2f} {self.settle}, {len(self._positions)} "
-                f"position(s), "
-                f"cross margin ratio {s.margin_ratio:.2%}>")
+                f"position(s), cross margin ratio {s.margin_ratio:.2%}>")
 
     # -- what if? ----------------------------------------------------------------------------
     def copy(self):
@@ -563,9 +562,9 @@ class Account:
             upnl, _, im = self._cross_totals()
             if self._cross_wallet() + upnl - im < 0:
                 raise InsufficientBalance(
-                    f"leverage {leverage:g}x needs {im:,.2f} {self.settle} of initial margin but "
-                    f"the "
-                    f"cross margin balance is {self._cross_wallet() + upnl:,.2f} {self.settle}")
+                    f"leverage {leverage:g}x needs {im:,.2f} {self.settle} of initial margin "
+                    f"but the cross margin balance is {self._cross_wallet() + upnl:,.2f} "
+                    f"{self.settle}")
 
     # -- trading ----------------------------------------------------------------------------
     def _size_from(self, symbol, price, size, margin, notional):
@@ -606,8 +605,8 @@ class Account:
         value = total * price
         if value > spec.brackets.max_position_notional:
             raise LeverageTooHigh(f"position notional {value:,.0f} {self.settle} exceeds "
-                                  f"{symbol}'s "
-                                  f"largest bracket ({spec.brackets.max_position_notional:,.0f})")
+                                  f"{symbol}'s largest bracket "
+                                  f"({spec.brackets.max_position_notional:,.0f})")
         limit = spec.brackets.max_leverage(value)
         if lev > limit:
             raise LeverageTooHigh(
@@ -696,8 +695,8 @@ class Account:
         limit = min(self.available_balance(), self._assets[self.settle])
         if amount > limit + 1e-9:
             raise InsufficientBalance(f"amount {amount:,.2f} {self.settle} exceeds the "
-                                      f"{limit:,.2f} {self.settle} "
-                                      f"available to move into {symbol}")
+                                      f"{limit:,.2f} {self.settle} available to move into "
+                                      f"{symbol}")
         self._transfer_to_isolated(symbol, amount)
 
     def max_remove_margin(self, symbol):
@@ -726,9 +725,8 @@ class Account:
         if amount > limit + 1e-9:
             raise InsufficientBalance(
                 f"amount {amount:,.2f} {self.settle} exceeds the {limit:,.2f} {self.settle} that "
-                f"can be removed "
-                f"from {symbol} (min(isolated margin - MM, isolated margin + UPNL - IM at the "
-                f"mark))")
+                f"can be removed from {symbol} (min(isolated margin - MM, isolated margin + UPNL "
+                f"- IM at the mark))")
         self._book("transfer", -amount, symbol=symbol, isolated=True)
         self._book("transfer", amount, symbol=symbol)
 
