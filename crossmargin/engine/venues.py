@@ -149,7 +149,8 @@ _VENUES = {
         "bybit", "Bybit (Unified Trading Account)", "USDT",
         _tables("Bybit"), maker_fee=0.0002, taker_fee=0.00055,
         liquidation_fee_rate=0.00055, partial="tier_step", surplus="all", fee_to_fund=False,
-        isolated_mm_at_entry=True, stop_trigger="last", withdraw_rule="unrealized_loss_only", multi_assets=True,
+        isolated_mm_at_entry=True, stop_trigger="last", withdraw_rule="unrealized_loss_only",
+        multi_assets=True,
         sources=("Bybit help \u201cLiquidation Process (UTA)\u201d and \u201cBankruptcy Price "
                  "(USDT Contract)\u201d", "Bybit unified-trans-amnt API (withdrawable amount)",
                  "API slTriggerBy default LastPrice"),
@@ -162,7 +163,8 @@ _VENUES = {
         multi_assets=True, symbol_format="{base}-USDT-SWAP",
         sources=("OKX help 360020411711 \u201cForced Partial or Full Liquidation\u201d",
                  "OKX margin ratio = equity / (MM + fees)"),
-        assumed=("withdrawals follow Bybit's rule (unrealized profit backs the initial margin but is not paid out); "
+        assumed=("withdrawals follow Bybit's rule (unrealized profit backs the initial margin "
+                 "but is not paid out); "
                  "OKX's own rule was not found",)),
     "hyperliquid": lambda: Venue(
         "hyperliquid", "Hyperliquid", "USDC", dict(HYPERLIQUID_TIERS), maker_fee=0.00015,
@@ -170,7 +172,8 @@ _VENUES = {
         fee_to_fund=False, max_partial_steps=1, cooldown=True,
         slice_fraction=0.2, slice_above=100_000.0, backstop_share=2 / 3,
         funding_interval_hours=1, funding_cap=0.04, stop_trigger="mark",
-        withdraw_rule="hyperliquid", withdraw_floor_rate=0.10, multi_assets=False, symbol_format="{base}",
+        withdraw_rule="hyperliquid", withdraw_floor_rate=0.10, multi_assets=False,
+        symbol_format="{base}",
         sources=("Hyperliquid docs trading/liquidations (20 % slices above 100k, backstop "
                  "below 2/3 of MM)", "trading/margin-tiers", "trading/funding (hourly, 4 % cap)"),
         assumed=("book liquidations pay the regular taker fee and no clearance fee",
