@@ -53,7 +53,7 @@ import pandas as pd
 
 from ..engine import formulas
 from ..simulation import montecarlo
-from .._validate import finite, non_negative, positive, positive_array, side_sign
+from .._validate import finite, non_empty_list, non_negative, positive, positive_array, side_sign
 from ..engine.contracts import default_contracts
 from ..errors import InvalidInput, LeverageTooHigh, UnknownSymbol
 from ..scenarios.random import random_paths
@@ -384,11 +384,9 @@ def pool_effect_by_seed(plan, seeds, *, n_paths, n_steps, start_prices, daily_vo
     (``saved_share``, ``saved_low``, ``saved_high``, the same for ``dragged``;
     :func:`crossmargin.simulation.stats.wilson_interval`) and ``ratio`` = dragged / saved
     (inf when nothing was saved)."""
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+    if isinstance(seeds, (str, bytes)):
         raise InvalidInput(f"seeds must be a list of whole numbers (got {seeds!r})")
-    seeds = list(seeds)
-    if not seeds:
-        raise InvalidInput("seeds must hold at least one seed (got none)")
+    seeds = non_empty_list(seeds, "seeds", of="whole numbers", one="seed")
     rows = []
     for seed in seeds:
         paths = random_paths(n_paths, n_steps, start_prices, daily_volatility, correlation,
