@@ -106,8 +106,11 @@ def is_quiz_lesson(path):
     return load(path).metadata["course"].get("kind") == QUIZ_KIND
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if is_quiz_lesson(p)],
-                         ids=[p.name for p in NOTEBOOKS if is_quiz_lesson(p)])
+QUIZ_LESSONS = [p for p in NOTEBOOKS if is_quiz_lesson(p)]
+EXERCISE_LESSONS = [p for p in NOTEBOOKS if p not in QUIZ_LESSONS]
+
+
+@pytest.mark.parametrize("path", QUIZ_LESSONS, ids=[p.name for p in QUIZ_LESSONS])
 def test_a_quiz_lesson_asks_every_quiz_of_its_file_once_and_no_exercise(path):
     cells = [c for c in load(path).cells if c.cell_type == "code"]
     asked = [i for c in cells for i in QUIZ_CALL.findall(c.source)]
@@ -122,8 +125,7 @@ def test_a_quiz_lesson_asks_every_quiz_of_its_file_once_and_no_exercise(path):
     assert all(len(QUIZ_CALL.findall(c.source)) == 1 for c in cells), "one question per cell"
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if not is_quiz_lesson(p)],
-                         ids=[p.name for p in NOTEBOOKS if not is_quiz_lesson(p)])
+@pytest.mark.parametrize("path", EXERCISE_LESSONS, ids=[p.name for p in EXERCISE_LESSONS])
 def test_every_exercise_has_a_check_and_a_proving_solution(path):
     cells = load(path).cells
     asked, solved = [], []
