@@ -1,6 +1,8 @@
 """Lesson 13 exercises: solutions pass, known mistakes are named, and every answer is the same
 whatever the seed of the day's noise (what every exercise must do is in test_exercises_all.py)."""
 
+import types
+
 import pytest
 
 from crossmargin import Order, replay
@@ -71,6 +73,27 @@ def test_in_the_reversed_hedge_adl_still_happens_but_takes_the_calm_short(day):
     adl = result.events[result.events["type"] == "adl"]
     assert list(adl["account"]) == ["calm short"] and result.closed == []
     assert list(result.before.index) == list(result.after.index) == ["SOLUSDT", "BTCUSDT"]
+
+
+@pytest.mark.parametrize("hit, option", [([], "neither"), (["B"], "B"), (["A", "B"], "both")])
+def test_13_2_names_every_outcome_none_included(monkeypatch, hit, option):
+    """Each answer the choice offers can come out (none liquidated is 'neither', not an
+    error), whatever the day does: collateral_case is replaced by one that liquidates ``hit``."""
+    accounts = {id(lesson13.ACCOUNT_A): "A", id(lesson13.ACCOUNT_B): "B"}
+    def collateral_case(account, valuation, prices):
+        return types.SimpleNamespace(liquidated=accounts[id(account)] in hit)
+    monkeypatch.setattr(crashday, "collateral_case", collateral_case)
+    assert lesson13.wick_liquidates() == option
+
+
+@pytest.mark.parametrize("closed, option", [([], "neither"), ([("BTCUSDT", "short")],
+                                                               "the BTC short"),
+                                            ([("SOLUSDT", "long"), ("BTCUSDT", "short")],
+                                             "both legs")])
+def test_13_3_names_every_outcome(monkeypatch, closed, option):
+    monkeypatch.setattr(crashday, "hedge_leg_on_the_day",
+                        lambda prices, hedger: types.SimpleNamespace(closed=closed))
+    assert lesson13.reversed_hedge_closed() == option
 
 
 @pytest.mark.parametrize("seed", [1, 42])

@@ -37,19 +37,25 @@ def lowest_isolated_leverage(seed=10):
                                                 mode="isolated")
 
 
+def _one_of(hit, options):
+    """The answer for ``hit``, the names found among the first two ``options``: its one
+    name, ``options[2]`` ("both") for two, ``options[3]`` ("neither") for none."""
+    return options[2] if len(hit) == 2 else hit[0] if hit else options[3]
+
+
 def wick_liquidates(seed=10):
     """13.2: which of A and B the own-book valuation liquidates (one of :data:`WHICH`)."""
     prices = crashday.day(seed)
     gone = [name for name, account in (("A", ACCOUNT_A), ("B", ACCOUNT_B))
             if crashday.collateral_case(account, "own book", prices).liquidated]
-    return {0: "neither", 2: "both"}.get(len(gone), gone[0])
+    return _one_of(gone, WHICH)
 
 
 def reversed_hedge_closed(seed=10):
     """13.3: the legs of the reversed hedge that ADL closes (one of :data:`LEGS`)."""
     closed = crashday.hedge_leg_on_the_day(crashday.day(seed), hedger=REVERSED_HEDGER).closed
     names = {("SOLUSDT", "long"): LEGS[0], ("BTCUSDT", "short"): LEGS[1]}
-    return {0: LEGS[3], 2: LEGS[2]}.get(len(closed), names.get(closed[0] if closed else None))
+    return _one_of([names[leg] for leg in closed], LEGS)
 
 
 EXERCISES = [
