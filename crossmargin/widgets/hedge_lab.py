@@ -13,8 +13,6 @@ for 1,000 paths); a slider move is a lookup, and a setting not reached yet shows
 :class:`HedgeChart` draws one column of :func:`crossmargin.lessons.hedging.hedge_grid`
 against the hedge ratio: one line per margin mode and correlation.
 """
-import threading
-import time
 from collections import namedtuple
 
 import bqplot as bq
@@ -115,7 +113,7 @@ def _card_text(row, mode):
             f"upside kept when BTC rose: <b>{'--' if np.isnan(kept) else _pct(kept)}</b>")
 
 
-class HedgeLab(W.VBox):
+class HedgeLab(precompute.GridTool, W.VBox):
     """Sliders for the hedge ratio and the correlation → final-equity histogram and odds.
 
     The pair is :func:`~crossmargin.lessons.hedging.hedge_plan` (BTC long of ``btc_margin`` at
@@ -167,7 +165,6 @@ class HedgeLab(W.VBox):
                        days=days, seed=seed)
         self.n_paths = n_paths
         self.days = days
-        self.background = background
         self._btc_notional = hedging.hedge_plan(btc_margin, 0, leverage)[0].notional
         self._leverage = leverage
 
@@ -184,11 +181,8 @@ class HedgeLab(W.VBox):
         start = self._key()
         keys = _nearest_first(_axis(self.hedge_ratio), _axis(self.correlation), start)
         shared = None if seed is None else ("HedgeLab", n_paths, *sorted(options.items()))
-        self.precomputed = precompute.shared(shared, _Cells(n_paths, options, self.edges),
-                                             keys)
-        self._lock = threading.RLock()
-        self._shown = None              # the key on screen (None: computing)
-        self._note = ""                 # how the cell on screen was had
+        self._watch(precompute.shared(shared, _Cells(n_paths, options, self.edges), keys),
+                    background)
 
         colors = style.COLORS
         xs = bq.LinearScale(min=0.0, max=float(self.edges[-1]))
@@ -223,9 +217,7 @@ class HedgeLab(W.VBox):
         self._update(now=True)          # the setting it opens on: computed here
         self.hedge_ratio.observe(self._update, names="value")
         self.correlation.observe(self._update, names="value")
-        self.precomputed.subscribe(self._on_ready)
-        if background:
-            self.precomputed.start()
+        self._follow()
 
         cards = W.HBox([self._card(self.isolated_status, "isolated"),
                         self._card(self.cross_status, "cross")],
@@ -244,22 +236,9 @@ class HedgeLab(W.VBox):
     def _key(self):
         return round(self.hedge_ratio.value, 10), round(self.correlation.value, 10)
 
-    def wait(self, timeout=60):
-        """Block until the setting of the sliders is on screen (for scripts and tests: in
-        a notebook it appears by itself). False if ``timeout`` seconds passed first."""
-        key = self._key()
-        if not self.precomputed.wait([key], timeout):
-            return False
-        with self._lock:
-            if self._shown != key and key == self._key():
-                self._show(key)
-        return True
-
     def _update(self, _change=None, now=False):
-        """A slider moved: the plan line, then the cell from the grid, or computed here
-        (``now``, or no background), or asked of the worker ("computing…")."""
-        ratio, key = self.hedge_ratio.value, self._key()
-        eth = ratio * self._btc_notional
+        """A slider moved: the plan line, then the cell (:meth:`_select`)."""
+        eth = self.hedge_ratio.value * self._btc_notional
         with self._lock:
             self.plan.value = (
                 f"<b>{style.fmt_usdt(self.deposit, 0)} deposit</b> · "
@@ -267,34 +246,16 @@ class HedgeLab(W.VBox):
                 f"{style.fmt_usdt(self._btc_notional, 0)} · "
                 f"<span style='color:{style.COLORS['short']};font-weight:600'>ETH short</span> "
                 f"{style.fmt_usdt(eth, 0)} · both at {self._leverage:g}x")
-            if self.precomputed.ready(key):
-                self._show(key, "cached")
-            elif now or not self.background:
-                self.status.value = "<i>computing…</i>"
-                started = time.perf_counter()
-                self.precomputed.compute(key)
-                self._show(key, f"computed in {(time.perf_counter() - started) * 1e3:.0f} ms")
-            else:
-                self._computing(key)
+            self._select(now=now)
 
     def _computing(self, key):
-        """The setting is not computed yet: dim the bars, blank the cards, ask the worker."""
-        self.precomputed.request(key)
-        self._shown, self.summary = None, None
+        """The setting is not computed yet: dim the bars, blank the cards."""
+        self.summary = None
         self.bars.opacities = [0.3, 0.3]
         self.figure.title = self._title(" · computing…")
         for label in (self.isolated_status, self.cross_status):
             label.value = "<i>computing…</i>"
         self._show_status("<i>computing… (next in line)</i>")
-
-    def _on_ready(self, key):
-        """A cell landed (on the worker thread): show it if the sliders are on it, and the
-        grid's progress."""
-        with self._lock:
-            if key == self._key() and self._shown != key:
-                self._show(key, "")
-            elif self._shown is not None:
-                self._show_status(self._note)
 
     def _show(self, key, note=""):
         cell = self.precomputed.get(key)

@@ -7,6 +7,7 @@ per setting (``compute(key)``); the tool computes the setting it opens on at onc
 first). A setting not yet computed jumps the queue (:meth:`Grid.request`) while the tool
 shows "computing…"; listeners hear of every value as it lands. :func:`shared` hands every
 tool built with the same options the same grid, so running a cell again costs nothing.
+:class:`GridTool` is what such a tool does with its grid when a control moves.
 
 >>> grid = Grid(lambda key: key * key, [1, 2, 3])
 >>> grid.start().wait(timeout=10)
@@ -20,7 +21,9 @@ import time
 import traceback
 import weakref
 
-__all__ = ["Grid", "shared"]
+from ..errors import CrossMarginError
+
+__all__ = ["Grid", "GridTool", "shared"]
 
 
 class _Failed:
@@ -235,3 +238,75 @@ def shared(options, compute, keys):
         if options not in _SHARED:
             _SHARED[options] = Grid(compute, keys)
         return _SHARED[options]
+
+
+class GridTool:
+    """A tool whose settings are the keys of a :class:`Grid` (a mixin of the widget).
+
+    :meth:`_watch` sets it up (before the first :meth:`_select`), :meth:`_follow` subscribes
+    to the grid and starts it (after the build). The tool defines ``_key()`` (the setting of
+    its controls), ``_show(key, note)`` (draw the ready value; ``note``: how it was had; set
+    ``_shown`` and ``_note``), ``_computing(key)`` (not ready: say so), ``_show_status(note)``
+    (the status line with the grid's progress) and a ``status`` label; :attr:`COMPUTING` is
+    that label while a value is computed here, :attr:`COMPUTED` the note after it.
+    """
+
+    #: What :meth:`wait` waits at most by default (seconds).
+    WAIT_SECONDS = 60
+    #: The status while the tool computes its setting itself.
+    COMPUTING = "<i>computing…</i>"
+    #: The note of a value computed by the tool itself (``seconds`` or ``ms`` it took).
+    COMPUTED = "computed in {ms:.0f} ms"
+
+    def _watch(self, grid, background):
+        self.precomputed, self.background = grid, background
+        self._lock = threading.RLock()
+        self._shown = None              # the key on screen (None: computing)
+        self._note = ""                 # how the value on screen was had
+
+    def _follow(self):
+        self.precomputed.subscribe(self._on_ready)
+        if self.background:
+            self.precomputed.start()
+
+    def wait(self, timeout=None):
+        """Block until the setting of the controls is on screen (for scripts and tests: in a
+        notebook it appears by itself). False if ``timeout`` seconds (default
+        :attr:`WAIT_SECONDS`) passed first."""
+        key = self._key()
+        if not self.precomputed.wait([key], self.WAIT_SECONDS if timeout is None else timeout):
+            return False
+        with self._lock:
+            if self._shown != key and key == self._key():
+                self._show(key)
+        return True
+
+    def _select(self, _change=None, now=False):
+        """The controls moved: the value of their setting from the grid ("cached"), or
+        computed here (``now``, or no background), or asked of the worker ("computing…")."""
+        key = self._key()
+        with self._lock:
+            if self.precomputed.ready(key):
+                self._show(key, "cached")
+            elif now or not self.background:
+                self.status.value = self.COMPUTING
+                started = time.perf_counter()
+                try:
+                    self.precomputed.compute(key)
+                except CrossMarginError:
+                    pass                # kept in the grid: _show reads it again
+                took = time.perf_counter() - started
+                self._show(key, self.COMPUTED.format(seconds=took, ms=took * 1e3))
+            else:
+                self.precomputed.request(key)
+                self._shown = None
+                self._computing(key)
+
+    def _on_ready(self, key):
+        """A value landed (on the thread that computed it): show it if the controls are on
+        it, else the grid's progress."""
+        with self._lock:
+            if key == self._key() and self._shown != key:
+                self._show(key, "")
+            elif self._shown is not None:
+                self._show_status(self._note)

@@ -16,8 +16,6 @@ proposed order against a position the plan holds (a short BTC on a plan long BTC
 a new position: in one-way mode it reduces, closes or flips the one held. The tool refuses
 it as a proposal and shows, from the engine, what it would do to that position.
 """
-import threading
-import time
 from collections import namedtuple
 
 import bqplot as bq
@@ -75,7 +73,7 @@ def _nearest_first(plans, leverages, start):
             for x in sorted(leverages, key=lambda x: abs(x - leverage))]
 
 
-class ReserveTool(W.VBox):
+class ReserveTool(precompute.GridTool, W.VBox):
     """Reserve and leverage sliders → odds of a liquidation; a proposed order → what-if.
 
     Controls: ``plan`` (a name from :data:`crossmargin.lessons.reserve.PLANS`), ``reserve``
@@ -96,6 +94,10 @@ class ReserveTool(W.VBox):
     leverage not computed yet shows "computing…" until it is (:meth:`wait` blocks until
     then); ``background=False``: a move to a new setting computes it there and then.
     """
+
+    WAIT_SECONDS = 120
+    COMPUTING = "<i>computing… (a Monte Carlo per reserve)</i>"
+    COMPUTED = "computed in {seconds:.1f} s"
 
     def __init__(self, plan="two bets: long BTC, long SOL", *, reserve=0.5, leverage=10,
                  deposit=10_000.0, n_paths=500, days=10, steps_per_day=24, seed=10,
@@ -123,7 +125,6 @@ class ReserveTool(W.VBox):
         self.paths = market_paths(n_paths, days=days, steps_per_day=steps_per_day, seed=seed)
         self.days = days
         self.grid = grid
-        self.background = background
         self.table = None
         self.account = None
         self.check = None
@@ -131,11 +132,9 @@ class ReserveTool(W.VBox):
         keys = _nearest_first(PLANS, range(1, MAX_LEVERAGE + 1), (plan, int(leverage)))
         shared = None if seed is None else ("ReserveTool", n_paths, days, steps_per_day, seed,
                                             self.deposit)
-        self.precomputed = precompute.shared(shared, _Odds(self.paths, grid, self.deposit), keys)
-        self._lock = threading.RLock()
+        self._watch(precompute.shared(shared, _Odds(self.paths, grid, self.deposit), keys),
+                    background)
         self._odds = None               # the Odds on screen (None: computing or refused)
-        self._shown = None              # its key
-        self._note = ""                 # how the odds on screen were had
         self._checks = {}               # pre-trade check key -> what the labels show
 
         wide = {"description_width": "initial"}
@@ -182,15 +181,13 @@ class ReserveTool(W.VBox):
                            layout=column)], layout=row)])
         self.add_class("cm-reserve-tool")
 
-        self._on_plan_or_leverage(now=True)      # the setting it opens on: computed here
-        self.plan.observe(self._on_plan_or_leverage, names="value")
-        self.leverage.observe(self._on_plan_or_leverage, names="value")
+        self._select(now=True)                  # the setting it opens on: computed here
+        self.plan.observe(self._select, names="value")
+        self.leverage.observe(self._select, names="value")
         self.reserve.observe(self._on_reserve, names="value")
         for control in (self.trade_symbol, self.trade_side, self.trade_margin):
             control.observe(self._on_trade, names="value")
-        self.precomputed.subscribe(self._on_ready)
-        if background:
-            self.precomputed.start()
+        self._follow()
 
     def _build_figure(self, n_paths):
         xs = bq.LinearScale(min=0.0, max=100.0)
@@ -227,56 +224,16 @@ class ReserveTool(W.VBox):
     def _key(self):
         return self.plan.value, self.leverage.value
 
-    def wait(self, timeout=120):
-        """Block until the odds of the plan and leverage chosen are on screen (for scripts
-        and tests: in a notebook they appear by themselves). False if ``timeout`` seconds
-        passed first."""
-        key = self._key()
-        if not self.precomputed.wait([key], timeout):
-            return False
-        with self._lock:
-            if self._shown != key and key == self._key():
-                self._show_odds(key)
-        return True
-
-    # -- events -----------------------------------------------------------------------------
-    def _on_plan_or_leverage(self, _change=None, now=False):
-        """Plan or leverage moved: their odds from the grid, or computed here (``now``, or
-        no background), or asked of the worker ("computing…")."""
-        key = self._key()
-        with self._lock:
-            if self.precomputed.ready(key):
-                self._show_odds(key, "cached")
-            elif now or not self.background:
-                self.status.value = "<i>computing… (a Monte Carlo per reserve)</i>"
-                started = time.perf_counter()
-                try:
-                    self.precomputed.compute(key)
-                except CrossMarginError:
-                    pass                        # kept in the grid: shown as a refusal
-                self._show_odds(key, f"computed in {time.perf_counter() - started:.1f} s")
-            else:
-                self._computing(key)
-
+    # -- events (a plan or leverage move: GridTool._select) ------------------------------------
     def _computing(self, key):
-        """Not computed yet: dim the curves, drop the markers, ask the worker."""
-        self.precomputed.request(key)
-        self._shown, self._odds, self.table = None, None, None
+        """Not computed yet: dim the curves, drop the markers."""
+        self._odds, self.table = None, None
         with self.cross_line.hold_sync(), self.isolated_line.hold_sync():
             self.cross_line.opacities = self.isolated_line.opacities = [0.3]
         self._show_status("<i>computing… (a Monte Carlo per reserve, next in line)</i>")
         self._on_reserve()
 
-    def _on_ready(self, key):
-        """Odds landed (on the worker thread): show them if the controls are on them, and
-        the grid's progress."""
-        with self._lock:
-            if key == self._key() and self._shown != key:
-                self._show_odds(key, "")
-            elif self._shown is not None:
-                self._show_status(self._note)
-
-    def _show_odds(self, key, note=""):
+    def _show(self, key, note=""):
         self._shown, self._note = key, note
         self.compute_seconds = self.precomputed.seconds.get(key, self.compute_seconds)
         try:
