@@ -7,6 +7,7 @@ from ...engine.account import Account
 from ...engine.contracts import contract
 from ...engine.formulas import initial_margin, maintenance_margin, notional, position_summary
 from ...engine.platforms import okx_margin_ratio
+from ...formats import fmt_pct
 from ...lessons.stops import position_size
 from ...simulation.stats import wilson_interval
 
@@ -26,10 +27,6 @@ BINANCE_RATIO, OKX_NOTIONAL = 0.5, 50_000.0
 BUDGET, STOP = 100.0, 57_000.0
 #: 15.q18: paths without a liquidation, out of this many.
 PATHS = 1_000
-
-
-def _percent(x, decimals=1):
-    return f"{x * 100:.{decimals}f} %"
 
 
 def _usdt(x):
@@ -67,19 +64,19 @@ def _values():
         "initial_margin": _usdt(initial_margin(SIZE, ENTRY, LEVERAGE)),
         "maintenance_margin": _usdt(maintenance_margin(SIZE, ENTRY, brackets)),
         "leveraged_twice": _usdt(notional(SIZE, ENTRY) * LEVERAGE),
-        "low_rate": _percent(low_rate), "high_rate": _percent(high_rate),
+        "low_rate": fmt_pct(low_rate, 1), "high_rate": fmt_pct(high_rate, 1),
         "low_max_leverage": f"{brackets.max_leverage(SMALL):g}x",
         "high_max_leverage": f"{brackets.max_leverage(LARGE):g}x",
         "funding": _usdt(funding_paid()),
         "fee": _usdt(fee), "margin_low": _usdt(margins[0]), "margin_high": _usdt(margins[1]),
         "fee_on_margin_low": _usdt(margins[0] * btc.taker_fee),
-        "fee_share_low": _percent(fee / margins[0], 2), "fee_share_high": _percent(fee / margins[1], 2),
-        "clearance_fee": _percent(btc.liquidation_fee_rate, 2), "first_rate": _percent(first_rate),
+        "fee_share_low": fmt_pct(fee / margins[0], 2), "fee_share_high": fmt_pct(fee / margins[1], 2),
+        "clearance_fee": fmt_pct(btc.liquidation_fee_rate, 2), "first_rate": fmt_pct(first_rate, 1),
         "liquidation_price": _usdt(isolated["liquidation_price"]),
         "bankruptcy_price": _usdt(isolated["bankruptcy_price"]),
-        "okx_ratio": _percent(okx, 0),
+        "okx_ratio": fmt_pct(okx, 0),
         "sized_margin_low": _usdt(sized[5].margin), "sized_margin_high": _usdt(sized[20].margin),
-        "wilson_high": _percent(high, 2),
+        "wilson_high": fmt_pct(high, 2),
     }
 
 
