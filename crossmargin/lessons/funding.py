@@ -87,8 +87,8 @@ def net_funding(orders, days=30):
     Rates"). ``orders``: :class:`~crossmargin.Order` s with a ``notional`` (or a ``margin``
     and a ``leverage``). A long and a short of the same notional and rate cancel; a hedge
     whose long is bigger pays on the difference."""
-    whole_days = positive(days, "days")
-    if whole_days > 3_650:
+    span = positive(days, "days")
+    if span > 3_650:
         raise InvalidInput(f"days must be from above 0 to 3650 (got {days!r})")
     specs = default_contracts()
     total = 0.0
@@ -107,5 +107,5 @@ def net_funding(orders, days=30):
         spec = specs[order.symbol]
         per_day = 24 / spec.funding_interval_hours
         total += side_sign(order.side, f"orders[{n}].side") * notional * spec.funding_rate \
-            * per_day * whole_days
+            * per_day * span
     return total
