@@ -30,7 +30,7 @@ def lowest_liquidating_leverage(price="low"):
     entry = float(btc.iloc[0])
     mark = float(btc.min() if price == "low" else btc.iloc[-1])
     size = MARGIN * LEVERAGES / entry
-    lp = formulas.liquidation_price("long", size, entry, size * entry / LEVERAGES,
+    lp = formulas.liquidation_price("long", size, entry, MARGIN,
                                     brackets=contract("BTCUSDT").brackets)
     hit = np.nan_to_num(lp, nan=0.0) >= mark
     return int(LEVERAGES[hit][0])
