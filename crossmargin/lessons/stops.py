@@ -219,9 +219,9 @@ def stop_outcome(path, *, leverage, stop_distance=None, margin=1_000.0, deposit=
                                sign * (trigger - fill), opened, entry, lp, equity - deposit,
                                tuple(cuts))
         if liq_step is None:
-            left = collateral + (upnl[-1] - funding[-1] if len(rows) else 0.0)
-            if not len(rows):        # cut at the last row: still open at that mark
-                left += sign * size * (prices[-1] - entry)
+            # no rows left: cut at the last row, still open at that mark
+            left = collateral + (upnl[-1] - funding[-1] if len(rows)
+                                 else sign * size * (prices[-1] - entry))
             equity = (kept if margin_mode == "isolated" else 0.0) + left
             return StopOutcome("open", None, None, None, trigger, None, opened, entry, lp,
                                equity - deposit, tuple(cuts))
