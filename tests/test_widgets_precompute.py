@@ -1,12 +1,13 @@
 """precompute.Grid: every planned key computed once on the worker, requests first, errors kept
-for the reader, listeners told, grids shared by options."""
+for the reader, listeners told, grids shared by options; GridTool: a move draws its value once."""
 import gc
+import re
 import threading
 
 import pytest
 
 from crossmargin.errors import InvalidInput
-from crossmargin.widgets.precompute import Grid, shared
+from crossmargin.widgets.precompute import Grid, GridTool, shared
 
 
 def test_the_worker_fills_every_planned_key_once():
@@ -137,3 +138,58 @@ def test_shared_grids_are_one_per_options_and_none_is_private():
     assert shared(("test", 1), lambda k: -k, [2]) is first and first.keys == (1,)
     assert shared(("test", 2), lambda k: k, [1]) is not first
     assert shared(None, lambda k: k, [1]) is not shared(None, lambda k: k, [1])
+
+
+class Status:
+    value = ""
+
+
+class Tool(GridTool):
+    """A GridTool that records what it draws: (key, note) with the time in a note as "…",
+    or ("computing", key)."""
+
+    def __init__(self, grid, background, setting=0):
+        self.setting, self.drawn, self.status = setting, [], Status()
+        self._watch(grid, background)
+        self._select(now=True)
+        self._follow()
+
+    def _key(self):
+        return self.setting
+
+    def _show(self, key, note=""):
+        self.precomputed.get(key)
+        self._shown, self._note = key, note
+        self.drawn.append((key, re.sub(r"\d+ ms$", "… ms", note)))
+
+    def _computing(self, key):
+        self.drawn.append(("computing", key))
+
+    def _show_status(self, note):
+        pass
+
+    def move(self, setting):
+        self.setting = setting
+        self._select()
+
+
+def test_a_tool_draws_a_value_it_computes_once_with_its_note():
+    grid = Grid(lambda k: k, [0, 1, 2])
+    tool, other = Tool(grid, background=False), Tool(grid, background=False)
+    other.move(2)
+    assert tool.drawn == [(0, "computed in … ms")]
+    assert other.drawn == [(0, "cached"), (2, "computed in … ms")]
+    tool.move(1)                                        # its own listener hears 1 and skips it
+    assert tool.drawn[1:] == [(1, "computed in … ms")]
+    tool.move(2)
+    assert tool.drawn[2:] == [(2, "cached")] and tool.status.value == GridTool.COMPUTING
+
+
+def test_a_tool_in_the_background_says_computing_then_draws_what_lands():
+    grid, gate, busy, _ = gated([0, 1, 2])
+    tool = Tool(grid, background=True, setting=2)       # setting 2: computed here
+    assert busy.wait(30)                                # the worker holds key 0
+    tool.move(1)
+    assert tool.drawn == [(2, "computed in … ms"), ("computing", 1)] and tool._shown is None
+    gate.set()
+    assert tool.wait(timeout=30) and tool.drawn[2:] == [(1, "")]

@@ -263,6 +263,7 @@ class GridTool:
         self._lock = threading.RLock()
         self._shown = None              # the key on screen (None: computing)
         self._note = ""                 # how the value on screen was had
+        self._here = None               # the key :meth:`_select` is computing itself
 
     def _follow(self):
         self.precomputed.subscribe(self._on_ready)
@@ -291,10 +292,13 @@ class GridTool:
             elif now or not self.background:
                 self.status.value = self.COMPUTING
                 started = time.perf_counter()
+                self._here = key
                 try:
                     self.precomputed.compute(key)
                 except CrossMarginError:
                     pass                # kept in the grid: _show reads it again
+                finally:
+                    self._here = None
                 took = time.perf_counter() - started
                 self._show(key, self.COMPUTED.format(seconds=took, ms=took * 1e3))
             else:
@@ -304,8 +308,10 @@ class GridTool:
 
     def _on_ready(self, key):
         """A value landed (on the thread that computed it): show it if the controls are on
-        it, else the grid's progress."""
+        it, else the grid's progress. One :meth:`_select` computed is drawn there, once."""
         with self._lock:
+            if key == self._here:
+                return
             if key == self._key() and self._shown != key:
                 self._show(key, "")
             elif self._shown is not None:
