@@ -156,13 +156,13 @@ def crash_2025_10_10(*, btc_low=LOWS_2025_10_10["BTCUSDT"], eth_low=LOWS_2025_10
     seed = check_seed(seed)
     index = time_index(n_steps, freq, start)
     minutes = ((index - index[0]) / pd.Timedelta("1min")).to_numpy(dtype=float)
-    shape = np.column_stack([np.interp(minutes, *_keyframes(s, low))
-                             for s, low in zip(SYMBOLS, lows)])
+    frames = [_keyframes(s, low) for s, low in zip(SYMBOLS, lows)]
+    shape = np.column_stack([np.interp(minutes, *frame) for frame in frames])
     wiggle = simulate_paths(1, n_steps, np.full(3, noise), correlation_matrix(CORRELATION, 3),
                             np.zeros(3), 0.0, np.zeros(3), np.zeros(3), steps_in_a_day(freq),
                             seed)[0]
     # pin the noise to 0 at every keyframe inside the path (past the last one it runs free)
-    keys = _keyframes(SYMBOLS[0], lows[0])[0]
+    keys = frames[0][0]                          # the same minutes for every symbol
     keys = keys[keys <= minutes[-1]]
     for j in range(3):
         wiggle[:, j] -= np.interp(minutes, keys, np.interp(keys, minutes, wiggle[:, j]))
