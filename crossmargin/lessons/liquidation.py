@@ -488,7 +488,7 @@ class _Builder:
             crowd_by_symbol.setdefault(e["symbol"], []).append((name, e))
         closes = [e for e in events if e["type"] in ("liquidation", "backstop")
                   and e["margin_mode"] == "cross"]
-        for n, e in enumerate(events):
+        for e in events:
             kind, symbol = e["type"], e["symbol"]
             side, size, entry = held.get(symbol, (e["side"], 0.0, math.nan))
             if kind == "stops_cancelled":
