@@ -511,8 +511,7 @@ class _Builder:
                        price=e["price"])
             if e["margin_mode"] == "isolated" and kind in ("liquidation", "backstop"):
                 continue
-            last_close = e in closes and e is closes[-1]
-            if last_close:
+            if closes and e is closes[-1]:            # the last close of the cross group
                 i = self._settle(rows, i, crowd_by_symbol)
         if i < len(rows):                     # anything else the engine booked
             self._emit("other", "Other bookings of this mark.", rows[i:])
