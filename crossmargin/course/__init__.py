@@ -560,9 +560,9 @@ def _cell_problems(path, nb):
             if not cell.source.startswith(VERIFY_FIRST_LINE) or prints:
                 problems.append(f"{where}: a verify cell starts with '{VERIFY_FIRST_LINE}: "
                                 "what the text claims' and prints nothing")
-        quizzes += QUIZ_CALL.findall(cell.source)
-        if "Quiz(" in cell.source and len(QUIZ_CALL.findall(cell.source)) != \
-                cell.source.count("Quiz("):
+        named = QUIZ_CALL.findall(cell.source)
+        quizzes += named
+        if len(named) != cell.source.count("Quiz("):
             problems.append(f"{where}: a quiz names its registered question, Quiz(\"NN.qK\") — "
                             "define it in crossmargin/course/exercises/lessonNN.py")
         if "solution" in tags:
