@@ -6,7 +6,6 @@ http.server on 127.0.0.1. Every request the pages make is recorded; one to any o
 refused and fails the test, so the site is shown to work offline and behind a firewall.
 Screenshots at 1400x1000 and 390x844 go to tests/output/site/.
 """
-import importlib.util
 import json
 import re
 import sys
@@ -16,31 +15,25 @@ from urllib.parse import urlsplit
 import pytest
 
 from crossmargin.course.website import SOLUTION_PROMPT, glossary_terms, slug
+from helpers.site_build import load_build  # tests/helpers: not part of the package
 
 from .conftest import CHROMIUM, _need, free_port, serving
+from .lab_page import ERROR_TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
 LAPTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 90_000  # a widget page on a busy 2-core machine
-ERROR_TEXT = "Error displaying widget"
 #: The two lessons ``make test`` executes (site/build.py SUBSET): 01 has the leverage
 #: explorer (bqplot), 07 the stop-loss lab, exercises with worked solutions and glossary links.
 LESSONS = ("notebooks/01-margin-basics.html", "notebooks/07-stop-losses.html")
-
-
-def _load_build():
-    spec = importlib.util.spec_from_file_location("crossmargin_site_build", ROOT / "site" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """``(base URL, folder)`` of the built site, served on 127.0.0.1."""
     _need(Path(CHROMIUM).exists(), f"chromium at {CHROMIUM}")
-    folder = _load_build().ensure_built()
+    folder = load_build().ensure_built()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
