@@ -9,7 +9,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE / "_ext"))
 
-from crossmargin.course import lessons  # noqa: E402
+from crossmargin.course import lesson_files, lessons  # noqa: E402
 
 _pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 REPOSITORY = re.search(r'^Repository\s*=\s*"([^"]+)"', _pyproject, re.M)[1]
@@ -38,7 +38,7 @@ nb_execution_raise_on_error = True  # a failing cell (a false claim in a verify 
 nb_execution_show_tb = True
 nb_execution_excludepatterns = (
     [f"notebooks/{n}-*.ipynb" for n in
-     {p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")} - set(EXECUTE)]
+     {p.name[:2] for p in lesson_files(ROOT / "notebooks")} - set(EXECUTE)]
     if EXECUTE else [])
 # A lesson may link a planned lesson that has no notebook yet: its link stays plain text.
 nitpick_ignore_regex = [("myst", rf"(.*/)?{re.escape(row['notebook'])}(#.*)?")
