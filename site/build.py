@@ -123,7 +123,8 @@ def write_if_changed(path, data):
 def launch_note(notebook, jupyterhub=None):
     """The markdown cell put after a lesson's title: its tools are saved pictures; run the
     lesson to move them, with the launch links."""
-    links = launch_links(repository(), f"notebooks/{notebook}", jupyterhub=jupyterhub)
+    repo = repository()
+    links = launch_links(repo, f"notebooks/{notebook}", jupyterhub=jupyterhub)
     hub = (f"[on JupyterHub]({links['JupyterHub']}) (your own copy, through nbgitpuller)"
            if "JupyterHub" in links else
            "on your class's JupyterHub (your instructor gives you an nbgitpuller link)")
@@ -134,7 +135,7 @@ def launch_note(notebook, jupyterhub=None):
             f"Run the lesson to move the sliders and try the exercises: [on Binder]({links['Binder']}) "
             f"(in your browser, nothing to install), {hub}, or on your own machine with "
             "`make lab` (see the [course README]"
-            f"({repository()}#the-two-commands)).\n"
+            f"({repo}#the-two-commands)).\n"
             "```")
 
 
