@@ -23,7 +23,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -33,7 +32,9 @@ import time
 from pathlib import Path
 
 from crossmargin.course import GENERATED, generated_section, lessons
+from crossmargin.course import website
 from crossmargin.course.website import glossary_page, launch_links, site_notebook
+from crossmargin.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"
@@ -77,12 +78,11 @@ class BuildError(RuntimeError):
 # ---------------------------------------------------------------- sources
 
 def repository():
-    """The repository address in pyproject.toml's [project.urls]."""
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    match = re.search(r'^Repository\s*=\s*"([^"]+)"', text, re.M)
-    if not match:
-        raise BuildError("pyproject.toml must name the Repository in [project.urls]")
-    return match[1]
+    """The repository address in pyproject.toml's [project.urls] (``website.repository``)."""
+    try:
+        return website.repository(ROOT / "pyproject.toml")
+    except InvalidInput as err:
+        raise BuildError(str(err)) from None
 
 
 def fingerprint(*folders_or_files):

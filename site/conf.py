@@ -10,9 +10,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE / "_ext"))
 
 from crossmargin.course import lesson_files, lessons  # noqa: E402
+from crossmargin.course.website import repository  # noqa: E402
 
-_pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-REPOSITORY = re.search(r'^Repository\s*=\s*"([^"]+)"', _pyproject, re.M)[1]
+REPOSITORY = repository(ROOT / "pyproject.toml")
 VENDOR = Path(os.environ.get("CROSSMARGIN_SITE_VENDOR", ROOT / "build" / "site-vendor"))
 #: Lessons to execute (``make test`` builds a subset: "01,07"); empty: every lesson.
 EXECUTE = [n for n in os.environ.get("CROSSMARGIN_SITE_EXECUTE", "").split(",") if n]

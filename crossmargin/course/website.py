@@ -32,7 +32,7 @@ from urllib.parse import quote, urlencode
 
 from ..errors import InvalidInput
 
-__all__ = ["SOLUTION_PROMPT", "REMOVED_TAGS", "slug", "glossary_terms", "glossary_page",
+__all__ = ["SOLUTION_PROMPT", "REMOVED_TAGS", "repository", "slug", "glossary_terms", "glossary_page",
            "site_cell", "site_notebook", "launch_links"]
 
 #: What the folded worked solution says, closed and open.
@@ -206,3 +206,20 @@ def launch_links(repository, path, *, branch="main", jupyterhub=None):
                            "urlpath": f"lab/tree/{name}/{path}"})
         links["JupyterHub"] = f"{hub}/hub/user-redirect/git-pull?{query}"
     return links
+
+
+def repository(pyproject):
+    """The repository address that ``pyproject`` (the path of pyproject.toml) names in
+    ``[project.urls]`` as ``Repository``: the site's launch links and its GitHub button.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pyproject.toml"
+    >>> _ = path.write_text('[project.urls]\\nRepository = "https://github.com/o/r"\\n')
+    >>> repository(path)
+    'https://github.com/o/r'
+    """
+    match = re.search(r'^Repository\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M)
+    if not match:
+        raise InvalidInput(f"{pyproject} must name the Repository in [project.urls] "
+                           '(Repository = "https://github.com/...")')
+    return match[1]
